@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/salachat/sala/backend/api"
+	"github.com/salachat/sala/backend/internal/account"
+	"github.com/salachat/sala/backend/internal/auth"
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/config"
+	"github.com/salachat/sala/backend/internal/httpapi"
+	"github.com/salachat/sala/backend/internal/hub"
+	"github.com/salachat/sala/backend/internal/metrics"
+	"github.com/salachat/sala/backend/internal/store"
+	"github.com/salachat/sala/backend/internal/web"
+	"github.com/salachat/sala/backend/internal/ws"
+)
+
+// Main is the running server: the one place where Sala's packages are wired
+// together. End-to-end tests drive it directly through Run and Close.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+	// HashParams are argon2id's costs; tests may lower them to keep many
+	// signups fast, production uses auth.OWASPParams.
+	HashParams auth.HashParams
+
+	store  chat.Store
+	hub    *hub.Hub
+	server *http.Server
+	ln     net.Listener
+	served chan error
+}
+
+// NewMain returns a server for cfg that has not started.
+func NewMain(cfg config.Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Log: log, HashParams: auth.OWASPParams}
+}
+
+// Run opens the database, starts the hub and listens. It returns once the
+// server accepts connections.
+func (m *Main) Run(ctx context.Context) (err error) {
+	cfg := m.Config
+	m.Log.Info("opening database", "db", store.Describe(cfg.DatabaseURL, cfg.DataDir))
+	if m.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	secret, err := auth.LoadOrCreateSecret(cfg.JWTSecret, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.NewTokens(secret, cfg.TokenTTL, nil)
+	if err != nil {
+		return err
+	}
+	accounts, err := account.NewService(m.store, tokens, m.HashParams, account.NewFailureLimiter(5, 12*time.Second))
+	if err != nil {
+		return err
+	}
+	hcfg := hub.DefaultConfig()
+	hcfg.DefaultRoom, hcfg.RoomGrace, hcfg.MsgRate, hcfg.MsgBurst = cfg.DefaultRoom, cfg.RoomGrace, cfg.MsgRate, cfg.MsgBurst
+	met := metrics.New(func() int { return m.hub.RoomCount() }) // read at scrape time
+	m.hub = hub.New(hcfg, m.store, m.Log, met)
+	if err := m.hub.Start(ctx); err != nil {
+		return err
+	}
+	webFS, err := m.webApp()
+	if err != nil {
+		return err
+	}
+	handler := httpapi.New(httpapi.Deps{
+		Log: m.Log, Store: m.store, Accounts: accounts, Tokens: tokens, Hub: m.hub,
+		WS: ws.NewServer(m.hub, m.Log), Metrics: met, Spec: api.Spec, Web: webFS,
+		AllowedOrigins: cfg.AllowedOrigins,
+	})
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second, // slowloris: headers must arrive promptly
+		ReadTimeout:       30 * time.Second, // and bodies too (WebSockets clear it)
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	if m.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.ln) }()
+	m.Log.Info("sala is serving", "addr", m.ln.Addr().String(), "web_app", webFS != nil)
+	return nil
+}
+
+// webApp picks the web app: SALA_WEB_DIR if set, else the embedded build.
+func (m *Main) webApp() (fs.FS, error) {
+	if dir := m.Config.WebDir; dir != "" {
+		if _, err := os.Stat(dir + "/index.html"); err != nil {
+			return nil, fmt.Errorf("SALA_WEB_DIR=%s has no index.html: %w", dir, err)
+		}
+		return os.DirFS(dir), nil
+	}
+	return web.Embedded(), nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Close drains the server: it stops accepting, closes WebSockets with 1001
+// so clients reconnect elsewhere or later, stores every message already
+// accepted, and closes the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.hub != nil {
+		if err := m.hub.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.store != nil {
+		if err := m.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// newLogger logs text to a terminal and JSON elsewhere (or as configured).
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,192 @@
+// Package account signs users up and logs them in: validation of the signup
+// rules, password hashing, token issuing and the login brute-force limit.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/salachat/sala/backend/internal/auth"
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// SignupInput is the body of POST /auth/signup. Age is a pointer so that a
+// missing age is told apart from a wrong one.
+type SignupInput struct {
+	FirstName string `json:"first_name" validate:"required,max=64"`
+	LastName  string `json:"last_name" validate:"required,max=64"`
+	Login     string `json:"login" validate:"required,login"`
+	Password  string `json:"password" validate:"required,min=8,max=128"`
+	Age       *int   `json:"age" validate:"required,min=13,max=120"`
+	Gender    string `json:"gender" validate:"required,oneof=female male non_binary other prefer_not_to_say"`
+}
+
+// LoginInput is the body of POST /auth/login.
+type LoginInput struct {
+	Login    string `json:"login" validate:"required,max=128"`
+	Password string `json:"password" validate:"required,max=1024"`
+}
+
+// Session is what signup and login return.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	User      chat.User
+}
+
+// Service creates accounts and sessions.
+type Service struct {
+	store    chat.Store
+	tokens   *auth.Tokens
+	hash     auth.HashParams
+	validate *validator.Validate
+	limits   *FailureLimiter
+	// dummyHash is checked for unknown logins so that they take as long as
+	// a wrong password and the two can't be told apart by timing.
+	dummyHash string
+}
+
+// NewService returns an account service.
+func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, limits *FailureLimiter) (*Service, error) {
+	dummy, err := auth.HashPassword("not a real password", hash)
+	if err != nil {
+		return nil, err
+	}
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return jsonName(f.Tag.Get("json")) })
+	if err := v.RegisterValidation("login", func(fl validator.FieldLevel) bool {
+		return chat.ValidLogin(fl.Field().String())
+	}); err != nil {
+		return nil, fmt.Errorf("account: register validation: %w", err)
+	}
+	return &Service{store: store, tokens: tokens, hash: hash, validate: v, limits: limits, dummyHash: dummy}, nil
+}
+
+// Signup validates in, stores the user and returns its first session.
+// Errors: validation_failed (with every invalid field), login_taken.
+func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
+	in.Login = chat.NormalizeLogin(in.Login)
+	if err := s.check(in); err != nil {
+		return Session{}, err
+	}
+	hash, err := auth.HashPassword(in.Password, s.hash)
+	if err != nil {
+		return Session{}, err
+	}
+	u := chat.User{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Age: *in.Age, Gender: in.Gender}
+	if err := s.store.CreateUser(ctx, &u, hash); err != nil {
+		return Session{}, err
+	}
+	return s.session(u)
+}
+
+// SignupProblems returns validation_failed with the problems of in (whose
+// decoding stopped at a wrongly typed value) merged under typeErrors.
+func (s *Service) SignupProblems(in SignupInput, typeErrors map[string]string) error {
+	fields := map[string]string{}
+	var ce *chat.Error
+	if errors.As(s.check(in), &ce) {
+		maps.Copy(fields, ce.Fields)
+	}
+	maps.Copy(fields, typeErrors)
+	return chat.FieldsError(fields)
+}
+
+// Login checks credentials and returns a session. Errors:
+// invalid_credentials for an unknown login or a wrong password alike,
+// rate_limited (with RetryAfter) after repeated failures from the login or
+// the address.
+func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Session, error) {
+	if err := s.check(in); err != nil {
+		return Session{}, err
+	}
+	login := chat.NormalizeLogin(in.Login)
+	keys := []string{"login:" + login, "addr:" + addr}
+	if err := s.limits.Check(keys...); err != nil {
+		return Session{}, err
+	}
+	u, hash, err := s.store.UserByLogin(ctx, login)
+	if chat.ErrorCode(err) == chat.EUserNotFound {
+		hash, err = s.dummyHash, nil
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	ok, err := auth.CheckPassword(in.Password, hash)
+	if err != nil {
+		return Session{}, err
+	}
+	if !ok || u.ID == 0 {
+		s.limits.Fail(keys...)
+		return Session{}, chat.Errorf(chat.EInvalidCredentials, "wrong login or password")
+	}
+	return s.session(u)
+}
+
+// User returns the account behind a verified identity.
+func (s *Service) User(ctx context.Context, id auth.Identity) (chat.User, error) {
+	u, err := s.store.UserByID(ctx, id.UserID)
+	if chat.ErrorCode(err) == chat.EUserNotFound {
+		return chat.User{}, chat.Errorf(chat.EUnauthorized, "the account of this token no longer exists")
+	}
+	return u, err
+}
+
+func (s *Service) session(u chat.User) (Session, error) {
+	token, exp, err := s.tokens.Issue(u.ID, u.Login)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: exp, User: u}, nil
+}
+
+// check runs the validator and turns its report into validation_failed with
+// one message per field.
+func (s *Service) check(in any) error {
+	err := s.validate.Struct(in)
+	var verrs validator.ValidationErrors
+	if err == nil {
+		return nil
+	} else if !errors.As(err, &verrs) {
+		return fmt.Errorf("account: validate: %w", err)
+	}
+	fields := map[string]string{}
+	for _, fe := range verrs {
+		fields[fe.Field()] = describe(fe)
+	}
+	return chat.FieldsError(fields)
+}
+
+func describe(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "min":
+		if fe.Kind().String() == "string" {
+			return "must be at least " + fe.Param() + " characters"
+		}
+		return "must be at least " + fe.Param()
+	case "max":
+		if fe.Kind().String() == "string" {
+			return "must be at most " + fe.Param() + " characters"
+		}
+		return "must be at most " + fe.Param()
+	case "oneof":
+		return "must be one of " + fe.Param()
+	case "login":
+		return "must be 3–32 of a-z 0-9 _ . -"
+	}
+	return "is invalid"
+}
+
+func jsonName(tag string) string {
+	name, _, _ := strings.Cut(tag, ",")
+	return name
+}

@@ -1,0 +1,104 @@
+// Package chat holds Sala's domain: users, rooms, messages, the wire protocol,
+// the # command language, error codes and the interfaces that the storage and
+// transport packages implement. It imports only the standard library, so every
+// other package can depend on it and it on none of them.
+package chat
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits of the domain, shared by every transport.
+const (
+	MaxTextLen      = 4000 // characters of a message text
+	MaxRoomNameLen  = 32
+	JoinHistorySize = 50   // messages carried by a plain joined envelope
+	ResumeLimit     = 1000 // missed messages carried by a resumed joined envelope
+	MaxPageSize     = 200  // largest REST history page
+)
+
+// Genders accepted at signup.
+var Genders = []string{"female", "male", "non_binary", "other", "prefer_not_to_say"}
+
+// User is a registered account as every client may see it.
+type User struct {
+	ID        int64     `json:"-" db:"id"`
+	Login     string    `json:"login" db:"login"`
+	FirstName string    `json:"first_name" db:"first_name"`
+	LastName  string    `json:"last_name" db:"last_name"`
+	Age       int       `json:"age" db:"age"`
+	Gender    string    `json:"gender" db:"gender"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
+}
+
+// Room is a row of the rooms table: every room ever created, so the history of
+// a deleted room survives it. Live rooms are the ones with DeletedAt nil.
+type Room struct {
+	ID        int64      `db:"id"`
+	Name      string     `db:"name"`
+	OwnerID   *int64     `db:"owner_id"`
+	IsDefault bool       `db:"is_default"`
+	CreatedAt time.Time  `db:"created_at"`
+	DeletedAt *time.Time `db:"deleted_at"`
+}
+
+// Message is a stored message: a room message (RoomID set) or a private one
+// (RecipientID set). IDs grow with every stored message, rooms and private
+// messages alike, so one number tells a client where it stopped reading.
+type Message struct {
+	ID          int64  `db:"id"`
+	RoomID      *int64 `db:"room_id"`
+	Room        string `db:"room"` // room name, empty for private messages
+	SenderID    int64  `db:"sender_id"`
+	From        string `db:"sender_login"`
+	RecipientID *int64 `db:"recipient_id"`
+	To          string `db:"recipient_login"` // empty for room messages
+	Text        string `db:"text"`
+	SentAt      int64  `db:"sent_at"`   // Unix milliseconds
+	ClientID    string `db:"client_id"` // the sender's id for the message, may be empty
+}
+
+// IsPrivate tells a private message from a room message.
+func (m Message) IsPrivate() bool { return m.RecipientID != nil }
+
+// NowMillis is the wall clock in the protocol's unit.
+func NowMillis(t time.Time) int64 { return t.UnixMilli() }
+
+var (
+	loginPattern    = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
+	roomNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+)
+
+// NormalizeLogin lower-cases a login: logins are unique ignoring case, so one
+// spelling is stored and compared.
+func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// ValidLogin reports whether a normalised login follows the signup rule.
+func ValidLogin(login string) bool { return loginPattern.MatchString(login) }
+
+// ValidateRoomName returns invalid_room_name unless name is 1–32 letters,
+// digits, '-' or '_'.
+func ValidateRoomName(name string) error {
+	if !roomNamePattern.MatchString(name) {
+		return Errorf(EInvalidRoomName, "room names are 1–32 letters, digits, '-' or '_'")
+	}
+	return nil
+}
+
+// ValidateText returns invalid_text unless text is 1–4000 characters of valid
+// UTF-8 and not only white space.
+func ValidateText(text string) error {
+	if !utf8.ValidString(text) {
+		return Errorf(EInvalidText, "message text must be valid UTF-8")
+	}
+	if strings.TrimSpace(text) == "" {
+		return Errorf(EInvalidText, "message text is empty")
+	}
+	if utf8.RuneCountInString(text) > MaxTextLen {
+		return Errorf(EInvalidText, "message text is longer than 4000 characters")
+	}
+	return nil
+}

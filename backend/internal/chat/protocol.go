@@ -1,0 +1,202 @@
+package chat
+
+// This file is the WebSocket wire protocol: every envelope a client sends or
+// receives. openapi.yaml (components/schemas, the *Envelope schemas) and
+// docs/protocol.md describe the same envelopes; a Go test checks that encoded
+// envelopes validate against the spec.
+
+// Envelope types.
+const (
+	// Client → server.
+	TypeSend = "send"
+	TypePing = "ping"
+
+	// Server → client.
+	TypeWelcome = "welcome"
+	TypeJoined  = "joined"
+	TypeMessage = "message"
+	TypePrivate = "private"
+	TypeAck     = "ack"
+	TypePong    = "pong"
+	TypeRooms   = "rooms"
+	TypeUsers   = "users"
+	TypeEvent   = "event"
+	TypeHelp    = "help"
+	TypeError   = "error"
+)
+
+// Event kinds of the event envelope.
+const (
+	EventUserJoined  = "user_joined"
+	EventUserLeft    = "user_left"
+	EventRoomCreated = "room_created"
+	EventRoomDeleted = "room_deleted"
+)
+
+// Inbound is any client envelope. Fields not used by a type are ignored.
+type Inbound struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	T0   int64  `json:"t0"`
+}
+
+// UserInfo is a user as listed to clients, with presence.
+type UserInfo struct {
+	Login     string `json:"login"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Online    bool   `json:"online"`
+	Room      string `json:"room,omitempty"` // the room of its latest connection, when online
+}
+
+// RoomInfo is a live room as listed to clients.
+type RoomInfo struct {
+	Name    string `json:"name"`
+	Owner   string `json:"owner,omitempty"` // empty for the default room
+	Members int    `json:"members"`         // open connections in the room
+	Default bool   `json:"default"`
+}
+
+// Profile is the caller's own account, as in welcome and GET /me.
+type Profile struct {
+	Login     string `json:"login"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Age       int    `json:"age"`
+	Gender    string `json:"gender"`
+	CreatedAt int64  `json:"created_at"` // Unix milliseconds
+}
+
+// ProfileOf turns a stored user into its public profile.
+func ProfileOf(u User) Profile {
+	return Profile{Login: u.Login, FirstName: u.FirstName, LastName: u.LastName,
+		Age: u.Age, Gender: u.Gender, CreatedAt: u.CreatedAt.UnixMilli()}
+}
+
+// Welcome is the first envelope of every connection.
+type Welcome struct {
+	Type       string     `json:"type"`
+	ServerTime int64      `json:"server_time"`
+	User       Profile    `json:"user"`
+	Room       string     `json:"room"` // the room this connection lands in
+	Rooms      []RoomInfo `json:"rooms"`
+	Commands   []HelpItem `json:"commands"`
+}
+
+// Joined tells a connection it is now in Room. History holds the room's
+// latest messages, oldest first; on a resumed connection it holds every
+// message after the client's last_id instead (at most ResumeLimit, More set
+// when older missed messages remain to fetch over REST).
+type Joined struct {
+	Type    string       `json:"type"`
+	Room    string       `json:"room"`
+	History []RoomMsgOut `json:"history"`
+	Resumed bool         `json:"resumed"`
+	More    bool         `json:"more"`
+}
+
+// RoomMsgOut is the message envelope; also an element of Joined.History.
+type RoomMsgOut struct {
+	Type     string `json:"type"`
+	ID       int64  `json:"id"`
+	Room     string `json:"room"`
+	From     string `json:"from"`
+	Text     string `json:"text"`
+	SentAt   int64  `json:"sent_at"`
+	ClientID string `json:"client_id"`
+}
+
+// PrivateOut is the private envelope.
+type PrivateOut struct {
+	Type     string `json:"type"`
+	ID       int64  `json:"id"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Text     string `json:"text"`
+	SentAt   int64  `json:"sent_at"`
+	ClientID string `json:"client_id"`
+}
+
+// Ack confirms that the message the client called ID is durably stored.
+type Ack struct {
+	Type      string `json:"type"`
+	ID        string `json:"id"`
+	MessageID int64  `json:"message_id"`
+	SentAt    int64  `json:"sent_at"`
+}
+
+// Pong answers a ping; the client derives RTT and clock offset from it.
+type Pong struct {
+	Type       string `json:"type"`
+	ID         string `json:"id"`
+	T0         int64  `json:"t0"`
+	ServerTime int64  `json:"server_time"`
+}
+
+// RoomsOut lists the live rooms.
+type RoomsOut struct {
+	Type  string     `json:"type"`
+	Rooms []RoomInfo `json:"rooms"`
+}
+
+// UsersOut lists every registered user.
+type UsersOut struct {
+	Type  string     `json:"type"`
+	Users []UserInfo `json:"users"`
+}
+
+// Event is a server-generated notice.
+type Event struct {
+	Type string `json:"type"`
+	Kind string `json:"kind"`
+	Room string `json:"room"`
+	User string `json:"user,omitempty"`
+	At   int64  `json:"at"`
+}
+
+// HelpOut lists the commands.
+type HelpOut struct {
+	Type     string     `json:"type"`
+	Commands []HelpItem `json:"commands"`
+}
+
+// ErrorOut reports a failed envelope; the connection stays open.
+type ErrorOut struct {
+	Type    string `json:"type"`
+	ID      string `json:"id,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// MessageOut builds the message envelope of a stored room message.
+func MessageOut(m Message) RoomMsgOut {
+	return RoomMsgOut{Type: TypeMessage, ID: m.ID, Room: m.Room, From: m.From,
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+}
+
+// PrivateOf builds the private envelope of a stored private message.
+func PrivateOf(m Message) PrivateOut {
+	return PrivateOut{Type: TypePrivate, ID: m.ID, From: m.From, To: m.To,
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+}
+
+// ErrorEnvelope turns any error into an error envelope; internal details
+// never leave the server.
+func ErrorEnvelope(id string, err error) ErrorOut {
+	return ErrorOut{Type: TypeError, ID: id, Code: ErrorCode(err), Message: ErrorMessage(err)}
+}
+
+// Close codes of the WebSocket. 1000–1011 are RFC 6455's; 4000–4099 are
+// Sala's. Clients reconnect (with backoff) after the "reconnect" ones and
+// stop after the terminal ones; docs/protocol.md has the table.
+const (
+	CloseNormal         = 1000 // #exit or the client's own close: terminal
+	CloseGoingAway      = 1001 // server shutting down: reconnect
+	ClosePolicy         = 1008 // too many bad envelopes, or a foreign origin: terminal
+	CloseTooBig         = 1009 // a frame over 64 KiB: terminal for that frame's sender
+	CloseInternal       = 1011 // server fault: reconnect
+	CloseSlowConsumer   = 4000 // outbound queue overflowed: reconnect and resume
+	CloseTokenExpired   = 4001 // the token expired during the session: log in again
+	CloseStoreUnhealthy = 4002 // reserved: the database is down for long: reconnect later
+)

@@ -1,0 +1,93 @@
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// NewMessage is a message accepted for storage. Exactly one of RoomID and
+// RecipientID is set. Room, From and To carry the names the caller already
+// knows, so the store returns complete Messages without a join.
+type NewMessage struct {
+	RoomID      *int64
+	Room        string
+	SenderID    int64
+	From        string
+	RecipientID *int64
+	To          string
+	Text        string
+	SentAt      int64  // Unix milliseconds
+	ClientID    string // may be empty: no idempotency then
+	Delivered   bool   // private only: already handed to a live connection of the recipient
+}
+
+// Stored is the outcome of one NewMessage of a batch.
+type Stored struct {
+	Message   Message
+	Duplicate bool // the sender had stored this ClientID before; Message is the earlier one
+}
+
+// Store is Sala's persistent state: users, the rooms ever created, and every
+// message. PostgreSQL and SQLite implement it with the same behaviour, shown
+// by one test suite run against both.
+type Store interface {
+	// CreateUser stores u with its password hash and sets u.ID and
+	// u.CreatedAt. Returns login_taken when the login exists ignoring case.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	// UserByLogin returns a user and its password hash. Returns user_not_found.
+	UserByLogin(ctx context.Context, login string) (User, string, error)
+	// UserByID returns user_not_found when id is unknown.
+	UserByID(ctx context.Context, id int64) (User, error)
+	// ListUsers returns every registered user ordered by login.
+	ListUsers(ctx context.Context) ([]User, error)
+	// SetPassword replaces a user's password hash. Returns user_not_found.
+	SetPassword(ctx context.Context, id int64, passwordHash string) error
+	// DeleteUser removes a user and the messages it sent or received.
+	// Returns user_not_found.
+	DeleteUser(ctx context.Context, id int64) error
+
+	// EnsureDefaultRoom returns the live default room, creating it with name
+	// if there is none (or renaming nothing: a changed name creates a new
+	// default room and retires the old one).
+	EnsureDefaultRoom(ctx context.Context, name string) (Room, error)
+	// CreateRoom stores a new live room owned by ownerID. Returns room_exists
+	// when a live room has that name ignoring case.
+	CreateRoom(ctx context.Context, name string, ownerID int64) (Room, error)
+	// DeleteRoom marks a live room deleted; its messages stay. Returns
+	// room_not_found when it is not live.
+	DeleteRoom(ctx context.Context, id int64, at time.Time) error
+	// RetireEphemeralRooms marks every live non-default room deleted. Rooms
+	// live in memory, so at start-up the ones a previous process left are gone.
+	RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error)
+	// RoomByName returns the live room with that name ignoring case, else the
+	// most recently deleted one. Returns room_not_found.
+	RoomByName(ctx context.Context, name string) (Room, error)
+
+	// AppendMessages stores a batch in one transaction, in order, and returns
+	// one Stored per input. A ClientID the sender used before yields the
+	// earlier message with Duplicate set. Either the whole batch is stored or
+	// an error is returned and nothing is.
+	AppendMessages(ctx context.Context, batch []NewMessage) ([]Stored, error)
+	// RoomHistory returns up to limit messages of a room with id < before
+	// (before <= 0: the newest), newest first.
+	RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]Message, error)
+	// RoomMessagesAfter returns up to limit messages of a room with id >
+	// after, oldest first.
+	RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]Message, error)
+	// PrivateHistory returns up to limit private messages between users a and
+	// b (both directions) with id < before (before <= 0: the newest), newest first.
+	PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]Message, error)
+	// PrivateMessagesAfter returns up to limit private messages sent to or by
+	// userID with id > after, oldest first.
+	PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]Message, error)
+	// UndeliveredPrivate returns up to limit private messages to userID not
+	// yet handed to any of its connections, oldest first.
+	UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
+	// MarkDelivered records that these private messages reached a connection.
+	MarkDelivered(ctx context.Context, ids []int64) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}

@@ -1,0 +1,137 @@
+// Package config reads Sala's settings: SALA_* environment variables (a .env
+// file is read if present), each also a flag of `sala serve`. Flags win over
+// the environment, the environment over the defaults.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	DataDir        string
+	JWTSecret      string
+	TokenTTL       time.Duration
+	DefaultRoom    string
+	RoomGrace      time.Duration
+	AllowedOrigins []string
+	MsgRate        float64
+	MsgBurst       int
+	NATSURL        string
+	WebDir         string
+	LogFormat      string
+	LogLevel       string
+	ShutdownGrace  time.Duration
+}
+
+// Load parses args (without the subcommand) over the environment env.
+func Load(args []string, env func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	var origins, rate string
+	fs := flag.NewFlagSet("sala serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(p *string, name, envName, def, usage string) {
+		if v := env(envName); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" ("+envName+")")
+	}
+	str(&c.Addr, "addr", "SALA_ADDR", ":8080", "address to listen on")
+	str(&c.DatabaseURL, "database-url", "SALA_DATABASE_URL", "", "postgres://… for PostgreSQL; empty for SQLite in the data dir")
+	str(&c.DataDir, "data-dir", "SALA_DATA_DIR", "./data", "directory of the SQLite database and the generated JWT secret")
+	str(&c.JWTSecret, "jwt-secret", "SALA_JWT_SECRET", "", "JWT signing secret, 32+ bytes; empty: generated once and kept in the data dir")
+	str(&c.DefaultRoom, "default-room", "SALA_DEFAULT_ROOM", "general", "name of the default room")
+	str(&origins, "allowed-origins", "SALA_ALLOWED_ORIGINS", "", "comma-separated origins allowed besides the server's own (CORS and WebSocket)")
+	str(&rate, "msg-rate", "SALA_MSG_RATE", "20", "messages per second per user, optionally :burst (e.g. 20:40)")
+	str(&c.NATSURL, "nats-url", "SALA_NATS_URL", "", "NATS server for running several nodes; empty: single node")
+	str(&c.WebDir, "web-dir", "SALA_WEB_DIR", "", "serve the web app from this directory instead of the embedded one")
+	str(&c.LogFormat, "log-format", "SALA_LOG_FORMAT", "auto", "auto (text on a terminal, else JSON), text or json")
+	str(&c.LogLevel, "log-level", "SALA_LOG_LEVEL", "info", "debug, info, warn or error")
+	dur := func(p *time.Duration, name, envName string, def time.Duration, usage string) error {
+		if v := env(envName); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s=%q: not a duration like 10s or 5m", envName, v)
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, usage+" ("+envName+")")
+		return nil
+	}
+	if err := errors.Join(
+		dur(&c.RoomGrace, "room-grace", "SALA_ROOM_GRACE", 10*time.Second, "how long a room outlives its creator's last connection"),
+		dur(&c.TokenTTL, "token-ttl", "SALA_TOKEN_TTL", 24*time.Hour, "lifetime of login tokens"),
+		dur(&c.ShutdownGrace, "shutdown-grace", "SALA_SHUTDOWN_GRACE", 10*time.Second, "time to drain on SIGTERM"),
+	); err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.AllowedOrigins = splitList(origins)
+	var err error
+	if c.MsgRate, c.MsgBurst, err = parseRate(rate); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("SALA_ADDR must not be empty"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("SALA_DATA_DIR must not be empty when SALA_DATABASE_URL is"))
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("SALA_JWT_SECRET must be at least 32 characters (or empty to generate one)"))
+	}
+	if c.RoomGrace <= 0 || c.TokenTTL <= 0 {
+		errs = append(errs, errors.New("SALA_ROOM_GRACE and SALA_TOKEN_TTL must be positive"))
+	}
+	switch c.LogFormat {
+	case "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("SALA_LOG_FORMAT=%q: use auto, text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// parseRate reads "R" or "R:B" (messages per second and burst; the burst
+// defaults to twice the rate).
+func parseRate(s string) (float64, int, error) {
+	r, b, hasBurst := strings.Cut(s, ":")
+	rate, err := strconv.ParseFloat(r, 64)
+	if err != nil || rate <= 0 {
+		return 0, 0, fmt.Errorf("SALA_MSG_RATE=%q: want messages per second, optionally :burst (e.g. 20:40)", s)
+	}
+	burst := max(1, int(2*rate))
+	if hasBurst {
+		if burst, err = strconv.Atoi(b); err != nil || burst < 1 {
+			return 0, 0, fmt.Errorf("SALA_MSG_RATE=%q: the burst must be a positive integer", s)
+		}
+	}
+	return rate, burst, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

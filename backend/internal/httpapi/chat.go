@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/hub"
+)
+
+type postMessageRequest struct {
+	Text     string `json:"text"`
+	ClientID string `json:"client_id"`
+}
+
+func (s *server) users(c echo.Context) error {
+	users, err := s.Hub.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": users})
+}
+
+func (s *server) rooms(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"rooms": s.Hub.Rooms()})
+}
+
+func (s *server) roomHistory(c echo.Context) error {
+	before, limit, err := page(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	room, err := s.Store.RoomByName(ctx, c.Param("name"))
+	if err != nil {
+		return err
+	}
+	msgs, err := s.Store.RoomHistory(ctx, room.ID, before, limit+1)
+	if err != nil {
+		return err
+	}
+	more := len(msgs) > limit
+	out := make([]chat.RoomMsgOut, 0, limit)
+	for _, m := range msgs[:min(limit, len(msgs))] {
+		out = append(out, chat.MessageOut(m))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": out, "has_more": more})
+}
+
+func (s *server) privateHistory(c echo.Context) error {
+	before, limit, err := page(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	other, _, err := s.Store.UserByLogin(ctx, chat.NormalizeLogin(c.Param("login")))
+	if err != nil {
+		return err
+	}
+	msgs, err := s.Store.PrivateHistory(ctx, userOf(c).ID, other.ID, before, limit+1)
+	if err != nil {
+		return err
+	}
+	more := len(msgs) > limit
+	out := make([]chat.PrivateOut, 0, limit)
+	for _, m := range msgs[:min(limit, len(msgs))] {
+		out = append(out, chat.PrivateOf(m))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": out, "has_more": more})
+}
+
+// bindMessage reads a post body, reporting a bad text as a field error.
+func bindMessage(c echo.Context) (postMessageRequest, error) {
+	var in postMessageRequest
+	if err := bindJSON(c, &in); err != nil {
+		return in, err
+	}
+	fields := map[string]string{}
+	if err := chat.ValidateText(in.Text); err != nil {
+		fields["text"] = chat.ErrorMessage(err)
+	}
+	if len(in.ClientID) > 64 {
+		fields["client_id"] = "must be at most 64 characters"
+	}
+	if len(fields) > 0 {
+		return in, chat.FieldsError(fields)
+	}
+	return in, nil
+}
+
+func (s *server) postRoomMessage(c echo.Context) error {
+	in, err := bindMessage(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.Hub.PostRoomMessage(c.Request().Context(), userOf(c), c.Param("name"), in.Text, in.ClientID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(storedStatus(st), chat.MessageOut(st.Message))
+}
+
+func (s *server) postPrivateMessage(c echo.Context) error {
+	in, err := bindMessage(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.Hub.PostPrivateMessage(c.Request().Context(), userOf(c), c.Param("login"), in.Text, in.ClientID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(storedStatus(st), chat.PrivateOf(st.Message))
+}
+
+// storedStatus is 201 for a new message, 200 for a retry of a stored one.
+func storedStatus(st chat.Stored) int {
+	if st.Duplicate {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
+func (s *server) time(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]int64{"server_time": s.Now().UnixMilli()})
+}
+
+func (s *server) commands(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"commands": chat.Help})
+}
+
+// websocket authenticates the upgrade (header, or the token query parameter
+// browsers must use), checks the Origin, and hands the request to ws.
+func (s *server) websocket(c echo.Context) error {
+	token, ok := bearer(c.Request())
+	if !ok {
+		token = c.QueryParam("token")
+	}
+	if token == "" {
+		return chat.Errorf(chat.EUnauthorized, "send the token as Authorization: Bearer or ?token=")
+	}
+	if err := s.identify(c, token); err != nil {
+		return err
+	}
+	if !s.originAllowed(c.Request()) {
+		return chat.Errorf(chat.EForbidden, "origin not allowed: add it to SALA_ALLOWED_ORIGINS")
+	}
+	res := hub.Resume{Room: c.QueryParam("room")}
+	if v := c.QueryParam("last_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 0 {
+			return invalidParam("last_id", "must be a non-negative integer")
+		}
+		res.LastID = id
+	}
+	s.WS.Serve(c.Response(), c.Request(), userOf(c), identityOf(c).ExpiresAt, res)
+	return nil
+}
+
+// originAllowed accepts requests without Origin (non-browser clients), from
+// the server's own origin, and from SALA_ALLOWED_ORIGINS ("*" allows all).
+func (s *server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, allowed := range s.AllowedOrigins {
+		if allowed == "*" || strings.EqualFold(strings.TrimSuffix(allowed, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}

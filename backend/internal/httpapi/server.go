@@ -1,0 +1,134 @@
+// Package httpapi is Sala's HTTP surface on Echo: the REST API under
+// /api/v1, the WebSocket upgrade, the operational endpoints, the spec and the
+// web app. Handlers only bind, validate, call a service and respond.
+package httpapi
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/salachat/sala/backend/internal/account"
+	"github.com/salachat/sala/backend/internal/auth"
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/hub"
+	"github.com/salachat/sala/backend/internal/metrics"
+	"github.com/salachat/sala/backend/internal/ws"
+)
+
+// Deps are what the HTTP layer calls.
+type Deps struct {
+	Log            *slog.Logger
+	Store          chat.Store
+	Accounts       *account.Service
+	Tokens         *auth.Tokens
+	Hub            *hub.Hub
+	WS             *ws.Server
+	Metrics        *metrics.Metrics
+	Spec           []byte
+	Web            fs.FS    // the built web app (index.html at its root); nil: none
+	AllowedOrigins []string // origins besides the server's own allowed for CORS and WebSocket
+	BodyLimit      string   // e.g. "1M"
+	Now            func() time.Time
+}
+
+type server struct{ Deps }
+
+// New returns the HTTP handler of Sala.
+func New(d Deps) *echo.Echo {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.BodyLimit == "" {
+		d.BodyLimit = "1M"
+	}
+	s := &server{d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	// The client address is the socket's: X-Forwarded-For is not trusted, or
+	// anyone could dodge the login limit by inventing addresses.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(s.observe, securityHeaders, middleware.BodyLimit(d.BodyLimit))
+	if len(d.AllowedOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: d.AllowedOrigins,
+			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType}, MaxAge: 600}))
+	}
+	s.routes(e)
+	return e
+}
+
+func (s *server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.Metrics.Handler()))
+	e.GET("/api/openapi.yaml", s.spec)
+
+	// No group middleware: Echo would route unknown paths through it and
+	// answer 404 where 405 is right.
+	v1 := e.Group("/api/v1")
+	v1.POST("/auth/signup", s.signup)
+	v1.POST("/auth/login", s.login)
+	v1.GET("/time", s.time)
+	v1.GET("/commands", s.commands)
+	v1.GET("/ws", s.websocket) // authenticates itself: the token may come in the query
+
+	v1.GET("/me", s.me, s.authenticate)
+	v1.GET("/users", s.users, s.authenticate)
+	v1.GET("/rooms", s.rooms, s.authenticate)
+	v1.GET("/rooms/:name/messages", s.roomHistory, s.authenticate)
+	v1.POST("/rooms/:name/messages", s.postRoomMessage, s.authenticate)
+	v1.GET("/dm/:login/messages", s.privateHistory, s.authenticate)
+	v1.POST("/dm/:login/messages", s.postPrivateMessage, s.authenticate)
+
+	if s.Web != nil {
+		e.GET("/*", s.webApp)
+	}
+}
+
+// observe logs each request (path only: the query may hold a token) and
+// records its latency by route.
+func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		took := time.Since(start)
+		status := c.Response().Status
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.Metrics.ObserveHTTP(c.Request().Method, route, http.StatusText(status), took)
+		s.Log.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", status, "took", took, "ip", c.RealIP())
+		return nil
+	}
+}
+
+// securityHeaders sets the headers every response carries: no sniffing, no
+// framing, no referrer, and a CSP that lets the web app load only its own
+// scripts and talk only to its own origin.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "+
+			"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		return next(c)
+	}
+}

@@ -1,0 +1,266 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// Transport is one peer's socket as the hub needs it. The ws package
+// implements it over a WebSocket; tests implement it over a pipe.
+type Transport interface {
+	// WriteFrame writes one text frame; it must return within the context.
+	WriteFrame(ctx context.Context, frame []byte) error
+	// Ping checks that the peer is alive.
+	Ping(ctx context.Context) error
+	// Close closes the connection with a WebSocket close code. It may block
+	// for the closing handshake, so the hub calls it on its own goroutine.
+	Close(code int, reason string)
+}
+
+// heldEnvelope is a room envelope that arrived while the client was joining:
+// it is released after the joined envelope unless history already had it.
+type heldEnvelope struct {
+	id      int64 // message id, 0 for envelopes that are not messages
+	private bool  // a private message rather than a room one
+	frame   []byte
+}
+
+// Client is one open connection of a user. Its outbound queue is bounded in
+// bytes; when a peer can't keep up, the client is closed with 4000 instead of
+// slowing anyone else. A writer goroutine runs only while the queue has
+// frames, so an idle connection costs no goroutine of ours.
+type Client struct {
+	hub     *Hub
+	user    chat.User
+	expires time.Time
+	tr      Transport
+
+	mu       sync.Mutex
+	queue    [][]byte // envelopes waiting to be written, oldest first
+	queued   int      // bytes in queue
+	writing  bool     // a writer goroutine owns the socket
+	closed   bool
+	room     *room // current room; guarded by mu, changed with hub.mu held too
+	holding  bool  // joining: room envelopes go to held until joined is queued
+	held     []heldEnvelope
+	lastSeen time.Time // last frame received, for keepalive
+	// closeWhenDrained is a close code to send once the queue is written
+	// (the answer to #exit reaches the peer before the close).
+	closeWhenDrained int
+
+	badInARow int // consecutive bad envelopes; only the reader goroutine touches it
+}
+
+// User returns the connection's user.
+func (c *Client) User() chat.User { return c.user }
+
+// Room returns the name of the connection's current room.
+func (c *Client) Room() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.room == nil {
+		return ""
+	}
+	return c.room.name
+}
+
+// enqueue adds an encoded envelope to the outbound queue, starting a writer
+// when none runs. It never blocks on the network.
+func (c *Client) enqueue(frame []byte) {
+	c.mu.Lock()
+	c.enqueueLocked(frame)
+	c.mu.Unlock()
+}
+
+func (c *Client) enqueueLocked(frame []byte) {
+	if c.closed {
+		return
+	}
+	if c.queued+len(frame) > c.hub.cfg.QueueBytes {
+		c.hub.metrics.SlowConsumer()
+		c.closeLocked(chat.CloseSlowConsumer, "slow consumer: outbound queue full")
+		return
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
+// deliverRoom queues a room envelope if the client is still in that room,
+// holding it back while a join is loading history.
+func (c *Client) deliverRoom(r *room, id int64, frame []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.room != r {
+		return
+	}
+	if c.holding {
+		c.held = append(c.held, heldEnvelope{id: id, frame: frame})
+		return
+	}
+	c.enqueueLocked(frame)
+}
+
+// deliverPrivate queues a private message, holding it back while a join is
+// loading history so that joined stays ahead of it.
+func (c *Client) deliverPrivate(id int64, frame []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.holding {
+		c.held = append(c.held, heldEnvelope{id: id, private: true, frame: frame})
+		return
+	}
+	c.enqueueLocked(frame)
+}
+
+// finishJoin queues the joined envelope (and the backlog that follows it),
+// then the envelopes held while they were built, skipping messages the
+// backlog already carried: room messages up to lastRoomID, private ones up
+// to lastPrivateID.
+func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.room != r {
+		return // moved again meanwhile; that join sends its own joined
+	}
+	for _, f := range frames {
+		c.enqueueLocked(f)
+	}
+	for _, h := range c.held {
+		last := lastRoomID
+		if h.private {
+			last = lastPrivateID
+		}
+		if h.id == 0 || h.id > last {
+			c.enqueueLocked(h.frame)
+		}
+	}
+	c.held, c.holding = nil, false
+}
+
+// currentRoom returns the room c is in, nil once disconnected.
+func (c *Client) currentRoom() *room {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.room
+}
+
+// writeLoop drains the queue, coalescing everything queued into as few
+// frames as the frame limit allows (envelopes separated by '\n'), so a burst
+// costs one write per connection rather than one per message.
+func (c *Client) writeLoop() {
+	var buf bytes.Buffer
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		c.queue, c.queued = nil, 0
+		if len(batch) == 0 || c.closed {
+			c.writing = false
+			if c.closeWhenDrained != 0 {
+				c.closeLocked(c.closeWhenDrained, "bye")
+			}
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		if err := c.writeBatch(&buf, batch); err != nil {
+			c.close(chat.CloseInternal, "write failed")
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+func (c *Client) writeBatch(buf *bytes.Buffer, batch [][]byte) error {
+	for _, frame := range splitFrames(batch, c.hub.cfg.MaxFrameBytes) {
+		buf.Reset()
+		for i, env := range frame {
+			if i > 0 {
+				buf.WriteByte('\n')
+			}
+			buf.Write(env)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
+		err := c.tr.WriteFrame(ctx, buf.Bytes())
+		cancel()
+		if err != nil {
+			return err
+		}
+		c.hub.metrics.FrameOut(len(frame))
+	}
+	return nil
+}
+
+// splitFrames groups envelopes into frames of at most max bytes each (an
+// envelope larger than max travels alone).
+func splitFrames(envs [][]byte, max int) [][][]byte {
+	var frames [][][]byte
+	start, size := 0, 0
+	for i, e := range envs {
+		add := len(e)
+		if i > start {
+			add++ // the separating newline
+		}
+		if i > start && size+add > max {
+			frames = append(frames, envs[start:i])
+			start, size, add = i, 0, len(e)
+		}
+		size += add
+	}
+	if start < len(envs) {
+		frames = append(frames, envs[start:])
+	}
+	return frames
+}
+
+// shut stops all output without closing the transport: its reader already
+// saw it fail, or the caller closes it with its own code.
+func (c *Client) shut() {
+	c.mu.Lock()
+	c.closed = true
+	c.queue, c.queued, c.held = nil, 0, nil
+	c.mu.Unlock()
+}
+
+// close closes the connection once with a close code.
+func (c *Client) close(code int, reason string) {
+	c.mu.Lock()
+	c.closeLocked(code, reason)
+	c.mu.Unlock()
+}
+
+func (c *Client) closeLocked(code int, reason string) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.queue, c.queued, c.held = nil, 0, nil
+	go c.tr.Close(code, reason)
+}
+
+// closeAfterFlush closes with code once what is queued has been written, so
+// that a reply (the answer to #exit) reaches the peer first.
+func (c *Client) closeAfterFlush(code int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing {
+		c.closeWhenDrained = code
+		return
+	}
+	c.closeLocked(code, "bye")
+}
+
+func (c *Client) touch(now time.Time) {
+	c.mu.Lock()
+	c.lastSeen = now
+	c.mu.Unlock()
+}

@@ -1,0 +1,26 @@
+package hub
+
+import "time"
+
+// Metrics receives the hub's measurements. The metrics package implements it
+// with Prometheus; NopMetrics discards them.
+type Metrics interface {
+	ConnOpened()
+	ConnClosed()
+	SlowConsumer()
+	MessageIn()
+	Delivered(n int)                               // envelopes of one message queued to recipients
+	FrameOut(envelopes int)                        // one frame written, carrying this many envelopes
+	Batch(size int, took time.Duration, err error) // one group-commit transaction
+}
+
+// NopMetrics discards every measurement.
+type NopMetrics struct{}
+
+func (NopMetrics) ConnOpened()                     {}
+func (NopMetrics) ConnClosed()                     {}
+func (NopMetrics) SlowConsumer()                   {}
+func (NopMetrics) MessageIn()                      {}
+func (NopMetrics) Delivered(int)                   {}
+func (NopMetrics) FrameOut(int)                    {}
+func (NopMetrics) Batch(int, time.Duration, error) {}

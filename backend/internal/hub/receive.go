@@ -1,0 +1,206 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+const maxClientIDLen = 64
+
+// Receive handles one frame from c. It runs on c's reader goroutine. A bad
+// envelope gets an error envelope and the connection stays open, until
+// MaxBadEnvelopes arrive in a row: then it is closed with 1008.
+func (h *Hub) Receive(ctx context.Context, c *Client, frame []byte, binary bool) {
+	c.touch(h.now())
+	var in chat.Inbound
+	err := decodeInbound(frame, binary, &in)
+	if err == nil {
+		err = h.dispatch(ctx, c, in)
+	}
+	if err == nil {
+		c.badInARow = 0
+		return
+	}
+	c.enqueue(encode(chat.ErrorEnvelope(in.ID, err)))
+	if code := chat.ErrorCode(err); code == chat.EInvalidEnvelope || code == chat.EUnknownType {
+		c.badInARow++
+		if c.badInARow >= h.cfg.MaxBadEnvelopes {
+			c.closeAfterFlush(chat.ClosePolicy)
+		}
+	} else {
+		c.badInARow = 0
+	}
+}
+
+func decodeInbound(frame []byte, binary bool, in *chat.Inbound) error {
+	switch {
+	case binary:
+		return chat.Errorf(chat.EInvalidEnvelope, "binary frames are not accepted: send JSON text frames")
+	case !utf8.Valid(frame):
+		return chat.Errorf(chat.EInvalidEnvelope, "frames must be valid UTF-8")
+	}
+	if err := json.Unmarshal(frame, in); err != nil {
+		return chat.Errorf(chat.EInvalidEnvelope, "an envelope is one JSON object with a type")
+	}
+	if len(in.ID) > maxClientIDLen {
+		in.ID = ""
+		return chat.Errorf(chat.EInvalidEnvelope, "id is longer than 64 characters")
+	}
+	return nil
+}
+
+func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
+	switch in.Type {
+	case chat.TypePing:
+		c.enqueue(encode(chat.Pong{Type: chat.TypePong, ID: in.ID, T0: in.T0, ServerTime: h.now().UnixMilli()}))
+		return nil
+	case chat.TypeSend:
+		if in.ID == "" {
+			return chat.Errorf(chat.EInvalidEnvelope, "send needs an id")
+		}
+		if err := h.allow(c.user.ID); err != nil {
+			return err
+		}
+		h.metrics.MessageIn()
+		if chat.IsCommand(in.Text) {
+			return h.command(ctx, c, in)
+		}
+		return h.sendToRoom(c, in.ID, in.Text)
+	case "":
+		return chat.Errorf(chat.EInvalidEnvelope, "an envelope needs a type")
+	}
+	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
+}
+
+// sendToRoom submits a message to c's current room; ack and broadcast
+// follow from the write path.
+func (h *Hub) sendToRoom(c *Client, envID, text string) error {
+	if err := chat.ValidateText(text); err != nil {
+		return err
+	}
+	r := c.currentRoom()
+	if r == nil {
+		return chat.Errorf(chat.EUnavailable, "connection closing")
+	}
+	return h.writes.submit(&submission{room: r, client: c, envID: envID, msg: chat.NewMessage{
+		RoomID: &r.id, Room: r.name, SenderID: c.user.ID, From: c.user.Login,
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
+	}})
+}
+
+// command runs a # command for c.
+func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
+	cmd, err := chat.ParseCommand(in.Text)
+	if err != nil {
+		return err
+	}
+	switch cmd.Kind {
+	case chat.CmdCreateRoom:
+		return h.createRoom(ctx, c, cmd.Room)
+	case chat.CmdJoinRoom:
+		r, err := h.liveRoom(cmd.Room)
+		if err != nil {
+			return err
+		}
+		return h.moveTo(ctx, c, r)
+	case chat.CmdLeaveRoom:
+		return h.moveTo(ctx, c, h.def)
+	case chat.CmdDeleteRoom:
+		return h.deleteRoomBy(ctx, c.user.ID, cmd.Room)
+	case chat.CmdListRooms:
+		c.enqueue(encode(chat.RoomsOut{Type: chat.TypeRooms, Rooms: h.Rooms()}))
+	case chat.CmdShowUsers:
+		users, err := h.Users(ctx)
+		if err != nil {
+			return err
+		}
+		c.enqueue(encode(chat.UsersOut{Type: chat.TypeUsers, Users: users}))
+	case chat.CmdHelp:
+		c.enqueue(encode(chat.HelpOut{Type: chat.TypeHelp, Commands: chat.Help}))
+	case chat.CmdPrivate:
+		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text)
+	case chat.CmdExit:
+		h.deleteOwnedRooms(ctx, c.user.ID)
+		c.closeAfterFlush(chat.CloseNormal)
+	}
+	return nil
+}
+
+// sendPrivate submits a private message from c's user to login.
+func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string) error {
+	sender := c.user
+	to, _, err := h.store.UserByLogin(ctx, chat.NormalizeLogin(login))
+	if err != nil {
+		return err
+	}
+	s := &submission{client: c, envID: envID, msg: chat.NewMessage{
+		SenderID: sender.ID, From: sender.Login, RecipientID: &to.ID, To: to.Login,
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID, Delivered: h.isOnline(to.ID),
+	}}
+	return h.writes.submit(s)
+}
+
+// PostRoomMessage stores a message from user in a live room and broadcasts
+// it, for the REST API. It returns once the message is durably stored.
+func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string) (chat.Stored, error) {
+	if err := chat.ValidateText(text); err != nil {
+		return chat.Stored{}, err
+	}
+	r, err := h.liveRoom(roomName)
+	if err != nil {
+		return chat.Stored{}, err
+	}
+	if err := h.allow(user.ID); err != nil {
+		return chat.Stored{}, err
+	}
+	s := &submission{room: r, reply: make(chan outcome, 1), msg: chat.NewMessage{
+		RoomID: &r.id, Room: r.name, SenderID: user.ID, From: user.Login,
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
+	}}
+	var st chat.Stored
+	err = h.wait(ctx, s, &st)
+	return st, err
+}
+
+// PostPrivateMessage stores and delivers a private message, for the REST API.
+func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string) (chat.Stored, error) {
+	if err := chat.ValidateText(text); err != nil {
+		return chat.Stored{}, err
+	}
+	if err := h.allow(user.ID); err != nil {
+		return chat.Stored{}, err
+	}
+	to, _, err := h.store.UserByLogin(ctx, chat.NormalizeLogin(login))
+	if err != nil {
+		return chat.Stored{}, err
+	}
+	s := &submission{reply: make(chan outcome, 1), msg: chat.NewMessage{
+		SenderID: user.ID, From: user.Login, RecipientID: &to.ID, To: to.Login,
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID, Delivered: h.isOnline(to.ID),
+	}}
+	var st chat.Stored
+	err = h.wait(ctx, s, &st)
+	return st, err
+}
+
+// wait submits s and waits for its outcome.
+func (h *Hub) wait(ctx context.Context, s *submission, st *chat.Stored) error {
+	if err := h.writes.submit(s); err != nil {
+		return err
+	}
+	select {
+	case o := <-s.reply:
+		if st != nil {
+			*st = o.stored
+		}
+		return o.err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(30 * time.Second):
+		return chat.Errorf(chat.EUnavailable, "the database did not answer in time")
+	}
+}

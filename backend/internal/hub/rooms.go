@@ -1,0 +1,351 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// Resume is what a reconnecting client tells about where it stopped.
+type Resume struct {
+	LastID int64  // highest message id the client has seen; 0 for a fresh start
+	Room   string // the room it was in
+}
+
+// Connect registers a new connection of user and sends it welcome, joined
+// and the private messages it has not received. expires is the token's
+// expiry: the connection is closed with 4001 after it.
+func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr Transport, res Resume) (*Client, error) {
+	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now()}
+	h.mu.Lock()
+	select {
+	case <-h.stop:
+		h.mu.Unlock()
+		return nil, chat.Errorf(chat.EUnavailable, "server shutting down")
+	default:
+	}
+	h.addPresenceLocked(c)
+	target := h.def
+	if r := h.rooms[strings.ToLower(res.Room)]; r != nil && res.Room != "" {
+		target = r
+	}
+	h.enterLocked(c, target)
+	welcome := chat.Welcome{Type: chat.TypeWelcome, ServerTime: h.now().UnixMilli(),
+		User: chat.ProfileOf(user), Room: target.name, Rooms: h.roomsLocked(), Commands: chat.Help}
+	c.enqueue(encode(welcome)) // first envelope: nothing else is queued before the join finishes
+	h.mu.Unlock()
+	h.metrics.ConnOpened()
+	h.announce(target, chat.EventUserJoined, user.Login, c)
+
+	resumed := res.LastID > 0 && strings.EqualFold(res.Room, target.name)
+	joined, lastRoomID, err := h.history(ctx, target, resumed, res.LastID)
+	if err == nil {
+		err = h.sendBacklog(ctx, c, joined, lastRoomID, res.LastID)
+	}
+	if err != nil {
+		h.Disconnect(c)
+		return nil, err
+	}
+	return c, nil
+}
+
+// sendBacklog finishes the first join: joined, then the private messages the
+// user missed (after lastID when resuming, else the undelivered ones).
+func (h *Hub) sendBacklog(ctx context.Context, c *Client, joined []byte, lastRoomID, lastID int64) error {
+	var privates []chat.Message
+	var err error
+	if lastID > 0 {
+		privates, err = h.store.PrivateMessagesAfter(ctx, c.user.ID, lastID, chat.ResumeLimit)
+	} else {
+		privates, err = h.store.UndeliveredPrivate(ctx, c.user.ID, chat.ResumeLimit)
+	}
+	if err != nil {
+		return fmt.Errorf("hub: private backlog: %w", err)
+	}
+	frames := [][]byte{joined}
+	var lastPrivateID int64
+	var delivered []int64
+	for _, m := range privates {
+		frames = append(frames, encode(chat.PrivateOf(m)))
+		lastPrivateID = max(lastPrivateID, m.ID)
+		if *m.RecipientID == c.user.ID {
+			delivered = append(delivered, m.ID)
+		}
+	}
+	c.finishJoin(c.currentRoom(), frames, lastRoomID, lastPrivateID)
+	if len(delivered) > 0 {
+		if err := h.store.MarkDelivered(ctx, delivered); err != nil {
+			h.log.Warn("mark private messages delivered", "err", err)
+		}
+	}
+	return nil
+}
+
+// history builds the joined envelope of r: its latest messages, or when
+// resuming every message after lastID (the newest ResumeLimit if more).
+func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([]byte, int64, error) {
+	var msgs []chat.Message
+	var err error
+	more := false
+	if resumed {
+		msgs, err = h.store.RoomMessagesAfter(ctx, r.id, lastID, chat.ResumeLimit+1)
+		if err == nil && len(msgs) > chat.ResumeLimit {
+			more = true
+			msgs, err = h.store.RoomHistory(ctx, r.id, 0, chat.ResumeLimit)
+			slices.Reverse(msgs)
+		}
+	} else {
+		msgs, err = h.store.RoomHistory(ctx, r.id, 0, chat.JoinHistorySize)
+		slices.Reverse(msgs)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
+	}
+	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, len(msgs)),
+		Resumed: resumed, More: more}
+	var last int64
+	for i, m := range msgs {
+		out.History[i] = chat.MessageOut(m)
+		last = max(last, m.ID)
+	}
+	return encode(out), last, nil
+}
+
+// Disconnect unregisters a closed connection. When it was its user's last,
+// the rooms the user owns start their grace period.
+func (h *Hub) Disconnect(c *Client) {
+	c.shut()
+	h.mu.Lock()
+	r := c.currentRoom()
+	if r == nil { // already gone
+		h.mu.Unlock()
+		return
+	}
+	h.leaveLocked(c)
+	h.removePresenceLocked(c)
+	h.mu.Unlock()
+	h.metrics.ConnClosed()
+	h.announce(r, chat.EventUserLeft, c.user.Login, nil)
+}
+
+// moveTo moves c into r: leave the old room, enter the new one, send joined
+// with r's history. A move to the room c is in does nothing.
+func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
+	h.mu.Lock()
+	old := c.currentRoom()
+	if old == r || old == nil {
+		h.mu.Unlock()
+		return nil
+	}
+	h.leaveLocked(c)
+	h.enterLocked(c, r)
+	h.mu.Unlock()
+	h.announce(old, chat.EventUserLeft, c.user.Login, nil)
+	h.announce(r, chat.EventUserJoined, c.user.Login, c)
+	joined, last, err := h.history(ctx, r, false, 0)
+	if err != nil {
+		c.finishJoin(r, [][]byte{encode(chat.Joined{Type: chat.TypeJoined, Room: r.name,
+			History: []chat.RoomMsgOut{}})}, 0, 0)
+		return err
+	}
+	c.finishJoin(r, [][]byte{joined}, last, 0)
+	return nil
+}
+
+// createRoom stores a room owned by c's user and moves c into it.
+func (h *Hub) createRoom(ctx context.Context, c *Client, name string) error {
+	h.mu.RLock()
+	_, exists := h.rooms[strings.ToLower(name)]
+	h.mu.RUnlock()
+	if exists {
+		return chat.Errorf(chat.ERoomExists, "a room named %q exists", name)
+	}
+	stored, err := h.store.CreateRoom(ctx, name, c.user.ID)
+	if err != nil {
+		return err
+	}
+	r := &room{id: stored.ID, name: stored.Name, ownerID: c.user.ID, ownerLogin: c.user.Login}
+	h.mu.Lock()
+	h.rooms[strings.ToLower(r.name)] = r
+	h.roomsDirty.Store(true)
+	h.mu.Unlock()
+	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomCreated, Room: r.name,
+		User: c.user.Login, At: h.now().UnixMilli()}))
+	return h.moveTo(ctx, c, r)
+}
+
+// liveRoom finds a live room by name ignoring case.
+func (h *Hub) liveRoom(name string) (*room, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	r := h.rooms[strings.ToLower(name)]
+	if r == nil {
+		return nil, chat.Errorf(chat.ERoomNotFound, "no live room named %q", name)
+	}
+	return r, nil
+}
+
+// deleteRoomBy deletes a room on its owner's request.
+func (h *Hub) deleteRoomBy(ctx context.Context, userID int64, name string) error {
+	r, err := h.liveRoom(name)
+	if err != nil {
+		return err
+	}
+	if r.isDefault {
+		return chat.Errorf(chat.ECannotDeleteDefault, "the default room can't be deleted")
+	}
+	if r.ownerID != userID {
+		return chat.Errorf(chat.ENotRoomOwner, "only %s can delete %q", r.ownerLogin, r.name)
+	}
+	return h.deleteRoom(ctx, r)
+}
+
+// deleteRoom retires r: everyone hears room_deleted and its members move to
+// the default room.
+func (h *Hub) deleteRoom(ctx context.Context, r *room) error {
+	h.mu.Lock()
+	if h.rooms[strings.ToLower(r.name)] != r {
+		h.mu.Unlock()
+		return nil // deleted already
+	}
+	delete(h.rooms, strings.ToLower(r.name))
+	if r.grace != nil {
+		r.grace.Stop()
+		r.grace = nil
+	}
+	h.roomsDirty.Store(true)
+	h.mu.Unlock()
+	if err := h.store.DeleteRoom(ctx, r.id, h.now()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
+		h.log.Error("delete room in store", "room", r.name, "err", err)
+	}
+	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomDeleted, Room: r.name,
+		User: r.ownerLogin, At: h.now().UnixMilli()}))
+	for _, c := range r.memberList() {
+		if err := h.moveTo(ctx, c, h.def); err != nil {
+			h.log.Warn("move member to default room", "room", r.name, "err", err)
+		}
+	}
+	return nil
+}
+
+// deleteOwnedRooms deletes every room userID owns (its owner left with #exit).
+func (h *Hub) deleteOwnedRooms(ctx context.Context, userID int64) {
+	for _, r := range h.ownedRooms(userID) {
+		if err := h.deleteRoom(ctx, r); err != nil {
+			h.log.Warn("delete owned room", "room", r.name, "err", err)
+		}
+	}
+}
+
+func (h *Hub) ownedRooms(userID int64) []*room {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var owned []*room
+	for _, r := range h.rooms {
+		if r.ownerID == userID {
+			owned = append(owned, r)
+		}
+	}
+	return owned
+}
+
+// graceExpired deletes r if its owner is still offline.
+func (h *Hub) graceExpired(r *room) {
+	h.mu.RLock()
+	_, online := h.online[r.ownerID]
+	h.mu.RUnlock()
+	if online {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.deleteRoom(ctx, r); err != nil {
+		h.log.Warn("delete room after grace", "room", r.name, "err", err)
+	}
+}
+
+// announce tells r's members (but skip) that user joined or left.
+func (h *Hub) announce(r *room, kind, login string, skip *Client) {
+	frame := encode(chat.Event{Type: chat.TypeEvent, Kind: kind, Room: r.name, User: login, At: h.now().UnixMilli()})
+	for _, m := range r.memberList() {
+		if m != skip {
+			m.deliverRoom(r, 0, frame)
+		}
+	}
+}
+
+// enterLocked adds c to r's members and marks it joining. h.mu is held.
+func (h *Hub) enterLocked(c *Client, r *room) {
+	c.mu.Lock()
+	c.room, c.holding, c.held = r, true, nil
+	c.mu.Unlock()
+	members := append(slices.Clone(r.memberList()), c)
+	r.members.Store(&members)
+	h.roomsDirty.Store(true)
+	if p := h.online[c.user.ID]; p != nil {
+		p.latest = c
+	}
+}
+
+// leaveLocked removes c from its room. h.mu is held.
+func (h *Hub) leaveLocked(c *Client) {
+	c.mu.Lock()
+	r := c.room
+	c.room, c.holding, c.held = nil, false, nil
+	c.mu.Unlock()
+	if r == nil {
+		return
+	}
+	members := slices.DeleteFunc(slices.Clone(r.memberList()), func(m *Client) bool { return m == c })
+	r.members.Store(&members)
+	h.roomsDirty.Store(true)
+}
+
+func (h *Hub) addPresenceLocked(c *Client) {
+	p := h.online[c.user.ID]
+	if p == nil {
+		p = &presence{user: c.user, conns: map[*Client]struct{}{}}
+		h.online[c.user.ID] = p
+	}
+	p.conns[c] = struct{}{}
+	p.latest = c
+	for _, r := range h.rooms { // the owner is back: its rooms stay
+		if r.ownerID == c.user.ID && r.grace != nil {
+			r.grace.Stop()
+			r.grace = nil
+		}
+	}
+}
+
+func (h *Hub) removePresenceLocked(c *Client) {
+	p := h.online[c.user.ID]
+	if p == nil {
+		return
+	}
+	delete(p.conns, c)
+	if p.latest == c {
+		p.latest = nil
+		for other := range p.conns {
+			p.latest = other
+		}
+	}
+	if len(p.conns) > 0 {
+		return
+	}
+	delete(h.online, c.user.ID)
+	for _, r := range h.rooms { // a dropped network is not a decision to leave: wait
+		if r.ownerID == c.user.ID && r.grace == nil {
+			r.grace = time.AfterFunc(h.cfg.RoomGrace, func() { h.graceExpired(r) })
+		}
+	}
+}
+
+func sortRooms(list []chat.RoomInfo) {
+	slices.SortFunc(list, func(a, b chat.RoomInfo) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+}

@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// maxRowsPerStatement keeps a multi-row statement under both databases'
+// parameter limits (PostgreSQL 65535, SQLite 32766) at 9 parameters a row.
+const maxRowsPerStatement = 500
+
+// clientKey is what makes a message idempotent: its sender's client id.
+type clientKey struct {
+	sender int64
+	client string
+}
+
+// insertedRow is a row an INSERT … RETURNING reports.
+type insertedRow struct {
+	ID       int64          `db:"id"`
+	SenderID int64          `db:"sender_id"`
+	ClientID sql.NullString `db:"client_id"`
+}
+
+// AppendMessages stores a batch in one transaction and returns one Stored per
+// input, in input order; new rows get increasing ids in that order. The group
+// commit writer calls it with up to a few hundred messages, so each chunk of
+// the batch is one multi-row INSERT that skips client ids already stored;
+// the skipped inputs are then resolved to the rows they repeat.
+func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	if len(batch) == 0 {
+		return []chat.Stored{}, nil
+	}
+	for i, m := range batch {
+		if (m.RoomID == nil) == (m.RecipientID == nil) {
+			return nil, fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
+		}
+	}
+	var out []chat.Stored
+	err := s.inWriteTx(ctx, func(tx *sqlx.Tx) (err error) {
+		out, err = appendMessages(ctx, tx, batch)
+		return err
+	})
+	if err != nil {
+		// Rooms are never removed, so a missing reference is a user deleted
+		// since the caller looked it up. The whole batch fails with it.
+		gone := chat.Errorf(chat.EUserNotFound, "the sender or recipient of a message does not exist")
+		return nil, s.failConstraint("append messages", err, nil, gone)
+	}
+	return out, nil
+}
+
+func appendMessages(ctx context.Context, tx *sqlx.Tx, batch []chat.NewMessage) ([]chat.Stored, error) {
+	inserted := make(map[clientKey]int64)
+	var anonymous []int64 // ids of the rows without a client id
+	for chunk := range slices.Chunk(batch, maxRowsPerStatement) {
+		rows, err := insertChunk(ctx, tx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.ClientID.Valid {
+				inserted[clientKey{r.SenderID, r.ClientID.String}] = r.ID
+			} else {
+				anonymous = append(anonymous, r.ID)
+			}
+		}
+	}
+	// Rows are numbered in VALUES order, but RETURNING promises no order:
+	// sorted ids line up with the inputs that have no client id.
+	slices.Sort(anonymous)
+
+	out := make([]chat.Stored, len(batch))
+	first := make(map[clientKey]int) // input index of each client id's first use
+	for i, m := range batch {
+		if m.ClientID == "" {
+			if len(anonymous) == 0 {
+				return nil, errors.New("fewer rows inserted than messages without client id")
+			}
+			out[i] = chat.Stored{Message: newMessage(anonymous[0], m)}
+			anonymous = anonymous[1:]
+			continue
+		}
+		k := clientKey{m.SenderID, m.ClientID}
+		if j, ok := first[k]; ok { // repeated within this batch
+			out[i] = chat.Stored{Message: out[j].Message, Duplicate: true}
+			continue
+		}
+		first[k] = i
+		if id, ok := inserted[k]; ok {
+			out[i] = chat.Stored{Message: newMessage(id, m)}
+			continue
+		}
+		earlier, err := messageByClientID(ctx, tx, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = chat.Stored{Message: earlier, Duplicate: true}
+	}
+	return out, nil
+}
+
+// insertChunk inserts messages with one statement. ON CONFLICT DO NOTHING
+// skips a client id its sender already used, before or earlier in the chunk;
+// RETURNING names the rows that went in.
+func insertChunk(ctx context.Context, tx *sqlx.Tx, chunk []chat.NewMessage) ([]insertedRow, error) {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	var q strings.Builder
+	q.Grow(200 + len(chunk)*(len(row)+2))
+	q.WriteString(`INSERT INTO messages
+		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered) VALUES `)
+	args := make([]any, 0, len(chunk)*9)
+	for i, m := range chunk {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+		var lo, hi, clientID any // NULL unless set below
+		if m.RecipientID != nil {
+			lo, hi = min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
+		}
+		if m.ClientID != "" {
+			clientID = m.ClientID
+		}
+		// A room message has nobody to deliver to privately: it is stored
+		// as delivered and stays out of the undelivered index.
+		delivered := m.Delivered || m.RecipientID == nil
+		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID, delivered)
+	}
+	q.WriteString(` ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id, sender_id, client_id`)
+	rows := make([]insertedRow, 0, len(chunk))
+	err := tx.SelectContext(ctx, &rows, tx.Rebind(q.String()), args...)
+	return rows, err
+}
+
+// messageByClientID reads the stored message a repeated client id refers to.
+func messageByClientID(ctx context.Context, tx *sqlx.Tx, k clientKey) (chat.Message, error) {
+	var m chat.Message
+	err := tx.GetContext(ctx, &m, tx.Rebind(selectMessages+`
+		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client)
+	return m, err
+}
+
+// newMessage is the stored form of a new message, built from the names the
+// caller passed in rather than read back.
+func newMessage(id int64, m chat.NewMessage) chat.Message {
+	return chat.Message{ID: id, RoomID: copyID(m.RoomID), Room: m.Room,
+		SenderID: m.SenderID, From: m.From, RecipientID: copyID(m.RecipientID), To: m.To,
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+}
+
+func copyID(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"math"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// selectMessages reads complete messages: the names of the room, sender and
+// recipient come from joins, empty strings standing for NULLs.
+const selectMessages = `SELECT m.id, m.room_id, COALESCE(r.name, '') AS room,
+	m.sender_id, su.login AS sender_login,
+	m.recipient_id, COALESCE(ru.login, '') AS recipient_login,
+	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id
+	FROM messages m
+	JOIN users su ON su.id = m.sender_id
+	LEFT JOIN users ru ON ru.id = m.recipient_id
+	LEFT JOIN rooms r ON r.id = m.room_id`
+
+// RoomHistory returns up to limit messages of a room with id < before
+// (before <= 0: the newest), newest first.
+func (s *Store) RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "room history", selectMessages+`
+		WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		roomID, cursor(before), pageSize(limit))
+}
+
+// RoomMessagesAfter returns up to limit messages of a room with id > after,
+// oldest first.
+func (s *Store) RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "room messages after", selectMessages+`
+		WHERE m.room_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`,
+		roomID, after, pageSize(limit))
+}
+
+// PrivateHistory returns up to limit private messages between a and b, both
+// directions, with id < before (before <= 0: the newest), newest first.
+func (s *Store) PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]chat.Message, error) {
+	lo, hi := min(a, b), max(a, b)
+	return s.messages(ctx, "private history", selectMessages+`
+		WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		lo, hi, cursor(before), pageSize(limit))
+}
+
+// PrivateMessagesAfter returns up to limit private messages sent to or by
+// userID with id > after, oldest first.
+func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "private messages after", selectMessages+`
+		WHERE (m.recipient_id = ? OR (m.sender_id = ? AND m.recipient_id IS NOT NULL))
+		AND m.id > ? ORDER BY m.id LIMIT ?`,
+		userID, userID, after, pageSize(limit))
+}
+
+// UndeliveredPrivate returns up to limit private messages to userID not yet
+// handed to any of its connections, oldest first.
+func (s *Store) UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "undelivered private", selectMessages+`
+		WHERE m.recipient_id = ? AND NOT m.delivered ORDER BY m.id LIMIT ?`,
+		userID, pageSize(limit))
+}
+
+// MarkDelivered records that these private messages reached a connection.
+func (s *Store) MarkDelivered(ctx context.Context, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), maxRowsPerStatement)
+		query, args, err := sqlx.In(`UPDATE messages SET delivered = TRUE WHERE id IN (?) AND NOT delivered`, ids[:n])
+		if err != nil {
+			return s.fail("mark delivered", err)
+		}
+		if _, err := s.w.ExecContext(ctx, s.w.Rebind(query), args...); err != nil {
+			return s.fail("mark delivered", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// messages runs a read query written with ? placeholders.
+func (s *Store) messages(ctx context.Context, op, query string, args ...any) ([]chat.Message, error) {
+	msgs := []chat.Message{}
+	if err := s.r.SelectContext(ctx, &msgs, s.r.Rebind(query), args...); err != nil {
+		return nil, s.fail(op, err)
+	}
+	return msgs, nil
+}
+
+// cursor turns "before <= 0 means the newest" into a bound for id < ?.
+func cursor(before int64) int64 {
+	if before <= 0 {
+		return math.MaxInt64
+	}
+	return before
+}

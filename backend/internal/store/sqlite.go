@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteDialect is the SQLite dialect (modernc.org/sqlite, pure Go).
+type sqliteDialect struct{}
+
+// sqliteDSN is the driver's DSN for path. The pragmas go in the DSN so that
+// every pooled connection gets them, not only the first:
+//   - WAL lets readers run while the writer writes;
+//   - synchronous=FULL syncs every commit: an acknowledged message is durable;
+//   - busy_timeout covers locks taken by other processes (a backup, sqlite3);
+//   - _txlock=immediate takes the write lock at BEGIN, never halfway through;
+//   - _time_format=sqlite writes times in a format SQLite and the driver parse.
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_time_format", "sqlite")
+	if readOnly {
+		// Catches a write sent to the read pool by mistake.
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return path + "?" + q.Encode()
+}
+
+// openSQLite opens the file at path with two pools: a single-connection one
+// for writes, so that concurrent writers queue in Go rather than meet
+// SQLITE_BUSY (dendrite's exclusive writer, with database/sql as the queue),
+// and a wider one for reads.
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	w, err := sqlx.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	s := &Store{r: w, w: w, d: sqliteDialect{}}
+	// The writer connects first: it creates the file and switches it to WAL
+	// before any reader opens it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, s.fail("open sqlite", err)
+	}
+	r, err := sqlx.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	n := max(4, runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.r = r
+	return s, nil
+}
+
+func (sqliteDialect) migrations(context.Context, *sql.DB) (goose.Dialect, fs.FS, []goose.ProviderOption, error) {
+	fsys, err := fs.Sub(migrationFiles, "migrations/sqlite")
+	// One process owns a SQLite file and migrates it on its single write
+	// connection, so no lock is needed.
+	return goose.DialectSQLite3, fsys, nil, err
+}
+
+// classify reads modernc.org/sqlite errors by their (extended) result code.
+func (sqliteDialect) classify(err error) errKind {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return errOther
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return errUnique
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return errForeignKey
+	}
+	switch e.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL:
+		return errUnavailable
+	}
+	return errOther
+}
