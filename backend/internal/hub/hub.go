@@ -181,6 +181,14 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	default:
 		close(h.stop)
 	}
+	h.mu.Lock()
+	for _, r := range h.rooms { // rooms die with the process; no timer may outlive it
+		if r.grace != nil {
+			r.grace.Stop()
+			r.grace = nil
+		}
+	}
+	h.mu.Unlock()
 	// Close every socket in parallel and wait for the close frames to go
 	// out, or the process could exit before clients learn to reconnect.
 	var closing sync.WaitGroup

@@ -258,6 +258,11 @@ func (h *Hub) graceExpired(r *room) {
 	h.mu.RLock()
 	_, online := h.online[r.ownerID]
 	h.mu.RUnlock()
+	select {
+	case <-h.stop:
+		return // shutting down: the database may be closed already
+	default:
+	}
 	if online {
 		return
 	}

@@ -90,16 +90,32 @@ func (w *writePath) commitLoop() {
 		for i, s := range batch {
 			msgs[i] = s.msg
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		start := time.Now()
-		stored, err := w.h.store.AppendMessages(ctx, msgs)
-		cancel()
-		w.h.metrics.Batch(len(batch), time.Since(start), err)
-		if err != nil {
-			w.h.log.Error("store message batch", "size", len(batch), "err", err)
+		stored, err := w.append(msgs)
+		if err != nil && len(batch) > 1 && chat.ErrorCode(err) != chat.EUnavailable {
+			// One bad message (say, its recipient was just deleted) fails its
+			// whole transaction: store the others one by one.
+			for _, s := range batch {
+				one, err := w.append([]chat.NewMessage{s.msg})
+				w.results <- committed{subs: []*submission{s}, stored: one, err: err}
+			}
+			continue
 		}
 		w.results <- committed{subs: batch, stored: stored, err: err}
 	}
+}
+
+// append stores one batch in one transaction, with a deadline so a hung
+// database fails the batch instead of stalling every sender.
+func (w *writePath) append(msgs []chat.NewMessage) ([]chat.Stored, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	stored, err := w.h.store.AppendMessages(ctx, msgs)
+	w.h.metrics.Batch(len(msgs), time.Since(start), err)
+	if err != nil {
+		w.h.log.Error("store message batch", "size", len(msgs), "err", err)
+	}
+	return stored, err
 }
 
 // gather takes what is already queued behind first, up to a batch.

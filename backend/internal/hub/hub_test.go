@@ -1,0 +1,256 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// recorder is a Transport that keeps the frames written to it. While gate
+// is non-nil, writes wait for it, like a peer that stopped reading.
+type recorder struct {
+	mu     sync.Mutex
+	frames [][]byte
+	closed int
+	gate   chan struct{}
+}
+
+func (r *recorder) WriteFrame(ctx context.Context, frame []byte) error {
+	r.mu.Lock()
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.frames = append(r.frames, bytes.Clone(frame))
+	return nil
+}
+
+func (r *recorder) Ping(context.Context) error { return nil }
+
+func (r *recorder) Close(code int, _ string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = code
+}
+
+// envelopes splits every recorded frame into decoded envelopes.
+func (r *recorder) envelopes(t *testing.T) []map[string]any {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []map[string]any
+	for _, f := range r.frames {
+		for _, line := range bytes.Split(f, []byte("\n")) {
+			var e map[string]any
+			if err := json.Unmarshal(line, &e); err != nil {
+				t.Fatalf("bad envelope %q", line)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (r *recorder) closeCode() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed
+}
+
+func newHub(t *testing.T, st chat.Store, tune func(*Config)) *Hub {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.MsgRate, cfg.MsgBurst = 1e6, 1e6
+	if tune != nil {
+		tune(&cfg)
+	}
+	h := New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
+	return h
+}
+
+func newUser(t *testing.T, st chat.Store, login string) chat.User {
+	t.Helper()
+	u := chat.User{Login: login, FirstName: login, LastName: "T", Age: 30, Gender: "other"}
+	if err := st.CreateUser(context.Background(), &u, "not-a-hash"); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestSplitFrames(t *testing.T) {
+	env := func(n int) []byte { return bytes.Repeat([]byte("x"), n) }
+	envs := [][]byte{env(40), env(40), env(40), env(200), env(10)}
+	frames := splitFrames(envs, 100)
+	var sizes [][]int
+	for _, f := range frames {
+		var s []int
+		for _, e := range f {
+			s = append(s, len(e))
+		}
+		sizes = append(sizes, s)
+	}
+	// 40+1+40 fits in 100, a third 40 doesn't; 200 is over the limit and
+	// travels alone; order is kept.
+	if got, want := fmt.Sprint(sizes), "[[40 40] [40] [200] [10]]"; got != want {
+		t.Errorf("splitFrames = %s, want %s", got, want)
+	}
+	if len(splitFrames(nil, 100)) != 0 {
+		t.Error("no envelopes should give no frames")
+	}
+}
+
+func TestWriterCoalescesAndKeepsOrder(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{gate: make(chan struct{})}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		c.enqueue([]byte(fmt.Sprintf(`{"type":"n","i":%d}`, i)))
+	}
+	close(rec.gate) // the peer reads again: everything queued leaves in few frames
+	eventually(t, "all envelopes written", func() bool { return len(rec.envelopes(t)) == 102 })
+	envs := rec.envelopes(t)
+	if envs[0]["type"] != "welcome" || envs[1]["type"] != "joined" {
+		t.Fatalf("first envelopes %v %v", envs[0]["type"], envs[1]["type"])
+	}
+	for i, e := range envs[2:] {
+		if e["i"] != float64(i) {
+			t.Fatalf("envelope %d is %v", i, e)
+		}
+	}
+	rec.mu.Lock()
+	frames := len(rec.frames)
+	rec.mu.Unlock()
+	if frames > 4 {
+		t.Errorf("102 envelopes took %d frames; a blocked writer should coalesce them", frames)
+	}
+}
+
+func TestFullQueueClosesSlowConsumer(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, func(c *Config) { c.QueueBytes = 4 << 10 })
+	slow := &recorder{gate: make(chan struct{})} // never opens
+	c, err := h.Connect(context.Background(), newUser(t, st, "slow"), time.Time{}, slow, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		c.enqueue(bytes.Repeat([]byte("y"), 100))
+	}
+	eventually(t, "slow consumer closed", func() bool { return slow.closeCode() == chat.CloseSlowConsumer })
+}
+
+// gatedStore delays AppendMessages until released, to observe what happens
+// before a batch commits.
+type gatedStore struct {
+	chat.Store
+	release chan struct{}
+	batches chan int
+}
+
+func (g *gatedStore) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	g.batches <- len(batch)
+	<-g.release
+	return g.Store.AppendMessages(ctx, batch)
+}
+
+func TestGroupCommitAcksAfterCommitInOrder(t *testing.T) {
+	real := storetest.OpenSQLite(t)
+	st := &gatedStore{Store: real, release: make(chan struct{}), batches: make(chan int, 100)}
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, real, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		h.Receive(context.Background(), c, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"m%d"}`, i, i)), false)
+	}
+	<-st.batches // the first batch is being written and held
+	time.Sleep(50 * time.Millisecond)
+	for _, e := range rec.envelopes(t) {
+		if e["type"] == "ack" || e["type"] == "message" {
+			t.Fatalf("%v sent before its batch committed", e)
+		}
+	}
+	close(st.release)
+	eventually(t, "50 acks and 50 messages", func() bool { return len(rec.envelopes(t)) == 2+100 })
+	var acked, received []float64
+	for _, e := range rec.envelopes(t)[2:] {
+		switch e["type"] {
+		case "ack":
+			acked = append(acked, e["message_id"].(float64))
+		case "message":
+			if len(received) >= len(acked) {
+				t.Fatalf("message %v broadcast before its ack", e["id"])
+			}
+			received = append(received, e["id"].(float64))
+		}
+	}
+	for i := range received {
+		if acked[i] != received[i] || (i > 0 && received[i] <= received[i-1]) {
+			t.Fatalf("acks %v\nmessages %v: want the same ids, increasing", acked, received)
+		}
+	}
+	batches := 1
+	for len(st.batches) > 0 {
+		<-st.batches
+		batches++
+	}
+	if batches > 10 {
+		t.Errorf("50 queued messages took %d transactions; group commit should batch them", batches)
+	}
+}
+
+func TestFailedBatchErrorsEveryMessage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Close() // the database goes away under the hub
+	for i := range 3 {
+		h.Receive(context.Background(), c, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"m"}`, i)), false)
+	}
+	eventually(t, "three errors", func() bool { return len(rec.envelopes(t)) == 5 })
+	for _, e := range rec.envelopes(t)[2:] {
+		if e["type"] != "error" {
+			t.Errorf("got %v, want an error and no ack", e)
+		}
+	}
+}
