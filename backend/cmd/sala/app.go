@@ -33,9 +33,6 @@ type Main struct {
 	// HashParams are argon2id's costs; tests may lower them to keep many
 	// signups fast, production uses auth.OWASPParams.
 	HashParams auth.HashParams
-	// TuneHub, when set, adjusts the hub's configuration before it starts
-	// (tests shrink queues to provoke slow consumers).
-	TuneHub func(*hub.Config)
 
 	store  chat.Store
 	hub    *hub.Hub
@@ -71,9 +68,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	hcfg := hub.DefaultConfig()
 	hcfg.DefaultRoom, hcfg.RoomGrace, hcfg.MsgRate, hcfg.MsgBurst = cfg.DefaultRoom, cfg.RoomGrace, cfg.MsgRate, cfg.MsgBurst
-	if m.TuneHub != nil {
-		m.TuneHub(&hcfg)
-	}
 	met := metrics.New(func() int { return m.hub.RoomCount() }) // read at scrape time
 	m.hub = hub.New(hcfg, m.store, m.Log, met)
 	if err := m.hub.Start(ctx); err != nil {

@@ -23,7 +23,6 @@ import (
 
 	"github.com/salachat/sala/backend/api"
 	"github.com/salachat/sala/backend/internal/config"
-	"github.com/salachat/sala/backend/internal/hub"
 )
 
 // testServer is a real Sala server on a loopback port, with a fresh
@@ -32,7 +31,6 @@ type testServer struct {
 	t      *testing.T
 	m      *Main
 	cfg    config.Config
-	tune   func(*hub.Config)
 	base   string // http://127.0.0.1:port
 	spec   *openapi3.T
 	router routers.Router
@@ -46,9 +44,6 @@ type option func(*testServer)
 
 // withConfig changes the server's configuration.
 func withConfig(f func(*config.Config)) option { return func(s *testServer) { f(&s.cfg) } }
-
-// withHub changes the hub's configuration.
-func withHub(f func(*hub.Config)) option { return func(s *testServer) { s.tune = f } }
 
 // startServer starts Sala on databaseURL/dataDir (as WithAllDatabaseURLs
 // gives them).
@@ -77,7 +72,6 @@ func (s *testServer) start() {
 		level = slog.LevelDebug
 	}
 	s.m = NewMain(s.cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
-	s.m.TuneHub = s.tune
 	if err := s.m.Run(context.Background()); err != nil {
 		s.t.Fatalf("start server: %v", err)
 	}

@@ -206,7 +206,7 @@ func TestRoomLifetime(t *testing.T) {
 	alice.say("7", "#cR r3")
 	alice.next("joined r3", isType("joined", "room", "r3"))
 	alice.raw.Close()
-	alice = s.dial("alice", alice.token, "")
+	s.dial("alice", alice.token, "")
 	time.Sleep(800 * time.Millisecond)
 	bob.say("8", "#gR r3")
 	bob.next("r3 still live", isType("joined", "room", "r3"))

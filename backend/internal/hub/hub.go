@@ -110,12 +110,11 @@ func (r *room) memberList() []*Client {
 	return nil
 }
 
-// presence is an online user: its open connections and its rate limit.
+// presence is an online user and its open connections.
 type presence struct {
-	user    chat.User
-	conns   map[*Client]struct{}
-	latest  *Client
-	limiter *rate.Limiter
+	user   chat.User
+	conns  map[*Client]struct{}
+	latest *Client
 }
 
 // Hub owns the live rooms and connections. Create it with New, then Start.

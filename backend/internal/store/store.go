@@ -120,7 +120,7 @@ func parseTarget(databaseURL, dataDir string) (target, error) {
 		}
 		return target{kind: kindSQLite, path: path}, nil
 	}
-	return target{}, errors.New("store: database URL must start with postgres://, postgresql://, sqlite:// or file:")
+	return target{}, errors.New("store: the database URL must start with postgres://, postgresql://, sqlite:// or file")
 }
 
 func open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {

@@ -1,0 +1,67 @@
+# Sala: the index of everything you run. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BIN         := bin/sala
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+NPM_CI      := npm ci --no-audit --no-fund --loglevel=error
+FUZZTIME    ?= 60s
+# Expo and friends must not wait on a network that isn't there.
+export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
+
+.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: build ## serve the chat at http://localhost:8080 (SQLite in ./data)
+	./$(BIN) serve
+
+build: web ## build bin/sala with the web app embedded
+	rm -rf backend/internal/web/dist/*
+	cp -r frontend/dist/. backend/internal/web/dist/
+	cd backend && go build -trimpath -o ../$(BIN) ./cmd/sala
+	@echo "built $(BIN)"
+
+web: frontend/node_modules ## build the web app into frontend/dist
+	cd frontend && npm run build
+
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && $(NPM_CI)
+	@touch $@
+
+test: test-go test-sdk test-web test-mobile ## run every test (PostgreSQL ones need SALA_TEST_DATABASE_URL)
+
+test-go: ## backend: format, vet, staticcheck, tidy check, tests with -race on SQLite and PostgreSQL
+	@if [ -z "$${SALA_TEST_DATABASE_URL:-}" ]; then echo "note: SALA_TEST_DATABASE_URL is unset: PostgreSQL tests will be skipped (CI=true makes them fail)"; fi
+	cd backend && unformatted=$$(gofmt -l .) && if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	cd backend && go vet ./...
+	cd backend && go run $(STATICCHECK) ./...
+	cd backend && go mod tidy -e -diff
+	cd backend && go test -race -count=1 -timeout 10m ./...
+
+test-sdk: ## the shared TypeScript protocol client: generated types current, lint, types, unit tests
+	cd sdk && $(NPM_CI) && npm run ci
+
+test-web: ## the Vue app: lint, types, unit tests, build, end-to-end in Chromium against the real server
+	cd frontend && $(NPM_CI) && npm run ci
+
+test-mobile: ## the Expo app: lint, types, jest, web export, end-to-end in Chromium
+	cd mobile && $(NPM_CI) && CI=1 npm run ci
+
+lint: ## Go and TypeScript linters only
+	cd backend && go vet ./... && go run $(STATICCHECK) ./...
+	cd sdk && npm run lint
+	cd frontend && npm run lint
+	cd mobile && npm run lint
+
+gen: ## regenerate the TypeScript types from openapi.yaml
+	cd sdk && npm run gen
+
+fuzz: ## run every Go fuzz target for FUZZTIME (60s) each
+	cd backend && go test -run '^$$' -fuzz '^FuzzParseCommand$$' -fuzztime $(FUZZTIME) ./internal/chat
+	cd backend && go test -run '^$$' -fuzz '^FuzzDecodeInbound$$' -fuzztime $(FUZZTIME) ./internal/hub
+
+clean: ## remove build output (not ./data)
+	rm -rf bin frontend/dist mobile/dist backend/internal/web/dist/*
