@@ -33,6 +33,9 @@ type Main struct {
 	// HashParams are argon2id's costs; tests may lower them to keep many
 	// signups fast, production uses auth.OWASPParams.
 	HashParams auth.HashParams
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request headers (slowloris); tests shorten it.
+	ReadHeaderTimeout time.Duration
 
 	store  chat.Store
 	hub    *hub.Hub
@@ -43,7 +46,7 @@ type Main struct {
 
 // NewMain returns a server for cfg that has not started.
 func NewMain(cfg config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, HashParams: auth.OWASPParams}
+	return &Main{Config: cfg, Log: log, HashParams: auth.OWASPParams, ReadHeaderTimeout: 10 * time.Second}
 }
 
 // Run opens the database, starts the hub and listens. It returns once the
@@ -80,12 +83,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	handler := httpapi.New(httpapi.Deps{
 		Log: m.Log, Store: m.store, Accounts: accounts, Tokens: tokens, Hub: m.hub,
 		WS: ws.NewServer(m.hub, m.Log), Metrics: met, Spec: api.Spec, Web: webFS,
-		AllowedOrigins: cfg.AllowedOrigins,
+		AllowedOrigins: cfg.AllowedOrigins, MaxConnsPerAddr: cfg.MaxConnsPerAddr,
 	})
 	m.server = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second, // slowloris: headers must arrive promptly
-		ReadTimeout:       30 * time.Second, // and bodies too (WebSockets clear it)
+		ReadHeaderTimeout: m.ReadHeaderTimeout, // slowloris: headers must arrive promptly
+		ReadTimeout:       30 * time.Second,    // and bodies too (WebSockets clear it)
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,

@@ -35,6 +35,9 @@ type testServer struct {
 	spec   *openapi3.T
 	router routers.Router
 
+	logTo             io.Writer     // when set, debug logs go here instead of stderr
+	readHeaderTimeout time.Duration // when set, replaces Main's default
+
 	checkedMu sync.Mutex
 	checked   map[string]int // envelopes validated, by type
 }
@@ -44,6 +47,14 @@ type option func(*testServer)
 
 // withConfig changes the server's configuration.
 func withConfig(f func(*config.Config)) option { return func(s *testServer) { f(&s.cfg) } }
+
+// withLogs sends the server's debug logs to w.
+func withLogs(w io.Writer) option { return func(s *testServer) { s.logTo = w } }
+
+// withReadHeaderTimeout shortens the slowloris timeout.
+func withReadHeaderTimeout(d time.Duration) option {
+	return func(s *testServer) { s.readHeaderTimeout = d }
+}
 
 // startServer starts Sala on databaseURL/dataDir (as WithAllDatabaseURLs
 // gives them).
@@ -65,13 +76,29 @@ func startServer(t *testing.T, databaseURL, dataDir string, opts ...option) *tes
 	return s
 }
 
+// remoteServer is the harness for a server that runs elsewhere (a process
+// the test started): requests and clients, no lifecycle.
+func remoteServer(t *testing.T, addr string) *testServer {
+	t.Helper()
+	s := &testServer{t: t, base: "http://" + addr, checked: map[string]int{}}
+	s.loadSpec()
+	return s
+}
+
 func (s *testServer) start() {
 	s.t.Helper()
 	level := slog.LevelWarn
 	if os.Getenv("SALA_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	s.m = NewMain(s.cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if s.logTo != nil {
+		log = slog.New(slog.NewJSONHandler(s.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s.m = NewMain(s.cfg, log)
+	if s.readHeaderTimeout > 0 {
+		s.m.ReadHeaderTimeout = s.readHeaderTimeout
+	}
 	if err := s.m.Run(context.Background()); err != nil {
 		s.t.Fatalf("start server: %v", err)
 	}
@@ -365,11 +392,17 @@ func (c *wsClient) send(v any) {
 
 func (c *wsClient) sendRaw(typ websocket.MessageType, raw []byte) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := c.conn.Write(ctx, typ, raw); err != nil {
+	if err := c.trySend(typ, raw); err != nil {
 		c.t.Fatalf("%s write: %v", c.login, err)
 	}
+}
+
+// trySend writes a frame and returns the error, for goroutines and for
+// connections that are expected to go away.
+func (c *wsClient) trySend(typ websocket.MessageType, raw []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.conn.Write(ctx, typ, raw)
 }
 
 // say sends text (a message or a command) with client id id.

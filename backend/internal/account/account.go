@@ -81,7 +81,10 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
 		return Session{}, err
 	}
 	u := chat.User{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Age: *in.Age, Gender: in.Gender}
-	if err := s.store.CreateUser(ctx, &u, hash); err != nil {
+	if err := s.store.CreateUser(ctx, &u, hash); chat.ErrorCode(err) == chat.ELoginTaken {
+		return Session{}, &chat.Error{Code: chat.ELoginTaken, Message: "this login is taken",
+			Fields: map[string]string{"login": "is taken"}}
+	} else if err != nil {
 		return Session{}, err
 	}
 	return s.session(u)

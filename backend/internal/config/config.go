@@ -30,12 +30,14 @@ type Config struct {
 	LogFormat      string
 	LogLevel       string
 	ShutdownGrace  time.Duration
+	// MaxConnsPerAddr caps open WebSockets from one client address (0: no cap).
+	MaxConnsPerAddr int
 }
 
 // Load parses args (without the subcommand) over the environment env.
 func Load(args []string, env func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var origins, rate string
+	var origins, rate, maxConns string
 	fs := flag.NewFlagSet("sala serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	str := func(p *string, name, envName, def, usage string) {
@@ -51,6 +53,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str(&c.DefaultRoom, "default-room", "SALA_DEFAULT_ROOM", "general", "name of the default room")
 	str(&origins, "allowed-origins", "SALA_ALLOWED_ORIGINS", "", "comma-separated origins allowed besides the server's own (CORS and WebSocket)")
 	str(&rate, "msg-rate", "SALA_MSG_RATE", "20", "messages per second per user, optionally :burst (e.g. 20:40)")
+	str(&maxConns, "max-conns-per-addr", "SALA_MAX_CONNS_PER_ADDR", "500", "open WebSockets allowed from one client address, 0 for no cap")
 	str(&c.NATSURL, "nats-url", "SALA_NATS_URL", "", "NATS server for running several nodes; empty: single node")
 	str(&c.WebDir, "web-dir", "SALA_WEB_DIR", "", "serve the web app from this directory instead of the embedded one")
 	str(&c.LogFormat, "log-format", "SALA_LOG_FORMAT", "auto", "auto (text on a terminal, else JSON), text or json")
@@ -79,8 +82,11 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	c.AllowedOrigins = splitList(origins)
 	var err error
+	c.AllowedOrigins = splitList(origins)
+	if c.MaxConnsPerAddr, err = strconv.Atoi(maxConns); err != nil || c.MaxConnsPerAddr < 0 {
+		return c, fmt.Errorf("SALA_MAX_CONNS_PER_ADDR=%q: want a whole number, 0 for no cap", maxConns)
+	}
 	if c.MsgRate, c.MsgBurst, err = parseRate(rate); err != nil {
 		return c, err
 	}

@@ -156,6 +156,11 @@ func (s *server) websocket(c echo.Context) error {
 		}
 		res.LastID = id
 	}
+	addr := c.RealIP()
+	if !s.conns.acquire(addr) {
+		return chat.Errorf(chat.ERateLimited, "too many open connections from your address")
+	}
+	defer s.conns.release(addr)
 	s.WS.Serve(c.Response(), c.Request(), userOf(c), identityOf(c).ExpiresAt, res)
 	return nil
 }

@@ -33,10 +33,15 @@ type Deps struct {
 	Web            fs.FS    // the built web app (index.html at its root); nil: none
 	AllowedOrigins []string // origins besides the server's own allowed for CORS and WebSocket
 	BodyLimit      string   // e.g. "1M"
-	Now            func() time.Time
+	// MaxConnsPerAddr caps open WebSockets per client address; 0: no cap.
+	MaxConnsPerAddr int
+	Now             func() time.Time
 }
 
-type server struct{ Deps }
+type server struct {
+	Deps
+	conns *addrLimiter
+}
 
 // New returns the HTTP handler of Sala.
 func New(d Deps) *echo.Echo {
@@ -46,7 +51,7 @@ func New(d Deps) *echo.Echo {
 	if d.BodyLimit == "" {
 		d.BodyLimit = "1M"
 	}
-	s := &server{d}
+	s := &server{Deps: d, conns: newAddrLimiter(d.MaxConnsPerAddr)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)

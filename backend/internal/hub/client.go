@@ -53,6 +53,9 @@ type Client struct {
 	closeWhenDrained int
 
 	badInARow int // consecutive bad envelopes; only the reader goroutine touches it
+
+	done     chan struct{} // closed when the connection has ended
+	doneOnce sync.Once
 }
 
 // User returns the connection's user.
@@ -164,7 +167,7 @@ func (c *Client) writeLoop() {
 		if len(batch) == 0 || c.closed {
 			c.writing = false
 			if c.closeWhenDrained != 0 {
-				c.closeLocked(c.closeWhenDrained, "bye")
+				c.closeLocked(c.closeWhenDrained, closeReason(c.closeWhenDrained))
 			}
 			c.mu.Unlock()
 			return
@@ -229,7 +232,15 @@ func (c *Client) shut() {
 	c.closed = true
 	c.queue, c.queued, c.held = nil, 0, nil
 	c.mu.Unlock()
+	c.finished()
 }
+
+// finished marks the connection's end: Done's channel closes.
+func (c *Client) finished() { c.doneOnce.Do(func() { close(c.done) }) }
+
+// Done is closed once the connection is closed (its close frame sent) or
+// known to be gone.
+func (c *Client) Done() <-chan struct{} { return c.done }
 
 // close closes the connection once with a close code.
 func (c *Client) close(code int, reason string) {
@@ -244,7 +255,10 @@ func (c *Client) closeLocked(code int, reason string) {
 	}
 	c.closed = true
 	c.queue, c.queued, c.held = nil, 0, nil
-	go c.tr.Close(code, reason)
+	go func() {
+		c.tr.Close(code, reason)
+		c.finished()
+	}()
 }
 
 // closeAfterFlush closes with code once what is queued has been written, so
@@ -256,7 +270,20 @@ func (c *Client) closeAfterFlush(code int) {
 		c.closeWhenDrained = code
 		return
 	}
-	c.closeLocked(code, "bye")
+	c.closeLocked(code, closeReason(code))
+}
+
+// closeReason is the human text sent with a close code.
+func closeReason(code int) string {
+	switch code {
+	case chat.CloseNormal:
+		return "bye"
+	case chat.CloseGoingAway:
+		return "server shutting down: reconnect"
+	case chat.ClosePolicy:
+		return "too many bad envelopes"
+	}
+	return ""
 }
 
 func (c *Client) touch(now time.Time) {

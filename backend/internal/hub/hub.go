@@ -188,20 +188,25 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		}
 	}
 	h.mu.Unlock()
-	// Close every socket in parallel and wait for the close frames to go
-	// out, or the process could exit before clients learn to reconnect.
-	var closing sync.WaitGroup
-	for _, c := range h.allClients() {
-		closing.Add(1)
-		go func() {
-			defer closing.Done()
-			c.shut()
-			c.tr.Close(chat.CloseGoingAway, "server shutting down")
-		}()
-	}
+	// Store, acknowledge and broadcast every message accepted so far, then
+	// close every socket with 1001 once its queue (those acks) is written,
+	// and wait for the close frames: clients learn to reconnect and resume.
 	h.writes.close()
+	clients := h.allClients()
+	for _, c := range clients {
+		c.closeAfterFlush(chat.CloseGoingAway)
+	}
 	h.wg.Add(1)
-	go func() { defer h.wg.Done(); closing.Wait() }()
+	go func() {
+		defer h.wg.Done()
+		for _, c := range clients {
+			select {
+			case <-c.Done():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
 	select {

@@ -20,7 +20,7 @@ type Resume struct {
 // and the private messages it has not received. expires is the token's
 // expiry: the connection is closed with 4001 after it.
 func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr Transport, res Resume) (*Client, error) {
-	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now()}
+	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now(), done: make(chan struct{})}
 	h.mu.Lock()
 	select {
 	case <-h.stop:

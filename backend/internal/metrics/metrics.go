@@ -21,6 +21,8 @@ type Metrics struct {
 	messagesIn    prometheus.Counter
 	deliveries    prometheus.Counter
 	frames        prometheus.Counter
+	envelopesOut  prometheus.Counter
+	stored        prometheus.Counter
 	batchSize     prometheus.Histogram
 	batchSeconds  prometheus.Histogram
 	batchErrors   prometheus.Counter
@@ -44,6 +46,10 @@ func New(liveRooms func() int) *Metrics {
 			Help: "Message envelopes queued to recipients (messages out)."}),
 		frames: prometheus.NewCounter(prometheus.CounterOpts{Name: "sala_frames_out_total",
 			Help: "WebSocket frames written (each may carry several envelopes)."}),
+		envelopesOut: prometheus.NewCounter(prometheus.CounterOpts{Name: "sala_envelopes_out_total",
+			Help: "Envelopes of every type written to WebSockets (messages, acks, events, …)."}),
+		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "sala_messages_stored_total",
+			Help: "Messages (room and private) written by committed group-commit transactions."}),
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sala_store_batch_size",
 			Help: "Messages per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
 		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sala_store_batch_seconds",
@@ -56,7 +62,7 @@ func New(liveRooms func() int) *Metrics {
 	rooms := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sala_rooms", Help: "Live rooms."},
 		func() float64 { return float64(liveRooms()) })
 	m.reg.MustRegister(m.connections, m.connsTotal, m.slowConsumers, m.messagesIn, m.deliveries, m.frames,
-		m.batchSize, m.batchSeconds, m.batchErrors, m.httpSeconds, rooms,
+		m.envelopesOut, m.stored, m.batchSize, m.batchSeconds, m.batchErrors, m.httpSeconds, rooms,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,7 +84,7 @@ func (m *Metrics) ConnClosed()            { m.connections.Dec() }
 func (m *Metrics) SlowConsumer()          { m.slowConsumers.Inc() }
 func (m *Metrics) MessageIn()             { m.messagesIn.Inc() }
 func (m *Metrics) Delivered(n int)        { m.deliveries.Add(float64(n)) }
-func (m *Metrics) FrameOut(envelopes int) { m.frames.Inc() }
+func (m *Metrics) FrameOut(envelopes int) { m.frames.Inc(); m.envelopesOut.Add(float64(envelopes)) }
 
 // Batch records one group-commit transaction.
 func (m *Metrics) Batch(size int, took time.Duration, err error) {
@@ -86,5 +92,7 @@ func (m *Metrics) Batch(size int, took time.Duration, err error) {
 	m.batchSeconds.Observe(took.Seconds())
 	if err != nil {
 		m.batchErrors.Inc()
+		return
 	}
+	m.stored.Add(float64(size))
 }

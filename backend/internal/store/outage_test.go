@@ -3,10 +3,8 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"io"
 	"net"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,78 +13,9 @@ import (
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
-// proxy is a TCP relay to PostgreSQL that a test can cut and restore, to play
-// a database that goes away mid-chat and comes back at the same address.
-type proxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target}
-	p.listen("127.0.0.1:0")
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *proxy) listen(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.relay(c)
-		}
-	}()
-}
-
-func (p *proxy) relay(c net.Conn) {
-	up, err := net.Dial("tcp", p.target)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns = append(p.conns, c, up)
-	p.mu.Unlock()
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
-	c.Close()
-}
-
-// cut stops accepting and drops every open connection.
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.ln.Close()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) restore() { p.listen(p.addr) }
-
 func TestPostgresOutage(t *testing.T) {
-	u, err := url.Parse(storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newProxy(t, u.Host)
-	u.Host = p.addr
-	s := storetest.Open(t, u.String(), "")
+	dbURL, p := storetest.PostgresURLViaProxy(t)
+	s := storetest.Open(t, dbURL, "")
 	ctx := t.Context()
 
 	ann := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
@@ -106,7 +35,7 @@ func TestPostgresOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p.cut()
+	p.Cut()
 	for _, text := range []string{"during 1", "during 2"} {
 		err := send(text)
 		t.Logf("send while down: %v", err)
@@ -121,7 +50,7 @@ func TestPostgresOutage(t *testing.T) {
 		t.Errorf("history while the database is down: %v, want unavailable", err)
 	}
 
-	p.restore()
+	p.Restore()
 	if err := send("after"); err != nil {
 		t.Fatalf("first send after the database came back: %v", err)
 	}

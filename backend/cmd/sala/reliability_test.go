@@ -1,0 +1,176 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/salachat/sala/backend/internal/config"
+
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// chatUntilStopped makes alice send messages until her connection fails and
+// returns the client ids the server acknowledged.
+func chatUntilStopped(t *testing.T, alice *wsClient, started chan<- struct{}) map[string]bool {
+	for i := 0; ; i++ {
+		raw := fmt.Sprintf(`{"type":"send","id":"m%d","text":"message %d"}`, i, i)
+		if err := alice.trySend(websocket.MessageText, []byte(raw)); err != nil {
+			break
+		}
+		if i == 100 {
+			close(started)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	acked := map[string]bool{}
+	for _, e := range alice.pending() {
+		if e.typ() == "ack" {
+			acked[e.str("id")] = true
+		}
+	}
+	return acked
+}
+
+// storedClientIDs pages through a room's whole history.
+func (s *testServer) storedClientIDs(token, room string) map[string]int {
+	s.t.Helper()
+	ids := map[string]int{}
+	before := ""
+	for {
+		var page struct {
+			Messages []struct {
+				ID       int64
+				ClientID string `json:"client_id"`
+			}
+			HasMore bool `json:"has_more"`
+		}
+		s.request("GET", "/api/v1/rooms/"+room+"/messages?limit=200"+before, token, nil).json(s.t, &page)
+		for _, m := range page.Messages {
+			ids[m.ClientID]++
+		}
+		if !page.HasMore {
+			return ids
+		}
+		before = fmt.Sprintf("&before=%d", page.Messages[len(page.Messages)-1].ID)
+	}
+}
+
+func TestSIGTERMDrainsWithoutLoss(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, "", "SALA_DATA_DIR="+dir, "SALA_MSG_RATE=100000")
+	s := remoteServer(t, p.addr)
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	started := make(chan struct{})
+	result := make(chan map[string]bool)
+	go func() { result <- chatUntilStopped(t, alice, started) }()
+	<-started
+	if err := p.signal(syscall.SIGTERM); err != nil {
+		t.Errorf("sala exited with %v after SIGTERM, want 0", err)
+	}
+	acked := <-result
+	for _, c := range []*wsClient{alice, bob} {
+		if st := c.closeStatus(); st != websocket.StatusGoingAway {
+			t.Errorf("%s closed with %d, want 1001 (reconnect)", c.login, st)
+		}
+	}
+	p.start() // same port, same data
+	stored := s.storedClientIDs(alice.token, "general")
+	for id := range acked {
+		if stored[id] != 1 {
+			t.Errorf("acknowledged %s stored %d times", id, stored[id])
+		}
+	}
+	t.Logf("%d messages acknowledged before SIGTERM, %d stored", len(acked), len(stored))
+	if len(acked) < 50 {
+		t.Errorf("only %d acks: the drain test did not run under traffic", len(acked))
+	}
+}
+
+func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		p := startProcess(t, "", "SALA_DATA_DIR="+dataDir, "SALA_DATABASE_URL="+dbURL, "SALA_MSG_RATE=100000")
+		s := remoteServer(t, p.addr)
+		alice := s.join("alice")[0]
+		started := make(chan struct{})
+		result := make(chan map[string]bool)
+		go func() { result <- chatUntilStopped(t, alice, started) }()
+		<-started
+		time.Sleep(50 * time.Millisecond)
+		_ = p.signal(syscall.SIGKILL)
+		acked := <-result
+		p.start()
+		stored := s.storedClientIDs(alice.token, "general")
+		for id := range acked {
+			if stored[id] != 1 {
+				t.Errorf("acknowledged %s stored %d times after SIGKILL", id, stored[id])
+			}
+		}
+		t.Logf("%d acknowledged before SIGKILL, %d stored", len(acked), len(stored))
+	})
+}
+
+func TestDatabaseOutage(t *testing.T) {
+	dbURL, proxy := storetest.PostgresURLViaProxy(t)
+	s := startServer(t, dbURL, t.TempDir())
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	alice.say("m1", "before")
+	alice.next("ack", isType("ack", "id", "m1"))
+
+	proxy.Cut()
+	alice.say("m2", "during")
+	if e := alice.next("error for m2", isType("error", "id", "m2")); e.str("code") != "unavailable" {
+		t.Errorf("send while the database is down: %v", e)
+	}
+	if slices := alice.pending(); len(slices) > 0 {
+		for _, e := range slices {
+			if e.typ() == "ack" {
+				t.Errorf("acknowledged while the database was down: %v", e)
+			}
+		}
+	}
+	if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz while down: %d", r.status)
+	}
+
+	proxy.Restore()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.request("GET", "/readyz", "", nil).status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not recover")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	alice.say("m2", "during") // the client retries its pending message with the same id
+	alice.next("ack", isType("ack", "id", "m2"))
+	for _, text := range []string{"before", "during"} {
+		bob.next(text, isType("message", "text", text))
+	}
+	stored := s.storedClientIDs(alice.token, "general")
+	if stored["m1"] != 1 || stored["m2"] != 1 || len(stored) != 2 {
+		t.Errorf("stored after the outage: %v", stored)
+	}
+}
+
+func TestConnectionFloodFromOneAddress(t *testing.T) {
+	s := startServer(t, "", t.TempDir(), withConfig(func(c *config.Config) { c.MaxConnsPerAddr = 5 }))
+	token := s.signup("flood")
+	for i := range 5 {
+		if _, err := s.tryDial("flood", token, "", nil); err != nil {
+			t.Fatalf("connection %d refused: %v", i, err)
+		}
+	}
+	if _, err := s.tryDial("flood", token, "", nil); err == nil || !strings.Contains(err.Error(), "status 429") {
+		t.Errorf("6th connection from one address: %v, want 429", err)
+	}
+	if r := s.request("GET", "/api/v1/rooms", token, nil); r.status != http.StatusOK {
+		t.Errorf("the REST API stopped serving: %d", r.status)
+	}
+}
