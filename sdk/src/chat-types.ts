@@ -1,0 +1,154 @@
+// The types of ChatClient's options, state and events.
+import type { ClockStats } from './clock';
+import type {
+  AckEnvelope,
+  ErrorEnvelope,
+  EventEnvelope,
+  HelpItem,
+  JoinedEnvelope,
+  MessageEnvelope,
+  PrivateEnvelope,
+  RoomInfo,
+  ServerEnvelope,
+  UserInfo,
+  WelcomeEnvelope,
+} from './types';
+
+/** The part of the browser WebSocket the client uses; the global WebSocket satisfies it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: never) => unknown) | null;
+  onmessage: ((ev: never) => unknown) | null;
+  onclose: ((ev: never) => unknown) | null;
+  onerror: ((ev: never) => unknown) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WebSocket constructor (the global one, or a test double). */
+export type WebSocketCtor = new (url: string) => WebSocketLike;
+
+/** Timer functions, injectable for tests. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * Where the connection is:
+ * - `idle`: connect() not called yet;
+ * - `connecting`: a socket is opening, or open and waiting for welcome + joined;
+ * - `open`: welcome and joined received, sends go out at once;
+ * - `reconnecting`: dropped, waiting for the backoff timer (see `retryAt`);
+ * - `closed`: stopped for good (close(), `#exit`, or a terminal close code: 1000, 1008, 1009);
+ * - `auth`: the token is missing, expired (4001) or refused: log in again, then connect().
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'auth';
+
+/** The payload of the `state` event. */
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Failed attempts since the last successful connection. */
+  attempt: number;
+  /** Close code of the last closed socket, if any. */
+  closeCode?: number;
+  /** Local time of the next attempt, when `reconnecting`. */
+  retryAt?: number;
+}
+
+/** A send waiting to be stored (ack) or, for a command, to go out. */
+export interface PendingMessage {
+  /** The client id of the send envelope (kept across re-sends). */
+  id: string;
+  /** The text as typed (for a private message: the whole command). */
+  text: string;
+  /** `message`: to the room; `private`: `#private` (acked); `command`: any other `#` command. */
+  kind: 'message' | 'private' | 'command';
+  /** The room the connection was in when it was typed (null before the first joined). */
+  room: string | null;
+  /** For `private`: the recipient's login and the text. */
+  to?: string;
+  body?: string;
+  /** Local time of send(). */
+  createdAt: number;
+  /** How many times it went out on a socket. */
+  attempts: number;
+}
+
+/** Events of {@link ChatClient}: name → payload. */
+export interface ChatEvents {
+  /** The connection state changed. */
+  state: ConnectionStatus;
+  welcome: WelcomeEnvelope;
+  /**
+   * The connection is in `room`. When `resumed` is false `history` is the room's latest messages
+   * (replace the room's view); when true it holds only the messages not seen yet (merge them).
+   */
+  joined: JoinedEnvelope;
+  /** A room message not seen before (duplicates by id are dropped). */
+  message: MessageEnvelope;
+  /** A private message to or from the user, not seen before. */
+  private: PrivateEnvelope;
+  ack: AckEnvelope;
+  /** The live rooms (from welcome and from every `rooms` envelope). */
+  rooms: RoomInfo[];
+  users: UserInfo[];
+  event: EventEnvelope;
+  /** The `#help` answer. */
+  help: HelpItem[];
+  /**
+   * An `error` envelope (its `id` names the send that failed; that send left the pending list),
+   * or one made by the client: code `not_sent` when a pending message's room was gone after a
+   * reconnect.
+   */
+  error: ErrorEnvelope;
+  /** The pending list changed. */
+  pending: readonly PendingMessage[];
+  /** A pong updated the clock estimate. */
+  clock: ClockStats;
+  /** Every envelope received, after the client handled it. */
+  envelope: ServerEnvelope;
+}
+
+/** Backoff between reconnect attempts: min(maxMs, baseMs·2^attempt), jittered to [½, 1]×. */
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Ping schedule: a burst at connect, then one every `intervalMs`. */
+export interface PingOptions {
+  burst: number;
+  burstGapMs: number;
+  intervalMs: number;
+  /** No pong for this long on an open socket: the socket is dead, reconnect. */
+  staleAfterMs: number;
+  /** After reconnectNow() on an open socket, how long to wait for the probe's pong. */
+  probeTimeoutMs: number;
+}
+
+/** Options of {@link ChatClient}. */
+export interface ChatClientOptions {
+  /** Origin of the Sala server (`http(s)://host`); empty means the page's origin. */
+  baseUrl?: string;
+  /** The current JWT; called on every connection attempt. Null means signed out (`auth`). */
+  getToken: () => string | null | undefined;
+  /**
+   * Called when a socket closes before welcome (a browser can't see the 401 of a refused
+   * upgrade). Resolve false when the token is no longer valid (e.g. GET /me answered 401):
+   * the client then stops in state `auth` instead of retrying.
+   */
+  checkAuth?: () => Promise<boolean>;
+  /** Defaults to the global WebSocket. */
+  WebSocket?: WebSocketCtor;
+  /** Local clock, ms. Defaults to Date.now. */
+  now?: () => number;
+  /** Defaults to the global setTimeout/clearTimeout. */
+  timers?: Timers;
+  /** Random in [0, 1) for jitter and client ids. Defaults to Math.random. */
+  random?: () => number;
+  backoff?: Partial<BackoffOptions>;
+  ping?: Partial<PingOptions>;
+  /** Samples kept for the clock and the average latency. Default 30. */
+  clockWindow?: number;
+}

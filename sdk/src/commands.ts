@@ -1,0 +1,50 @@
+// Command hints for a composer: what the `#` the user is typing can become.
+import type { HelpItem } from './types';
+
+/**
+ * The commands that match the composer's text, for hints. `text` must start with `#`; the
+ * typed command word (before any space) is matched as a prefix of each command, ignoring case
+ * (`#g` → `#gR`, `#SHOW` → `#show users`). Once the text has arguments after the command
+ * word, only the command it names is returned (its usage stays visible while typing).
+ * Aliases the server accepts (`#IR`, `#\private`) match their command.
+ */
+export function commandHints(text: string, commands: readonly HelpItem[]): HelpItem[] {
+  if (!text.startsWith('#')) return [];
+  const typed = text.toLowerCase();
+  const space = typed.search(/\s/);
+  const word = canonical(space < 0 ? typed : typed.slice(0, space));
+  if (space < 0) {
+    return commands.filter((c) => c.command.toLowerCase().startsWith(word));
+  }
+  const withArgs = canonical(typed.trimEnd());
+  return commands.filter((c) => {
+    const cmd = c.command.toLowerCase();
+    const first = cmd.split(/\s/)[0];
+    // Multi-word commands (`#show users`): prefix match on the whole typed text.
+    if (cmd.includes(' ')) return cmd.startsWith(withArgs) || withArgs.startsWith(cmd);
+    return first === word;
+  });
+}
+
+function canonical(word: string): string {
+  if (word === '#ir') return '#lr';
+  if (word.startsWith('#\\')) return `#${word.slice(2)}`;
+  return word;
+}
+
+/** Whether a composer text is a command (starts with `#`). */
+export function isCommand(text: string): boolean {
+  return text.startsWith('#');
+}
+
+/** A `#private <login> <text>` (or `#\private`) command, split; null for any other text. */
+export function parsePrivateCommand(text: string): { to: string; text: string } | null {
+  const m = /^#\\?private\s+(\S+)\s+([\s\S]*\S[\s\S]*)$/i.exec(text);
+  if (!m) return null;
+  return { to: m[1]!.toLowerCase(), text: m[2]! };
+}
+
+/** Builds the command text of a private message. */
+export function privateCommand(login: string, text: string): string {
+  return `#private ${login} ${text}`;
+}

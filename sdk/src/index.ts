@@ -1,0 +1,38 @@
+// @sala/sdk: Sala's shared TypeScript protocol client, for the web and mobile apps.
+export * from './types';
+export { ApiClient, ApiError, parseApiError } from './api';
+export type {
+  ApiClientOptions,
+  FetchLike,
+  PageQuery,
+  ResponseLike,
+  ResponseOf,
+  BodyOf,
+} from './api';
+export { ChatClient } from './chat-client';
+export {
+  CLOSE_TOKEN_EXPIRED,
+  TERMINAL_CLOSE_CODES,
+  isTerminalClose,
+  parseFrame,
+  wsUrl,
+} from './wire';
+export type {
+  BackoffOptions,
+  ChatClientOptions,
+  ChatEvents,
+  ConnectionState,
+  ConnectionStatus,
+  PendingMessage,
+  PingOptions,
+  Timers,
+  WebSocketCtor,
+  WebSocketLike,
+} from './chat-types';
+export { ClockSync } from './clock';
+export type { ClockSample, ClockStats } from './clock';
+export { commandHints, isCommand, parsePrivateCommand, privateCommand } from './commands';
+export { Emitter } from './emitter';
+export type { Unsubscribe } from './emitter';
+export { mergeById, peerOf } from './messages';
+export type { HasId } from './messages';

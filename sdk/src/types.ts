@@ -1,0 +1,48 @@
+// Short names for the generated OpenAPI types (src/schema.d.ts). Nothing here is written by hand
+// except the aliases: change openapi.yaml and run `npm run gen` instead.
+import type { components, operations, paths } from './schema';
+
+export type { components, operations, paths };
+
+type Schemas = components['schemas'];
+
+/** The one error body of every REST error. */
+export type ErrorResponse = Schemas['ErrorResponse'];
+export type Gender = Schemas['Gender'];
+export type SignupRequest = Schemas['SignupRequest'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type AuthResponse = Schemas['AuthResponse'];
+/** The caller's own account (GET /me, welcome.user). */
+export type Profile = Schemas['Profile'];
+/** A registered user with presence (GET /users, `users` envelope). */
+export type UserInfo = Schemas['UserInfo'];
+/** A live room (GET /rooms, `rooms` envelope, welcome.rooms). */
+export type RoomInfo = Schemas['RoomInfo'];
+export type RoomMessagePage = Schemas['RoomMessagePage'];
+export type PrivateMessagePage = Schemas['PrivateMessagePage'];
+export type PostMessageRequest = Schemas['PostMessageRequest'];
+export type ServerTime = Schemas['ServerTime'];
+/** One `#` command as listed by `#help`, welcome.commands and GET /commands. */
+export type HelpItem = Schemas['HelpItem'];
+
+// WebSocket, client → server.
+export type SendEnvelope = Schemas['SendEnvelope'];
+export type PingEnvelope = Schemas['PingEnvelope'];
+export type ClientEnvelope = Schemas['ClientEnvelope'];
+
+// WebSocket, server → client.
+export type WelcomeEnvelope = Schemas['WelcomeEnvelope'];
+export type JoinedEnvelope = Schemas['JoinedEnvelope'];
+export type MessageEnvelope = Schemas['MessageEnvelope'];
+export type PrivateEnvelope = Schemas['PrivateEnvelope'];
+export type AckEnvelope = Schemas['AckEnvelope'];
+export type PongEnvelope = Schemas['PongEnvelope'];
+export type RoomsEnvelope = Schemas['RoomsEnvelope'];
+export type UsersEnvelope = Schemas['UsersEnvelope'];
+export type EventEnvelope = Schemas['EventEnvelope'];
+export type EventKind = EventEnvelope['kind'];
+export type HelpEnvelope = Schemas['HelpEnvelope'];
+export type ErrorEnvelope = Schemas['ErrorEnvelope'];
+/** Any envelope the server sends; discriminated by `type`. */
+export type ServerEnvelope = Schemas['ServerEnvelope'];
+export type ServerEnvelopeType = ServerEnvelope['type'];

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { commandHints, parsePrivateCommand, type HelpItem } from '../src';
+
+const help: HelpItem[] = [
+  { command: '#cR', usage: '#cR <room>', description: 'create' },
+  { command: '#gR', usage: '#gR <room>', description: 'join' },
+  { command: '#eR', usage: '#eR', description: 'leave' },
+  { command: '#lR', usage: '#lR', description: 'list' },
+  { command: '#dR', usage: '#dR <room>', description: 'delete' },
+  { command: '#show users', usage: '#show users', description: 'users' },
+  { command: '#private', usage: '#private <login> <text>', description: 'dm' },
+  { command: '#help', usage: '#help', description: 'help' },
+  { command: '#exit', usage: '#exit', description: 'exit' },
+];
+const names = (text: string) => commandHints(text, help).map((h) => h.command);
+
+describe('commandHints', () => {
+  it('lists every command for a bare #', () => {
+    expect(names('#')).toHaveLength(help.length);
+  });
+
+  it('prefix-matches the command ignoring case', () => {
+    expect(names('#g')).toEqual(['#gR']);
+    expect(names('#GR')).toEqual(['#gR']);
+    expect(names('#e')).toEqual(['#eR', '#exit']);
+    expect(names('#SH')).toEqual(['#show users']);
+    expect(names('#p')).toEqual(['#private']);
+  });
+
+  it('keeps the named command while its arguments are typed', () => {
+    expect(names('#gR bo')).toEqual(['#gR']);
+    expect(names('#show u')).toEqual(['#show users']);
+    expect(names('#private bob hello there')).toEqual(['#private']);
+  });
+
+  it('knows the aliases', () => {
+    expect(names('#IR')).toEqual(['#lR']);
+    expect(names('#\\priv')).toEqual(['#private']);
+  });
+
+  it('returns nothing for plain text or an unknown command', () => {
+    expect(names('hello #g')).toEqual([]);
+    expect(names('#zz')).toEqual([]);
+    expect(names('#gRx books')).toEqual([]);
+  });
+});
+
+describe('parsePrivateCommand', () => {
+  it('splits #private and #\\private', () => {
+    expect(parsePrivateCommand('#private Bob hi  there')).toEqual({ to: 'bob', text: 'hi  there' });
+    expect(parsePrivateCommand('#\\PRIVATE bob x')).toEqual({ to: 'bob', text: 'x' });
+  });
+
+  it('rejects other texts', () => {
+    expect(parsePrivateCommand('#private bob')).toBeNull();
+    expect(parsePrivateCommand('#private bob   ')).toBeNull();
+    expect(parsePrivateCommand('#privates bob x')).toBeNull();
+  });
+});

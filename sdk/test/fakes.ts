@@ -1,0 +1,158 @@
+// Test doubles: a fake WebSocket with the browser API, and a manual clock with timers.
+import type { ServerEnvelope, Timers, WebSocketLike } from '../src';
+
+/** A WebSocket double: records what the client sends, lets the test play the server. */
+export class FakeWebSocket implements WebSocketLike {
+  static instances: FakeWebSocket[] = [];
+  static reset(): void {
+    FakeWebSocket.instances = [];
+  }
+  static last(): FakeWebSocket {
+    const ws = FakeWebSocket.instances[FakeWebSocket.instances.length - 1];
+    if (!ws) throw new Error('no socket was opened');
+    return ws;
+  }
+
+  readyState = 0;
+  sent: string[] = [];
+  closedWith: number | undefined;
+  onopen: ((ev: unknown) => unknown) | null = null;
+  onmessage: ((ev: { data: unknown }) => unknown) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => unknown) | null = null;
+  onerror: ((ev: unknown) => unknown) | null = null;
+
+  constructor(readonly url: string) {
+    FakeWebSocket.instances.push(this);
+  }
+
+  /** The query parameters of the URL the client connected to. */
+  get query(): Record<string, string> {
+    const q = new URL(this.url).searchParams;
+    return Object.fromEntries(q.entries());
+  }
+
+  /** The envelopes the client sent, parsed. */
+  get envelopes(): Array<Record<string, unknown>> {
+    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown>);
+  }
+
+  sends(): Array<{ id: string; text: string }> {
+    return this.envelopes.filter((e) => e.type === 'send') as Array<{ id: string; text: string }>;
+  }
+
+  pings(): Array<{ id: string; t0: number }> {
+    return this.envelopes.filter((e) => e.type === 'ping') as Array<{ id: string; t0: number }>;
+  }
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.sent.push(data);
+  }
+
+  close(code?: number): void {
+    this.closedWith = code ?? 1005;
+    this.readyState = 3;
+  }
+
+  // ---- the server's side ----
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  /** Delivers one frame holding the envelopes separated by '\n'. */
+  receive(...envs: Array<ServerEnvelope | Record<string, unknown>>): void {
+    this.receiveRaw(envs.map((e) => JSON.stringify(e)).join('\n'));
+  }
+
+  receiveRaw(data: string): void {
+    this.onmessage?.({ data });
+  }
+
+  /** The server (or the network) closes the socket. */
+  serverClose(code: number): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+/** A manual clock: `now()` and timers that fire only when the test advances time. */
+export class ManualClock implements Timers {
+  time = 1_000_000;
+  private seq = 0;
+  private tasks = new Map<number, { at: number; fn: () => void }>();
+
+  now = (): number => this.time;
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.tasks.set(id, { at: this.time + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.tasks.delete(handle as number);
+  }
+
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.tasks) if (!next || entry[1].at < next[1].at) next = entry;
+      if (!next || next[1].at > end) break;
+      this.tasks.delete(next[0]);
+      this.time = next[1].at;
+      next[1].fn();
+    }
+    this.time = end;
+  }
+
+  pendingTimers(): number {
+    return this.tasks.size;
+  }
+}
+
+export const profile = {
+  login: 'alice',
+  first_name: 'Alice',
+  last_name: 'A',
+  age: 30,
+  gender: 'female' as const,
+  created_at: 1,
+};
+
+export function welcome(serverTime = 2_000_000, room = 'general'): ServerEnvelope {
+  return {
+    type: 'welcome',
+    server_time: serverTime,
+    user: profile,
+    room,
+    rooms: [{ name: 'general', members: 1, default: true }],
+    commands: [{ command: '#help', usage: '#help', description: 'list the commands' }],
+  };
+}
+
+export function joined(
+  room: string,
+  ids: number[] = [],
+  resumed = false,
+): Extract<ServerEnvelope, { type: 'joined' }> {
+  return { type: 'joined', room, history: ids.map((id) => msg(id, room)), resumed, more: false };
+}
+
+export function msg(id: number, room = 'general', text = `m${id}`, clientId = '') {
+  return {
+    type: 'message' as const,
+    id,
+    room,
+    from: 'bob',
+    text,
+    sent_at: 1_000 + id,
+    client_id: clientId,
+  };
+}
+
+export function priv(id: number, from = 'bob', to = 'alice', text = `p${id}`) {
+  return { type: 'private' as const, id, from, to, text, sent_at: 1_000 + id, client_id: '' };
+}
