@@ -1,0 +1,239 @@
+import { fireEvent, screen, within } from '@testing-library/vue';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Composer from '../../src/components/Composer.vue';
+import ConnectionStatus from '../../src/components/ConnectionStatus.vue';
+import MessageList from '../../src/components/MessageList.vue';
+import RoomList from '../../src/components/RoomList.vue';
+import UserList from '../../src/components/UserList.vue';
+import LanguageSwitch from '../../src/components/LanguageSwitch.vue';
+import { setSalaServices } from '../../src/services/sala';
+import { useChatStore, type TimelineItem } from '../../src/stores/chat';
+import {
+  FakeWebSocket,
+  alice,
+  commands,
+  defaultRoutes,
+  fakeFetch,
+  fakeServices,
+  flush,
+  welcome,
+} from './fakes';
+import { freshPinia, renderApp } from './render';
+
+beforeEach(() => {
+  localStorage.clear();
+  FakeWebSocket.all = [];
+  setSalaServices(fakeServices(fakeFetch(defaultRoutes()).fetch));
+});
+
+describe('Composer', () => {
+  it('is labelled "Message", sends on Enter and clears', async () => {
+    const user = userEvent.setup();
+    const { emitted } = await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'hola{Enter}');
+    expect(emitted().send).toEqual([['hola']]);
+    expect((box as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('adds a line with Shift+Enter and never sends blanks', async () => {
+    const user = userEvent.setup();
+    const { emitted } = await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, '   {Enter}');
+    expect(emitted().send).toBeUndefined();
+    await user.clear(box);
+    await user.type(box, 'a{Shift>}{Enter}{/Shift}b{Enter}');
+    expect(emitted().send).toEqual([['a\nb']]);
+  });
+
+  it('offers the commands when typing #, filtered by prefix', async () => {
+    const user = userEvent.setup();
+    await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(screen.queryByRole('listbox')).toBeNull();
+    await user.type(box, '#');
+    const list = screen.getByRole('listbox', { name: 'Commands' });
+    expect(within(list).getAllByRole('option')).toHaveLength(commands.length);
+    await user.type(box, 'g');
+    expect(
+      within(list)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual([expect.stringContaining('#gR <room>')]);
+  });
+
+  it('completes a hint with Tab and picks one with the arrows', async () => {
+    const user = userEvent.setup();
+    const { emitted } = await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    await user.type(box, '#c');
+    await user.keyboard('{Tab}');
+    expect(box.value).toBe('#cR ');
+    await user.clear(box);
+    await user.type(box, '#');
+    await user.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}{ArrowDown}');
+    expect(screen.getByRole('option', { selected: true }).textContent).toContain('#help');
+    await user.keyboard('{Enter}');
+    expect(emitted().send).toEqual([['#help']]);
+  });
+
+  it('hides the hints with Escape', async () => {
+    const user = userEvent.setup();
+    await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '#');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('listbox')).toBeNull();
+  });
+});
+
+describe('MessageList', () => {
+  const items: TimelineItem[] = [
+    { kind: 'message', key: 'm1', id: 1, from: 'bob', text: '<img src=x onerror=alert(1)>', at: 1 },
+    { kind: 'message', key: 'm2', id: 2, from: 'bob', text: 'second', at: 2 },
+    {
+      kind: 'notice',
+      key: 'n1',
+      notice: {
+        type: 'event',
+        event: { type: 'event', kind: 'user_joined', room: 'general', user: 'carol', at: 3 },
+        key: 'n1',
+        afterId: 2,
+        at: 3,
+      },
+    },
+    { kind: 'pending', key: 'pc1', from: 'alice', text: 'on its way', at: 4 },
+  ];
+  const props = {
+    items,
+    label: 'Messages in general',
+    beginning: 'start',
+    hasMore: true,
+    loading: false,
+    conversationKey: 'room:general',
+    me: 'alice',
+  };
+
+  it('is a log region that renders text as text, never HTML', async () => {
+    const { container } = await renderApp(MessageList, { props });
+    const log = screen.getByRole('log', { name: 'Messages in general' });
+    expect(within(log).getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
+    expect(container.querySelector('img')).toBeNull();
+  });
+
+  it('puts the sender before the text, shows events inline and pending sends', async () => {
+    await renderApp(MessageList, { props });
+    const log = screen.getByRole('log');
+    expect(log.textContent).toMatch(/bob.*<img src=x.*second/s);
+    expect(within(log).getByText(/carol joined general/)).toBeTruthy();
+    expect(within(log).getByText('on its way')).toBeTruthy();
+    expect(within(log).getByText('sending…')).toBeTruthy();
+  });
+
+  it('asks for older messages from its button', async () => {
+    const { emitted } = await renderApp(MessageList, { props });
+    await fireEvent.click(screen.getByRole('button', { name: 'Load older messages' }));
+    expect(emitted().loadOlder).toBeTruthy();
+  });
+
+  it('says where the conversation begins once everything is loaded', async () => {
+    await renderApp(MessageList, { props: { ...props, hasMore: false } });
+    expect(screen.getByText('start')).toBeTruthy();
+  });
+});
+
+describe('chat panels', () => {
+  async function connected() {
+    const pinia = freshPinia();
+    localStorage.setItem('sala.token', 'jwt');
+    localStorage.setItem('sala.user', JSON.stringify(alice));
+    const chat = useChatStore(pinia);
+    chat.start();
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.receive(welcome(), {
+      type: 'joined',
+      room: 'general',
+      history: [],
+      resumed: false,
+      more: false,
+    });
+    await flush();
+    return { pinia, chat, ws };
+  }
+  afterEach(() => useChatStore().stop());
+
+  it('lists rooms with counts, marks the default, joins on click', async () => {
+    const { pinia, ws } = await connected();
+    await renderApp(RoomList, { pinia });
+    const general = screen.getByRole('button', { name: 'Join general, 2 here, default' });
+    expect(general.getAttribute('aria-current')).toBe('true');
+    await fireEvent.click(screen.getByRole('button', { name: 'Join books, 1 here' }));
+    expect(ws.sentTexts().at(-1)).toBe('#gR books');
+  });
+
+  it('creates a room from the form', async () => {
+    const { pinia, ws } = await connected();
+    const user = userEvent.setup();
+    await renderApp(RoomList, { pinia });
+    await user.click(screen.getByRole('button', { name: /New room/ }));
+    await user.type(screen.getByLabelText('Room name'), 'poetry{Enter}');
+    expect(ws.sentTexts().at(-1)).toBe('#cR poetry');
+  });
+
+  it('deletes an own room after an inline confirmation', async () => {
+    const { pinia, ws } = await connected();
+    await renderApp(RoomList, { pinia });
+    expect(screen.queryByRole('button', { name: 'Delete room general' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete room books' }));
+    expect(ws.sentTexts()).not.toContain('#dR books');
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(ws.sentTexts().at(-1)).toBe('#dR books');
+  });
+
+  it('lists everyone with presence and opens a private thread', async () => {
+    const { pinia, chat, ws } = await connected();
+    ws.receive({
+      type: 'private',
+      id: 9,
+      from: 'bob',
+      to: 'alice',
+      text: 'hey',
+      sent_at: 1,
+      client_id: '',
+    });
+    await renderApp(UserList, { pinia });
+    screen.getByText('alice (you)');
+    const bob = screen.getByRole('button', {
+      name: 'Private conversation with bob, online in general, 1 unread message',
+    });
+    screen.getByRole('button', { name: 'Private conversation with carol, offline' });
+    await fireEvent.click(bob);
+    expect(chat.conversation).toEqual({ kind: 'private', login: 'bob' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Refresh people' }));
+    expect(ws.sentTexts().at(-1)).toBe('#show users');
+  });
+
+  it('shows the connection state, latency and clock offset', async () => {
+    const { pinia, chat } = await connected();
+    await renderApp(ConnectionStatus, { pinia });
+    expect(screen.getByRole('status').textContent).toContain('Connected');
+    chat.clock = { offset: 12.4, latency: 33.3, bestRtt: 20, samples: 3 };
+    await flush();
+    expect(screen.getByTestId('latency').textContent).toBe('33 ms');
+    expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
+  });
+});
+
+describe('LanguageSwitch', () => {
+  it('switches to Spanish and remembers it', async () => {
+    const user = userEvent.setup();
+    await renderApp(LanguageSwitch);
+    await user.selectOptions(screen.getByLabelText('Language'), 'es');
+    expect(screen.getByLabelText('Idioma')).toBeTruthy();
+    expect(localStorage.getItem('sala.locale')).toBe('es');
+    expect(document.documentElement.lang).toBe('es');
+    await user.selectOptions(screen.getByLabelText('Idioma'), 'en');
+  });
+});

@@ -1,0 +1,194 @@
+import { screen, waitFor, within } from '@testing-library/vue';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import App from '../../src/App.vue';
+import { initialLocale } from '../../src/i18n';
+import { setSalaServices } from '../../src/services/sala';
+import { useChatStore } from '../../src/stores/chat';
+import LoginView from '../../src/views/LoginView.vue';
+import SignupView from '../../src/views/SignupView.vue';
+import {
+  FakeWebSocket,
+  alice,
+  defaultRoutes,
+  fakeFetch,
+  fakeServices,
+  flush,
+  msg,
+  welcome,
+  type Route,
+} from './fakes';
+import { renderApp } from './render';
+
+function routes(extra: Record<string, Route>) {
+  const f = fakeFetch(defaultRoutes(extra));
+  setSalaServices(fakeServices(f.fetch));
+  return f;
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  FakeWebSocket.all = [];
+});
+
+describe('SignupView', () => {
+  async function fill(user: ReturnType<typeof userEvent.setup>) {
+    await user.type(screen.getByLabelText('First name'), 'Ada');
+    await user.type(screen.getByLabelText('Last name'), 'Lovelace');
+    await user.type(screen.getByLabelText('Login'), 'ada');
+    await user.type(screen.getByLabelText('Password'), 'short');
+    await user.type(screen.getByLabelText('Age'), '9');
+    await user.selectOptions(screen.getByLabelText('Gender'), 'female');
+  }
+
+  it('has every account field, labelled', async () => {
+    routes({});
+    await renderApp(SignupView, { route: '/signup' });
+    for (const name of ['First name', 'Last name', 'Login', 'Password', 'Age', 'Gender']) {
+      expect(screen.getByLabelText(name)).toBeTruthy();
+    }
+    expect(
+      within(screen.getByLabelText('Gender'))
+        .getAllByRole('option', { hidden: true })
+        .map((o) => o.getAttribute('value')),
+    ).toEqual(['', 'female', 'male', 'non_binary', 'other', 'prefer_not_to_say']);
+  });
+
+  it('shows the server’s field errors next to each field', async () => {
+    const user = userEvent.setup();
+    const f = routes({
+      'POST /api/v1/auth/signup': () => ({
+        status: 422,
+        body: {
+          error: {
+            code: 'validation_failed',
+            message: 'some fields are invalid',
+            fields: { age: 'must be at least 13', password: 'must be at least 8 characters' },
+          },
+        },
+      }),
+    });
+    await renderApp(SignupView, { route: '/signup' });
+    await fill(user);
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    const age = await screen.findByLabelText('Age');
+    await waitFor(() => expect(age.getAttribute('aria-invalid')).toBe('true'));
+    expect(screen.getByText('must be at least 13').id).toBe(age.getAttribute('aria-describedby'));
+    const pw = screen.getByLabelText('Password');
+    expect(screen.getByText('must be at least 8 characters').id).toBe(
+      pw.getAttribute('aria-describedby'),
+    );
+    expect(screen.getByLabelText('Login').getAttribute('aria-invalid')).toBeNull();
+    expect(f.calls[0]!.body).toEqual({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      login: 'ada',
+      password: 'short',
+      age: 9,
+      gender: 'female',
+    });
+  });
+
+  it('marks a taken login on its field', async () => {
+    const user = userEvent.setup();
+    routes({
+      'POST /api/v1/auth/signup': () => ({
+        status: 409,
+        body: { error: { code: 'login_taken', message: 'taken' } },
+      }),
+    });
+    await renderApp(SignupView, { route: '/signup' });
+    await fill(user);
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect(await screen.findByText('This login is already taken.')).toBeTruthy();
+  });
+
+  it('requires every field before asking the server', async () => {
+    const user = userEvent.setup();
+    const f = routes({});
+    await renderApp(SignupView, { route: '/signup' });
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect(screen.getAllByText('Required.')).toHaveLength(6);
+    expect(f.calls).toHaveLength(0);
+  });
+});
+
+describe('LoginView', () => {
+  it('says when the login or password is wrong', async () => {
+    const user = userEvent.setup();
+    routes({
+      'POST /api/v1/auth/login': () => ({
+        status: 401,
+        body: { error: { code: 'invalid_credentials', message: 'no' } },
+      }),
+    });
+    await renderApp(LoginView);
+    await user.type(screen.getByLabelText('Login'), 'ada');
+    await user.type(screen.getByLabelText('Password'), 'wrong-password');
+    await user.click(screen.getByRole('button', { name: 'Log in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Wrong login or password.');
+  });
+
+  it('logs in and opens the chat', async () => {
+    const user = userEvent.setup();
+    routes({
+      'POST /api/v1/auth/login': () => ({
+        status: 200,
+        body: { token: 'jwt', expires_at: Date.now() + 60_000, user: alice },
+      }),
+    });
+    const { router } = await renderApp(LoginView);
+    await user.type(screen.getByLabelText('Login'), 'alice');
+    await user.type(screen.getByLabelText('Password'), 'right-password');
+    await user.click(screen.getByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('chat'), { timeout: 5000 });
+    expect(localStorage.getItem('sala.token')).toBe('jwt');
+  });
+});
+
+describe('the app', () => {
+  afterEach(() => useChatStore().stop());
+
+  it('sends signed-out visitors to the login page', async () => {
+    routes({});
+    const { router } = await renderApp(App, { route: '/' });
+    expect(router.currentRoute.value.name).toBe('login');
+  });
+
+  it('opens the chat for a stored session, chats, and logs out', async () => {
+    const user = userEvent.setup();
+    routes({});
+    localStorage.setItem('sala.token', 'jwt');
+    localStorage.setItem('sala.user', JSON.stringify(alice));
+    const { router } = await renderApp(App, { route: '/' });
+    await screen.findByRole('textbox', { name: 'Message' });
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.receive(welcome(), {
+      type: 'joined',
+      room: 'general',
+      history: [msg(1, 'hello alice')],
+      resumed: false,
+      more: false,
+    });
+    await flush();
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('#general');
+    expect(screen.getByRole('log', { name: 'Messages in general' }).textContent).toContain(
+      'hello alice',
+    );
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'hi bob{Enter}');
+    expect(ws.sentTexts()).toEqual(['hi bob']);
+    await user.click(screen.getByRole('button', { name: 'Log out' }));
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('login'), { timeout: 5000 });
+    expect(localStorage.getItem('sala.token')).toBeNull();
+  });
+});
+
+describe('language', () => {
+  it('follows the browser, else English; a saved choice wins', () => {
+    expect(initialLocale(null, ['es-ES', 'en'])).toBe('es');
+    expect(initialLocale(null, ['fr-FR', 'en-GB'])).toBe('en');
+    expect(initialLocale(null, ['de'])).toBe('en');
+    expect(initialLocale('en', ['es'])).toBe('en');
+  });
+});
