@@ -1,0 +1,204 @@
+// Drives the web export of the app in Chromium against the real backend: sign up, chat with
+// a second user, create and join a room, and exchange private messages.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { repoDir, serveDist, signup, startBackend, wsUser } from './harness.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = join(repoDir, 'docs', 'screenshots');
+
+let web, backend, browser, page, bob;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+  }
+  web = await serveDist();
+  backend = await startBackend(web.origin);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  // A phone-sized page.
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+  });
+  page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => console.error('page error:', err));
+});
+
+after(async () => {
+  bob?.close();
+  await browser?.close();
+  await backend?.stop();
+  await web?.close();
+});
+
+const id = (testId) => `[data-testid="${testId}"]`;
+
+/** The visible element with this test id (tab screens stay mounted, hidden). */
+const visible = (testId) => page.locator(`${id(testId)} >> visible=true`).first();
+
+/** Waits until some element with this test id shows exactly `text`. */
+function hasText(testId, text) {
+  return page.waitForFunction(
+    ([sel, want]) => [...document.querySelectorAll(sel)].some((e) => e.textContent === want),
+    [id(testId), text],
+  );
+}
+
+async function send(composer, text) {
+  await visible(`${composer}-input`).fill(text);
+  await visible(`${composer}-send`).click();
+}
+
+/**
+ * Runs one step of the scenario; on failure saves a screenshot and the page's text, and the
+ * steps after it are skipped (each depends on the one before).
+ */
+let failed = false;
+function step(t, name, fn) {
+  return t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      const file = join(tmpdir(), `sala-mobile-e2e-${name.replace(/\W+/g, '-')}.png`);
+      await page?.screenshot({ path: file }).catch(() => undefined);
+      const text = await page?.evaluate(() => document.body.innerText).catch(() => '');
+      err.message += `\n(screenshot: ${file})\npage text:\n${text}\nbackend log:\n${backend?.log.slice(-20).join('')}`;
+      throw err;
+    }
+  });
+}
+
+test('sign up, chat, rooms and private messages against the real server', async (t) => {
+  const suffix = Date.now().toString(36).slice(-5);
+  const alice = `alice_${suffix}`;
+  const bobLogin = `bob_${suffix}`;
+
+  await step(t, 'a second user is online', async () => {
+    const auth = await signup(backend.url, bobLogin);
+    bob = await wsUser(backend.url, auth.token);
+    await bob.waitFor((e) => e.type === 'joined' && e.room === 'general', 'bob joined');
+  });
+
+  await step(t, 'points the app at the server in settings', async () => {
+    await page.goto(web.origin);
+    await visible('server-link').click();
+    await visible('settings-server-url').fill(backend.url);
+    await visible('settings-server-save').click();
+    await page.getByText('Saved').waitFor();
+    await page.goBack();
+  });
+
+  await step(t, 'signs up, showing a server field error first', async () => {
+    await visible('to-signup').click();
+    await visible('signup-first_name').fill('Alice');
+    await visible('signup-last_name').fill('Liddell');
+    await visible('signup-login').fill(bobLogin); // taken: the server says so under the field
+    await visible('signup-password').fill('correct horse battery');
+    await visible('signup-age').fill('30');
+    await visible('signup-gender-female').click();
+    await visible('signup-submit').click();
+    await visible('signup-login-error').waitFor();
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'mobile-signup.png') });
+
+    await visible('signup-login').fill(alice);
+    await visible('signup-submit').click();
+    await hasText('room-title', '#general');
+  });
+
+  await step(t, 'chats with the second user in the default room', async () => {
+    await send('composer', 'hola desde el móvil');
+    const got = await bob.waitFor(
+      (e) => e.type === 'message' && e.text === 'hola desde el móvil',
+      'alice’s message',
+    );
+    assert.equal(got.from, alice);
+    assert.equal(got.room, 'general');
+
+    bob.send('hola, alice <b>plain</b>');
+    const row = page.getByLabel(`${bobLogin}: hola, alice <b>plain</b>`);
+    await row.waitFor();
+    assert.match(
+      await row.textContent(),
+      new RegExp(`^${bobLogin}hola, alice <b>plain</b>\\d\\d:\\d\\d$`),
+    );
+  });
+
+  await step(t, 'runs # commands typed in the composer', async () => {
+    await visible('composer-input').fill('#');
+    await visible('hint-#help').waitFor();
+    await send('composer', '#help');
+    await visible('notice-help').waitFor();
+  });
+
+  await step(t, 'creates a room, and the other user joins it', async () => {
+    await visible('tab-rooms').click();
+    await visible('room-name').fill('e2e-room');
+    await visible('room-create').click();
+    await hasText('room-title', '#e2e-room');
+    bob.send('#gR e2e-room');
+    await bob.waitFor((e) => e.type === 'joined' && e.room === 'e2e-room', 'bob in e2e-room');
+    await send('composer', 'welcome to my room');
+    const got = await bob.waitFor(
+      (e) => e.type === 'message' && e.text === 'welcome to my room',
+      'room message',
+    );
+    assert.equal(got.room, 'e2e-room');
+
+    // The room list shows both members (rooms envelopes are pushed at most once a second).
+    await visible('tab-rooms').click();
+    await hasText('room-e2e-room-members', '2 online');
+    await page.screenshot({ path: join(shots, 'mobile-rooms.png') });
+    await visible('tab-chat').click();
+  });
+
+  await step(t, 'receives a private message with an unread badge, and answers it', async () => {
+    bob.send(`#private ${alice} psst, a secret`);
+    await visible('tab-users').click();
+    const badge = visible(`user-${bobLogin}-unread`);
+    await badge.waitFor();
+    assert.equal(await badge.textContent(), '1');
+
+    await visible(`user-${bobLogin}`).click();
+    await page.getByLabel(`${bobLogin}: psst, a secret`).waitFor();
+    await send('dm-composer', 'got it');
+    const got = await bob.waitFor(
+      (e) => e.type === 'private' && e.text === 'got it',
+      'alice’s private answer',
+    );
+    assert.equal(got.from, alice);
+    assert.equal(got.to, bobLogin);
+    await page.screenshot({ path: join(shots, 'mobile-private.png') });
+    await page.goBack();
+  });
+
+  await step(t, 'phone-size screenshot of the chat', async () => {
+    await visible('tab-chat').click();
+    bob.send('nice screenshot!');
+    await page.getByLabel(`${bobLogin}: nice screenshot!`).waitFor();
+    await page.screenshot({ path: join(shots, 'mobile-chat.png') });
+  });
+});

@@ -1,0 +1,62 @@
+import Ionicons from '@expo/vector-icons/Ionicons';
+import { Tabs } from 'expo-router';
+import type { ComponentProps } from 'react';
+import type { ColorValue } from 'react-native';
+
+import { useChat } from '@/features/chat/ChatProvider';
+import { totalUnread } from '@/features/chat/chatStore';
+import { RoomTitle } from '@/features/chat/ChatScreen';
+import { LatencyBadge } from '@/features/chat/ConnectionBanner';
+import { useI18n } from '@/i18n';
+
+type IconName = ComponentProps<typeof Ionicons>['name'];
+
+function icon(name: IconName) {
+  return function TabBarIcon({ color, size }: { color: ColorValue; size: number }) {
+    return <Ionicons name={name} color={color} size={size} />;
+  };
+}
+
+/** The signed-in app: chat, rooms, people (with unread private messages), settings. */
+export default function AppTabs() {
+  const { t } = useI18n();
+  const unread = useChat(totalUnread) ?? 0;
+  return (
+    <Tabs screenOptions={{ headerRight: () => <LatencyBadge /> }}>
+      <Tabs.Screen
+        name="index"
+        options={{
+          title: t('tabs.chat'),
+          headerTitle: () => <RoomTitle />,
+          tabBarIcon: icon('chatbubbles-outline'),
+          tabBarButtonTestID: 'tab-chat',
+        }}
+      />
+      <Tabs.Screen
+        name="rooms"
+        options={{
+          title: t('tabs.rooms'),
+          tabBarIcon: icon('albums-outline'),
+          tabBarButtonTestID: 'tab-rooms',
+        }}
+      />
+      <Tabs.Screen
+        name="users"
+        options={{
+          title: t('tabs.users'),
+          tabBarIcon: icon('people-outline'),
+          tabBarBadge: unread > 0 ? unread : undefined,
+          tabBarButtonTestID: 'tab-users',
+        }}
+      />
+      <Tabs.Screen
+        name="settings"
+        options={{
+          title: t('tabs.settings'),
+          tabBarIcon: icon('settings-outline'),
+          tabBarButtonTestID: 'tab-settings',
+        }}
+      />
+    </Tabs>
+  );
+}

@@ -1,0 +1,3 @@
+import { ChatScreen } from '@/features/chat/ChatScreen';
+
+export default ChatScreen;

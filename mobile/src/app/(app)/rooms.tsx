@@ -1,0 +1,3 @@
+import { RoomsScreen } from '@/features/rooms/RoomsScreen';
+
+export default RoomsScreen;

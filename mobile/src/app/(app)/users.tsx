@@ -1,0 +1,3 @@
+import { UsersScreen } from '@/features/users/UsersScreen';
+
+export default UsersScreen;

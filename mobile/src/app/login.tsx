@@ -1,0 +1,3 @@
+import { LoginScreen } from '@/features/auth/LoginScreen';
+
+export default LoginScreen;

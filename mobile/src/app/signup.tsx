@@ -1,0 +1,3 @@
+import { SignupScreen } from '@/features/auth/SignupScreen';
+
+export default SignupScreen;

@@ -1,0 +1,118 @@
+import { commandHints } from '@sala/sdk';
+import { useCallback, useMemo, useRef } from 'react';
+import { FlatList, StyleSheet, Text, View } from 'react-native';
+
+import { useI18n } from '@/i18n';
+import { Screen } from '@/ui/Screen';
+import { space, useTheme } from '@/ui/theme';
+
+import { useChat, useChatStore } from './ChatProvider';
+import type { PendingMessage, TimelineItem } from './chatStore';
+import { Composer } from './Composer';
+import { ConnectionBanner } from './ConnectionBanner';
+import { MessageBubble } from './MessageBubble';
+import { NoticeRow } from './NoticeRow';
+
+type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
+
+const noItems: TimelineItem[] = [];
+const noPending: PendingMessage[] = [];
+
+/** The current room: its messages and notices, pending sends, and the composer. */
+export function ChatScreen() {
+  const { t } = useI18n();
+  const theme = useTheme();
+  const store = useChatStore();
+  const me = useChat((s) => s.me);
+  const room = useChat((s) => s.room);
+  const items = useChat((s) => (s.room ? s.timelines[s.room] : undefined)) ?? noItems;
+  const pending = useChat((s) => s.pending) ?? noPending;
+  const commands = useChat((s) => s.commands);
+  const list = useRef<FlatList<Row>>(null);
+
+  const rows = useMemo<Row[]>(
+    () => [
+      ...items,
+      ...pending
+        .filter((p) => p.room === room)
+        .map((p) => ({ key: `p${p.id}`, kind: 'pending' as const, pending: p })),
+    ],
+    [items, pending, room],
+  );
+
+  const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
+
+  const renderItem = useCallback(
+    ({ item }: { item: Row }) => {
+      if (item.kind === 'notice') return <NoticeRow notice={item.notice} />;
+      if (item.kind === 'pending') {
+        return (
+          <MessageBubble
+            testID="message-row"
+            from={me ?? ''}
+            text={item.pending.text}
+            at={item.pending.at}
+            mine
+            pending
+          />
+        );
+      }
+      const m = item.message;
+      return (
+        <MessageBubble
+          testID="message-row"
+          from={m.from}
+          text={m.text}
+          at={m.sent_at}
+          mine={m.from === me}
+        />
+      );
+    },
+    [me],
+  );
+
+  return (
+    <Screen testID="chat-screen">
+      <ConnectionBanner />
+      <FlatList
+        ref={list}
+        testID="message-list"
+        data={rows}
+        keyExtractor={(r) => r.key}
+        renderItem={renderItem}
+        contentContainerStyle={styles.content}
+        onContentSizeChange={() => list.current?.scrollToEnd({ animated: false })}
+        ListEmptyComponent={
+          room ? (
+            <Text style={[styles.empty, { color: theme.textMuted }]}>{t('chat.empty')}</Text>
+          ) : null
+        }
+      />
+      <View>
+        <Composer
+          placeholder={t('chat.placeholder', { room: room ?? '' })}
+          hintsFor={hintsFor}
+          onSend={(text) => store?.send(text)}
+        />
+      </View>
+    </Screen>
+  );
+}
+
+/** The header title of the chat tab: the current room. */
+export function RoomTitle() {
+  const { t } = useI18n();
+  const theme = useTheme();
+  const room = useChat((s) => s.room);
+  return (
+    <Text testID="room-title" style={[styles.title, { color: theme.text }]}>
+      {room ? t('chat.room', { room }) : t('app.name')}
+    </Text>
+  );
+}
+
+const styles = StyleSheet.create({
+  content: { paddingVertical: space.sm, flexGrow: 1 },
+  empty: { textAlign: 'center', marginTop: space.xl },
+  title: { fontSize: 17, fontWeight: '700' },
+});

@@ -1,0 +1,106 @@
+import type { HelpItem } from '@sala/sdk';
+import { useState } from 'react';
+import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
+
+import { useI18n } from '@/i18n';
+import { Button } from '@/ui/Button';
+import { space, useTheme } from '@/ui/theme';
+
+export interface ComposerProps {
+  placeholder: string;
+  /** Called with the text as typed; `#` commands go to the server unchanged. */
+  onSend: (text: string) => void;
+  /** Command hints for what is typed so far (empty when not typing a command). */
+  hintsFor?: (text: string) => HelpItem[];
+  testID?: string;
+}
+
+const MAX_LENGTH = 4000;
+
+/** The message box: text input, send button, and command hints while typing `#…`. */
+export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }: ComposerProps) {
+  const { t } = useI18n();
+  const theme = useTheme();
+  const [text, setText] = useState('');
+  const hints = hintsFor ? hintsFor(text) : [];
+  const canSend = text.trim().length > 0;
+
+  function send() {
+    if (!canSend) return;
+    onSend(text);
+    setText('');
+  }
+
+  return (
+    <View
+      style={[styles.wrap, { borderTopColor: theme.border, backgroundColor: theme.background }]}>
+      {hints.length ? (
+        <View
+          testID={`${testID}-hints`}
+          accessibilityLabel={t('chat.commandHints')}
+          style={styles.hints}>
+          {hints.map((h) => (
+            <Pressable
+              key={h.command}
+              testID={`hint-${h.command}`}
+              accessibilityRole="button"
+              accessibilityLabel={`${h.usage}: ${h.description}`}
+              onPress={() => setText(h.usage.includes('<') ? `${h.command} ` : h.command)}
+              style={({ pressed }) => [
+                styles.hint,
+                { backgroundColor: pressed ? theme.border : theme.surface },
+              ]}>
+              <Text style={[styles.hintUsage, { color: theme.text }]}>{h.usage}</Text>
+              <Text style={[styles.hintText, { color: theme.textMuted }]} numberOfLines={1}>
+                {h.description}
+              </Text>
+            </Pressable>
+          ))}
+        </View>
+      ) : null}
+      <View style={styles.row}>
+        <TextInput
+          testID={`${testID}-input`}
+          accessibilityLabel={placeholder}
+          placeholder={placeholder}
+          placeholderTextColor={theme.textMuted}
+          value={text}
+          onChangeText={setText}
+          onSubmitEditing={send}
+          submitBehavior="submit"
+          maxLength={MAX_LENGTH}
+          autoCapitalize="sentences"
+          autoCorrect={false}
+          multiline={false}
+          style={[
+            styles.input,
+            { color: theme.text, backgroundColor: theme.surface, borderColor: theme.border },
+          ]}
+        />
+        <Button
+          testID={`${testID}-send`}
+          title={t('chat.send')}
+          onPress={send}
+          disabled={!canSend}
+        />
+      </View>
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  wrap: { borderTopWidth: StyleSheet.hairlineWidth, padding: space.sm },
+  row: { flexDirection: 'row', alignItems: 'center', gap: space.sm },
+  input: {
+    flex: 1,
+    minHeight: 44,
+    borderWidth: 1,
+    borderRadius: 22,
+    paddingHorizontal: space.lg,
+    fontSize: 16,
+  },
+  hints: { marginBottom: space.sm, gap: 2 },
+  hint: { paddingHorizontal: space.md, paddingVertical: 6, borderRadius: 8 },
+  hintUsage: { fontFamily: 'monospace', fontSize: 14 },
+  hintText: { fontSize: 12 },
+});

@@ -1,0 +1,64 @@
+import { StyleSheet, Text, View } from 'react-native';
+
+import { useI18n } from '@/i18n';
+import { formatTime } from '@/lib/time';
+import { space, useTheme } from '@/ui/theme';
+
+export interface MessageBubbleProps {
+  from: string;
+  text: string;
+  /** Server time in Unix milliseconds. */
+  at: number;
+  mine: boolean;
+  pending?: boolean;
+  testID?: string;
+}
+
+/**
+ * One message: sender, then the text as plain text (never markup), then the server time, or
+ * "sending…" while it is not acknowledged.
+ */
+export function MessageBubble({ from, text, at, mine, pending, testID }: MessageBubbleProps) {
+  const { t } = useI18n();
+  const theme = useTheme();
+  return (
+    <View
+      testID={testID}
+      accessible
+      accessibilityLabel={`${from}: ${text}`}
+      style={[
+        styles.bubble,
+        {
+          backgroundColor: mine ? theme.bubbleMine : theme.surface,
+          alignSelf: mine ? 'flex-end' : 'flex-start',
+          opacity: pending ? 0.6 : 1,
+        },
+      ]}>
+      <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
+        {from}
+      </Text>
+      <Text testID="message-text" selectable style={[styles.text, { color: theme.text }]}>
+        {text}
+      </Text>
+      <Text
+        testID={pending ? 'message-pending' : 'message-time'}
+        style={[styles.meta, { color: theme.textMuted }]}>
+        {pending ? t('common.pending') : formatTime(at)}
+      </Text>
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  bubble: {
+    maxWidth: '85%',
+    borderRadius: 14,
+    paddingHorizontal: space.md,
+    paddingVertical: space.sm,
+    marginVertical: 3,
+    marginHorizontal: space.md,
+  },
+  from: { fontSize: 13, fontWeight: '700', marginBottom: 2 },
+  text: { fontSize: 16, lineHeight: 21 },
+  meta: { fontSize: 11, marginTop: 2, alignSelf: 'flex-end' },
+});

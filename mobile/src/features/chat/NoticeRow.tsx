@@ -1,0 +1,59 @@
+import { StyleSheet, Text, View } from 'react-native';
+
+import { useI18n } from '@/i18n';
+import { space, useTheme } from '@/ui/theme';
+
+import type { Notice } from './chatStore';
+
+/** A server notice in the timeline: someone joined, a room was deleted, an error, help. */
+export function NoticeRow({ notice }: { notice: Notice }) {
+  const { t } = useI18n();
+  const theme = useTheme();
+  if (notice.kind === 'help') {
+    return (
+      <View testID="notice-help" style={[styles.help, { backgroundColor: theme.surface }]}>
+        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.help.title')}</Text>
+        {notice.commands.map((c) => (
+          <Text key={c.command} style={{ color: theme.text }}>
+            <Text style={styles.mono}>{c.usage}</Text>
+            <Text style={{ color: theme.textMuted }}> — {c.description}</Text>
+          </Text>
+        ))}
+      </View>
+    );
+  }
+  let text: string;
+  let color = theme.textMuted;
+  let testID = 'notice';
+  if (notice.kind === 'error') {
+    text = t('chat.error', { message: notice.message });
+    color = theme.danger;
+    testID = `notice-error-${notice.code}`;
+  } else if (notice.kind === 'more') {
+    text = t('chat.more');
+  } else {
+    const { kind, room, user } = notice.event;
+    text = t(`chat.notice.${kind}`, { room, user: user ?? '' });
+    testID = `notice-${kind}`;
+  }
+  return (
+    <Text
+      testID={testID}
+      role={notice.kind === 'error' ? 'alert' : undefined}
+      style={[styles.notice, { color }]}>
+      {text}
+    </Text>
+  );
+}
+
+const styles = StyleSheet.create({
+  notice: {
+    textAlign: 'center',
+    fontSize: 13,
+    marginVertical: space.xs,
+    marginHorizontal: space.lg,
+  },
+  help: { margin: space.md, padding: space.md, borderRadius: 10, gap: 2 },
+  helpTitle: { fontWeight: '700', marginBottom: space.xs },
+  mono: { fontFamily: 'monospace' },
+});

@@ -1,0 +1,124 @@
+import { act, fireEvent, waitFor } from 'expo-router/testing-library';
+
+import { ChatScreen } from '@/features/chat/ChatScreen';
+
+import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
+import { renderApp } from '../../../../test/render';
+
+async function openChat() {
+  const { services } = fakeServices(signedInStorage());
+  const r = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  return r.screen;
+}
+
+const message = (id: number, from: string, text: string) => ({
+  type: 'message' as const,
+  id,
+  room: 'general',
+  from,
+  text,
+  sent_at: Date.UTC(2026, 0, 1, 12, 0),
+  client_id: `c${id}`,
+});
+
+test('renders each message with its sender and its text as plain text', async () => {
+  const screen = await openChat();
+  await act(async () => FakeSocket.last.receive(message(7, 'bob', '<b>not bold</b>')));
+  const row = await screen.findByLabelText('bob: <b>not bold</b>');
+  expect(row).toHaveTextContent(/bob/);
+  expect(screen.getByText('<b>not bold</b>')).toBeOnTheScreen();
+  expect(screen.getByText('bob')).toBeOnTheScreen();
+});
+
+test('keeps messages in id order and shows each once', async () => {
+  const screen = await openChat();
+  await act(async () => {
+    FakeSocket.last.receive(message(9, 'bob', 'second'));
+    FakeSocket.last.receive(message(8, 'carol', 'first'));
+    FakeSocket.last.receive(message(9, 'bob', 'second'));
+  });
+  const texts = screen.getAllByTestId('message-text').map((t) => t.props.children);
+  expect(texts).toEqual(['first', 'second']);
+});
+
+test('sends what is typed, # commands included, through the chat client', async () => {
+  const screen = await openChat();
+  const input = screen.getByTestId('composer-input');
+  await fireEvent.changeText(input, 'hola a todos');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await fireEvent.changeText(input, '#cR books');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await fireEvent.changeText(input, '#show users');
+  await fireEvent(input, 'submitEditing');
+  expect(FakeSocket.last.texts).toEqual(['hola a todos', '#cR books', '#show users']);
+  expect(input.props.value).toBe('');
+});
+
+test('shows command hints while a command is typed, and fills one in when tapped', async () => {
+  const screen = await openChat();
+  const input = screen.getByTestId('composer-input');
+  await fireEvent.changeText(input, '#');
+  expect(screen.getByTestId('hint-#cR')).toBeOnTheScreen();
+  expect(screen.getByTestId('hint-#help')).toBeOnTheScreen();
+  await fireEvent.changeText(input, '#g');
+  expect(screen.queryByTestId('hint-#cR')).toBeNull();
+  await fireEvent.press(screen.getByTestId('hint-#gR'));
+  expect(screen.getByTestId('composer-input').props.value).toBe('#gR ');
+});
+
+test('shows a message as pending until the server stores it', async () => {
+  const screen = await openChat();
+  await fireEvent.changeText(screen.getByTestId('composer-input'), 'are you there?');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  expect(screen.getByTestId('message-pending')).toBeOnTheScreen();
+  const id = FakeSocket.last.sent.find((e) => e.type === 'send')!.id!;
+  await act(async () =>
+    FakeSocket.last.receive(
+      { type: 'ack', id, message_id: 12, sent_at: Date.now() },
+      { ...message(12, 'alice', 'are you there?'), client_id: id },
+    ),
+  );
+  expect(screen.queryByTestId('message-pending')).toBeNull();
+  expect(screen.getByText('are you there?')).toBeOnTheScreen();
+});
+
+test('shows the reconnect banner while reconnecting, and reconnects at once on demand', async () => {
+  const screen = await openChat();
+  await act(async () => FakeSocket.last.receive(message(20, 'bob', 'before the drop')));
+  expect(screen.queryByTestId('connection-banner')).toBeNull();
+
+  await act(async () => FakeSocket.last.drop(1006));
+  expect(screen.getByTestId('connection-banner')).toBeOnTheScreen();
+  expect(screen.getByText('Reconnecting…')).toBeOnTheScreen();
+
+  // Messages typed while offline wait, shown as pending.
+  await fireEvent.changeText(screen.getByTestId('composer-input'), 'typed offline');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  expect(screen.getByTestId('message-pending')).toBeOnTheScreen();
+
+  await fireEvent.press(screen.getByTestId('reconnect-now'));
+  expect(FakeSocket.instances).toHaveLength(2);
+  // The new socket resumes after the last message seen, in the same room.
+  expect(FakeSocket.last.url).toContain('last_id=20');
+  expect(FakeSocket.last.url).toContain('room=general');
+
+  await act(async () => handshake(FakeSocket.last));
+  expect(screen.queryByTestId('connection-banner')).toBeNull();
+  expect(FakeSocket.last.texts).toEqual(['typed offline']);
+});
+
+test('shows server errors and notices in the timeline', async () => {
+  const screen = await openChat();
+  await act(async () =>
+    FakeSocket.last.receive(
+      { type: 'event', kind: 'user_joined', room: 'general', user: 'bob', at: Date.now() },
+      { type: 'error', id: 'x1', code: 'room_not_found', message: 'no live room named "nowhere"' },
+    ),
+  );
+  expect(screen.getByText('bob joined #general')).toBeOnTheScreen();
+  expect(screen.getByTestId('notice-error-room_not_found')).toHaveTextContent(
+    'no live room named "nowhere"',
+  );
+});

@@ -1,0 +1,307 @@
+import type {
+  ChatClient,
+  ConnectionState,
+  EventEnvelope,
+  HelpItem,
+  JoinedEnvelope,
+  MessageEnvelope,
+  PendingMessage as SdkPending,
+  PrivateEnvelope,
+  RoomInfo,
+  UserInfo,
+} from '@sala/sdk';
+import { mergeById, peerOf } from '@sala/sdk';
+
+/** The connection as the screens show it. */
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** A message the user sent that the server has not acknowledged yet, ready to show. */
+export interface PendingMessage {
+  id: string;
+  text: string;
+  /** The room it goes to, for a room message. */
+  room?: string;
+  /** The other user, for a private message. */
+  peer?: string;
+  /** Server time when it was typed. */
+  at: number;
+}
+
+export type Notice =
+  | { kind: 'event'; event: EventEnvelope }
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'help'; commands: HelpItem[] }
+  | { kind: 'more' };
+
+/** One row of a room's timeline: a message, or a notice from the server. */
+export type TimelineItem =
+  | { key: string; kind: 'message'; message: MessageEnvelope }
+  | { key: string; kind: 'notice'; notice: Notice; at: number };
+
+export interface ChatError {
+  id?: string;
+  code: string;
+  message: string;
+}
+
+export interface ChatState {
+  status: ConnectionStatus;
+  /** Average ping round trip, when known. */
+  latencyMs: number | null;
+  /** The signed-in user's login. */
+  me: string;
+  /** The room this connection is in. */
+  room: string | null;
+  rooms: RoomInfo[];
+  users: UserInfo[];
+  timelines: Record<string, TimelineItem[]>;
+  /** Private conversations by the other user's login, oldest first. */
+  threads: Record<string, PrivateEnvelope[]>;
+  unread: Record<string, number>;
+  /** The private conversation on screen (its messages are read as they come). */
+  activePeer: string | null;
+  pending: PendingMessage[];
+  commands: HelpItem[];
+  lastError: ChatError | null;
+}
+
+/** What the store needs of the SDK's ChatClient (the real one, or one over a fake socket). */
+export type ChatConnection = Pick<
+  ChatClient,
+  | 'on'
+  | 'connect'
+  | 'close'
+  | 'send'
+  | 'sendPrivate'
+  | 'reconnectNow'
+  | 'serverNow'
+  | 'toServerTime'
+>;
+
+function screenStatus(state: ConnectionState): ConnectionStatus {
+  switch (state) {
+    case 'open':
+    case 'reconnecting':
+    case 'closed':
+      return state;
+    case 'auth':
+      return 'closed';
+    default:
+      return 'connecting';
+  }
+}
+
+/**
+ * The chat as the screens see it: rooms, timelines with notices, private threads with unread
+ * counts, pending sends. It folds the SDK ChatClient's events into one immutable state that
+ * React reads with useSyncExternalStore; the protocol itself (reconnect, resume, dedupe,
+ * pending re-sends, clock) is the ChatClient's.
+ */
+export class ChatStore {
+  private state: ChatState;
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribers: (() => void)[] = [];
+  private noticeSeq = 0;
+
+  constructor(
+    private readonly client: ChatConnection,
+    me: string,
+    /** Called when the server refuses the token (expired): the user must log in again. */
+    private readonly onAuthLost: () => void = () => undefined,
+  ) {
+    this.state = {
+      status: 'connecting',
+      latencyMs: null,
+      me,
+      room: null,
+      rooms: [],
+      users: [],
+      timelines: {},
+      threads: {},
+      unread: {},
+      activePeer: null,
+      pending: [],
+      commands: [],
+      lastError: null,
+    };
+  }
+
+  getState = (): ChatState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private update(patch: Partial<ChatState>) {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Subscribes to the client and connects. */
+  start() {
+    const c = this.client;
+    this.unsubscribers.push(
+      c.on('state', (s) => {
+        this.update({ status: screenStatus(s.state) });
+        if (s.state === 'auth') this.onAuthLost();
+      }),
+      c.on('welcome', (w) => this.update({ me: w.user.login, commands: w.commands })),
+      c.on('rooms', (rooms) => this.update({ rooms })),
+      c.on('users', (users) => this.update({ users })),
+      c.on('joined', (j) => this.joined(j)),
+      c.on('message', (m) => this.message(m)),
+      c.on('private', (m) =>
+        this.privateMessages(m.from === this.state.me ? m.to : m.from, [m], true),
+      ),
+      c.on('event', (event) =>
+        this.notice(event.kind.startsWith('user_') ? event.room : null, { kind: 'event', event }),
+      ),
+      c.on('help', (commands) => {
+        this.update({ commands });
+        this.notice(null, { kind: 'help', commands });
+      }),
+      c.on('error', (e) => {
+        this.update({ lastError: { id: e.id, code: e.code, message: e.message } });
+        this.notice(null, { kind: 'error', code: e.code, message: e.message });
+      }),
+      c.on('pending', (list) => this.update({ pending: this.visiblePending(list) })),
+      c.on('clock', (stats) => this.update({ latencyMs: stats.latency })),
+    );
+    c.connect();
+  }
+
+  /** Unsubscribes and closes the connection for good (log out). */
+  stop() {
+    for (const off of this.unsubscribers.splice(0)) off();
+    this.client.close();
+  }
+
+  serverNow(): number {
+    return this.client.serverNow();
+  }
+
+  reconnectNow() {
+    this.client.reconnectNow();
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /** Sends text exactly as typed: a message to the current room, or a `#` command. */
+  send(text: string): string {
+    return this.client.send(text);
+  }
+
+  sendPrivate(peer: string, text: string): string {
+    return this.client.sendPrivate(peer, text);
+  }
+
+  createRoom(name: string): string {
+    return this.client.send(`#cR ${name}`);
+  }
+
+  joinRoom(name: string): string {
+    return this.client.send(`#gR ${name}`);
+  }
+
+  deleteRoom(name: string): string {
+    return this.client.send(`#dR ${name}`);
+  }
+
+  /** Marks a private conversation as on screen (read), or none. */
+  openThread(peer: string | null) {
+    const unread = { ...this.state.unread };
+    if (peer) delete unread[peer];
+    this.update({ activePeer: peer, unread });
+  }
+
+  /** Adds messages of a private conversation fetched over REST (any order; already read). */
+  addPrivateHistory(peer: string, messages: PrivateEnvelope[]) {
+    this.privateMessages(peer, messages, false);
+  }
+
+  /** Replaces the user list (REST GET /users). */
+  setUsers(users: UserInfo[]) {
+    this.update({ users });
+  }
+
+  /** Replaces the room list (REST GET /rooms). */
+  setRooms(rooms: RoomInfo[]) {
+    this.update({ rooms });
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private visiblePending(list: readonly SdkPending[]): PendingMessage[] {
+    const out: PendingMessage[] = [];
+    for (const p of list) {
+      const at = this.client.toServerTime(p.createdAt);
+      if (p.kind === 'private' && p.to) out.push({ id: p.id, text: p.body ?? '', peer: p.to, at });
+      else if (p.kind === 'message' && p.room)
+        out.push({ id: p.id, text: p.text, room: p.room, at });
+    }
+    return out;
+  }
+
+  private joined(env: JoinedEnvelope) {
+    const before = env.resumed ? (this.state.timelines[env.room] ?? []) : [];
+    let items = before;
+    for (const message of env.history) items = withMessage(items, message);
+    if (env.more) items = [...items, this.noticeItem({ kind: 'more' })];
+    this.update({ room: env.room, timelines: { ...this.state.timelines, [env.room]: items } });
+  }
+
+  private message(message: MessageEnvelope) {
+    const items = this.state.timelines[message.room] ?? [];
+    this.update({
+      timelines: { ...this.state.timelines, [message.room]: withMessage(items, message) },
+    });
+  }
+
+  private privateMessages(peer: string, messages: PrivateEnvelope[], live: boolean) {
+    const list = this.state.threads[peer] ?? [];
+    const next = mergeById(list, messages);
+    const unread = { ...this.state.unread };
+    if (live && this.state.activePeer !== peer) {
+      const incoming = messages.filter(
+        (m) => peerOf(m, this.state.me) === peer && m.from !== this.state.me,
+      ).length;
+      if (incoming) unread[peer] = (unread[peer] ?? 0) + incoming;
+    }
+    this.update({ threads: { ...this.state.threads, [peer]: next }, unread });
+  }
+
+  private noticeItem(notice: Notice): TimelineItem {
+    this.noticeSeq += 1;
+    return { key: `n${this.noticeSeq}`, kind: 'notice', notice, at: this.serverNow() };
+  }
+
+  /** Adds a notice to `room`'s timeline, or to the current room's when room is null. */
+  private notice(room: string | null, notice: Notice) {
+    const target = room ?? this.state.room;
+    if (!target) return;
+    const items = this.state.timelines[target] ?? [];
+    this.update({
+      timelines: { ...this.state.timelines, [target]: [...items, this.noticeItem(notice)] },
+    });
+  }
+}
+
+/** Inserts a message by id among a timeline's messages (notices keep their places). */
+function withMessage(items: TimelineItem[], message: MessageEnvelope): TimelineItem[] {
+  const item: TimelineItem = { key: `m${message.id}`, kind: 'message', message };
+  let insertAt = items.length;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it.kind !== 'message') continue;
+    if (it.message.id === message.id) return items; // already shown
+    if (it.message.id < message.id) break;
+    insertAt = i;
+  }
+  return [...items.slice(0, insertAt), item, ...items.slice(insertAt)];
+}
+
+/** Total unread private messages. */
+export function totalUnread(state: ChatState): number {
+  return Object.values(state.unread).reduce((sum, n) => sum + n, 0);
+}

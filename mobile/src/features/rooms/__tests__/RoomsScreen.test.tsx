@@ -1,0 +1,76 @@
+import { act, fireEvent, waitFor } from 'expo-router/testing-library';
+
+import { ChatScreen } from '@/features/chat/ChatScreen';
+import { RoomsScreen } from '@/features/rooms/RoomsScreen';
+
+import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
+import { renderApp } from '../../../../test/render';
+
+async function openRooms() {
+  const { services } = fakeServices(signedInStorage(), {
+    'GET /api/v1/rooms': {
+      status: 200,
+      body: { rooms: [{ name: 'general', members: 1, default: true }] },
+    },
+  });
+  const r = await renderApp(services, { index: ChatScreen, rooms: RoomsScreen }, '/rooms');
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  return r.screen;
+}
+
+test('shows live member counts from rooms envelopes', async () => {
+  const screen = await openRooms();
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'rooms',
+      rooms: [
+        { name: 'general', members: 3, default: true },
+        { name: 'books', owner: 'bob', members: 2, default: false },
+      ],
+    }),
+  );
+  expect(screen.getByTestId('room-general-members')).toHaveTextContent('3 online');
+  expect(screen.getByTestId('room-books-members')).toHaveTextContent('2 online');
+
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'rooms',
+      rooms: [{ name: 'general', members: 4, default: true }],
+    }),
+  );
+  expect(screen.getByTestId('room-general-members')).toHaveTextContent('4 online');
+  expect(screen.queryByTestId('room-books')).toBeNull();
+});
+
+test('creates, joins and deletes rooms with # commands', async () => {
+  const screen = await openRooms();
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'rooms',
+      rooms: [
+        { name: 'general', members: 1, default: true },
+        { name: 'books', owner: 'bob', members: 1, default: false },
+        { name: 'mine', owner: 'alice', members: 0, default: false },
+      ],
+    }),
+  );
+  // Only your own rooms can be deleted; the room you are in has no join button.
+  expect(screen.queryByTestId('room-books-delete')).toBeNull();
+  expect(screen.queryByTestId('room-general-join')).toBeNull();
+  await fireEvent.press(screen.getByTestId('room-mine-delete'));
+  await fireEvent.press(screen.getByTestId('room-books-join'));
+  expect(FakeSocket.last.texts).toEqual(['#dR mine', '#gR books']);
+});
+
+test('creating a room sends #cR and rejects invalid names before sending', async () => {
+  const screen = await openRooms();
+  await fireEvent.changeText(screen.getByTestId('room-name'), 'bad name!');
+  await fireEvent.press(screen.getByTestId('room-create'));
+  expect(screen.getByTestId('room-name-error')).toHaveTextContent('1–32 letters, digits, - or _');
+  expect(FakeSocket.last.texts).toEqual([]);
+
+  await fireEvent.changeText(screen.getByTestId('room-name'), 'chess-club');
+  await fireEvent.press(screen.getByTestId('room-create'));
+  expect(FakeSocket.last.texts).toEqual(['#cR chess-club']);
+});

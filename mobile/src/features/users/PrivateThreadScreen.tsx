@@ -1,0 +1,115 @@
+import type { PrivateEnvelope } from '@sala/sdk';
+import { Stack, useFocusEffect } from 'expo-router';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { FlatList, StyleSheet, Text } from 'react-native';
+
+import { useSession } from '@/features/auth/session';
+import { useChat, useChatStore } from '@/features/chat/ChatProvider';
+import type { PendingMessage } from '@/features/chat/chatStore';
+import { Composer } from '@/features/chat/Composer';
+import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
+import { MessageBubble } from '@/features/chat/MessageBubble';
+import { useI18n } from '@/i18n';
+import { Screen } from '@/ui/Screen';
+import { space, useTheme } from '@/ui/theme';
+
+type Row = { key: string; message: PrivateEnvelope } | { key: string; pending: PendingMessage };
+
+const noMessages: PrivateEnvelope[] = [];
+const noPending: PendingMessage[] = [];
+
+/** The private conversation with one user; it counts as read while it is on screen. */
+export function PrivateThreadScreen({ peer }: { peer: string }) {
+  const { t } = useI18n();
+  const theme = useTheme();
+  const store = useChatStore();
+  const { api } = useSession();
+  const me = useChat((s) => s.me);
+  const messages = useChat((s) => s.threads[peer]) ?? noMessages;
+  const pending = useChat((s) => s.pending) ?? noPending;
+  const lastError = useChat((s) => s.lastError);
+  const list = useRef<FlatList<Row>>(null);
+  // The client ids sent from this screen: an error naming one (e.g. user_not_found) shows here.
+  const [sentIds, setSentIds] = useState<string[]>([]);
+  const error = lastError?.id && sentIds.includes(lastError.id) ? lastError.message : null;
+
+  useFocusEffect(
+    useCallback(() => {
+      if (!store) return;
+      store.openThread(peer);
+      let live = true;
+      api
+        .dmHistory(peer, { limit: 100 })
+        .then((page) => live && store.addPrivateHistory(peer, page.messages))
+        .catch(() => undefined);
+      return () => {
+        live = false;
+        store.openThread(null);
+      };
+    }, [store, api, peer]),
+  );
+
+  const rows = useMemo<Row[]>(
+    () => [
+      ...messages.map((m) => ({ key: `m${m.id}`, message: m })),
+      ...pending.filter((p) => p.peer === peer).map((p) => ({ key: `p${p.id}`, pending: p })),
+    ],
+    [messages, pending, peer],
+  );
+
+  return (
+    <Screen testID="dm-screen">
+      <Stack.Screen options={{ title: t('dm.title', { login: peer }) }} />
+      <ConnectionBanner />
+      <FlatList
+        ref={list}
+        testID="dm-list"
+        data={rows}
+        keyExtractor={(r) => r.key}
+        contentContainerStyle={styles.content}
+        onContentSizeChange={() => list.current?.scrollToEnd({ animated: false })}
+        renderItem={({ item }) =>
+          'message' in item ? (
+            <MessageBubble
+              testID="dm-row"
+              from={item.message.from}
+              text={item.message.text}
+              at={item.message.sent_at}
+              mine={item.message.from === me}
+            />
+          ) : (
+            <MessageBubble
+              testID="dm-row"
+              from={me ?? ''}
+              text={item.pending.text}
+              at={item.pending.at}
+              mine
+              pending
+            />
+          )
+        }
+        ListEmptyComponent={
+          <Text style={[styles.empty, { color: theme.textMuted }]}>{t('dm.empty')}</Text>
+        }
+      />
+      {error ? (
+        <Text testID="dm-error" role="alert" style={[styles.error, { color: theme.danger }]}>
+          {error}
+        </Text>
+      ) : null}
+      <Composer
+        testID="dm-composer"
+        placeholder={t('dm.placeholder', { login: peer })}
+        onSend={(text) => {
+          if (store) setSentIds((ids) => [...ids, store.sendPrivate(peer, text)]);
+        }}
+      />
+    </Screen>
+  );
+}
+
+const styles = StyleSheet.create({
+  content: { paddingVertical: space.sm, flexGrow: 1 },
+  empty: { textAlign: 'center', marginTop: space.xl },
+  error: { textAlign: 'center', paddingHorizontal: space.lg, paddingVertical: space.xs },
+});

@@ -1,0 +1,58 @@
+import { getLocales } from 'expo-localization';
+import { createContext, useContext } from 'react';
+
+import { en, type MessageKey } from './en';
+import { es } from './es';
+
+export type { MessageKey };
+
+/** The languages the app speaks. */
+export const languages = ['en', 'es'] as const;
+export type Language = (typeof languages)[number];
+
+const dictionaries: Record<Language, Record<MessageKey, string>> = { en, es };
+
+/** Language names, each in its own language, for the picker. */
+export const languageNames: Record<Language, string> = { en: 'English', es: 'Español' };
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+/** The first device language the app speaks, else English. */
+export function deviceLanguage(): Language {
+  try {
+    for (const locale of getLocales()) {
+      if (isLanguage(locale.languageCode)) return locale.languageCode;
+    }
+  } catch {
+    // no locale information (tests, old runtimes): fall through
+  }
+  return 'en';
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** A translate function for one language; `{name}` in a string is replaced by params.name. */
+export function translator(language: Language): Translate {
+  const dict = dictionaries[language];
+  return (key, params) => {
+    const text = dict[key] ?? en[key] ?? key;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in params ? String(params[name]) : whole,
+    );
+  };
+}
+
+export interface I18n {
+  language: Language;
+  t: Translate;
+}
+
+export const I18nContext = createContext<I18n>({ language: 'en', t: translator('en') });
+
+/** The current language and its translate function. */
+export function useI18n(): I18n {
+  return useContext(I18nContext);
+}
