@@ -10,7 +10,7 @@ FUZZTIME    ?= 60s
 # Expo and friends must not wait on a network that isn't there.
 export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
 
-.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz clean
+.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,6 +62,11 @@ gen: ## regenerate the TypeScript types from openapi.yaml
 fuzz: ## run every Go fuzz target for FUZZTIME (60s) each
 	cd backend && go test -run '^$$' -fuzz '^FuzzParseCommand$$' -fuzztime $(FUZZTIME) ./internal/chat
 	cd backend && go test -run '^$$' -fuzz '^FuzzDecodeInbound$$' -fuzztime $(FUZZTIME) ./internal/hub
+	cd backend && go test -run '^$$' -fuzz '^FuzzSignupBody$$' -fuzztime $(FUZZTIME) ./internal/httpapi
+
+soak: ## 5 minutes of 2000 connections chatting, dropping and churning rooms; fails on loss, duplicates or leaks
+	cd backend && SALA_SOAK=$${SALA_SOAK:-5m} SALA_SOAK_CONNS=$${SALA_SOAK_CONNS:-2000} \
+		go test -count=1 -run '^TestSoak$$' -timeout 30m -v ./cmd/sala
 
 clean: ## remove build output (not ./data)
 	rm -rf bin frontend/dist mobile/dist backend/internal/web/dist/*

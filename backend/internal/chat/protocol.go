@@ -193,7 +193,7 @@ func ErrorEnvelope(id string, err error) ErrorOut {
 const (
 	CloseNormal         = 1000 // #exit or the client's own close: terminal
 	CloseGoingAway      = 1001 // server shutting down: reconnect
-	ClosePolicy         = 1008 // too many bad envelopes, or a foreign origin: terminal
+	ClosePolicy         = 1008 // too many bad envelopes: terminal
 	CloseTooBig         = 1009 // a frame over 64 KiB: terminal for that frame's sender
 	CloseInternal       = 1011 // server fault: reconnect
 	CloseSlowConsumer   = 4000 // outbound queue overflowed: reconnect and resume

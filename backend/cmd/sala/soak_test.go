@@ -1,0 +1,260 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/salachat/sala/backend/internal/config"
+)
+
+// TestSoak runs connections chatting in rooms of ten while some drop their
+// network and resume, and others churn rooms; then checks that no member
+// lost or got twice any message of its room, and that the server's
+// goroutines and heap come back to where they started once everyone left.
+// `make test` runs a short one; `make soak` runs SALA_SOAK=5m with 2000
+// connections (SALA_SOAK_CONNS).
+func TestSoak(t *testing.T) {
+	duration, conns := 4*time.Second, 60
+	if v := os.Getenv("SALA_SOAK"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("SALA_SOAK=%q: %v", v, err)
+		}
+		duration = d
+	}
+	if v := os.Getenv("SALA_SOAK_CONNS"); v != "" {
+		conns, _ = strconv.Atoi(v)
+	}
+	s := startServer(t, "", t.TempDir(), withConfig(func(c *config.Config) {
+		c.MsgRate, c.MsgBurst, c.MaxConnsPerAddr = 1000, 1000, 0
+	}))
+	base := measure()
+
+	// One account per room of ten: members of a room are devices of users
+	// spread over the rooms, so signups (argon2id) stay few.
+	rooms := conns / 10
+	tokens := make([]string, rooms)
+	var wg sync.WaitGroup
+	for i := range rooms {
+		wg.Add(1)
+		go func() { defer wg.Done(); tokens[i] = s.signupQuiet(fmt.Sprintf("soak%04d", i)) }()
+	}
+	wg.Wait()
+	members := make([][]*soakMember, rooms)
+	for r := range rooms {
+		room := fmt.Sprintf("room%04d", r)
+		for m := range 10 {
+			sm := &soakMember{s: s, token: tokens[(r+m)%rooms], room: room, login: fmt.Sprintf("soak%04d", (r+m)%rooms)}
+			sm.connect(m == 0)
+			members[r] = append(members[r], sm)
+		}
+	}
+	t.Logf("%d connections in %d rooms; running %v", conns, rooms, duration)
+
+	stop := make(chan struct{})
+	var running sync.WaitGroup
+	for _, ms := range members {
+		for _, m := range ms {
+			running.Add(1)
+			go func() { defer running.Done(); m.chat(stop) }()
+		}
+	}
+	running.Add(1)
+	go func() { defer running.Done(); churnRooms(s, tokens[0], stop) }()
+	mid := time.Now().Add(duration / 2)
+	time.Sleep(time.Until(mid))
+	half := measure()
+	time.Sleep(duration / 2)
+	close(stop)
+	running.Wait()
+	time.Sleep(3 * time.Second) // let the last messages arrive
+
+	var sent, received int
+	for _, ms := range members {
+		for _, m := range ms {
+			sent += m.sent
+			received += m.check(t)
+		}
+	}
+	for _, ms := range members {
+		for _, m := range ms {
+			m.c.conn.Close(websocket.StatusNormalClosure, "")
+		}
+	}
+	time.Sleep(time.Second)
+	end := measure()
+	t.Logf("messages sent %d, envelopes checked %d", sent, received)
+	t.Logf("goroutines %d → %d (mid) → %d; heap %.1f → %.1f (mid) → %.1f MiB",
+		base.goroutines, half.goroutines, end.goroutines, base.heapMiB, half.heapMiB, end.heapMiB)
+	if end.goroutines > base.goroutines+20 {
+		t.Errorf("goroutines leak: %d at start, %d after everyone left", base.goroutines, end.goroutines)
+	}
+	if end.heapMiB > base.heapMiB+64 {
+		t.Errorf("heap grew from %.1f to %.1f MiB", base.heapMiB, end.heapMiB)
+	}
+}
+
+type snapshot struct {
+	goroutines int
+	heapMiB    float64
+}
+
+func measure() snapshot {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return snapshot{goroutines: runtime.NumGoroutine(), heapMiB: float64(ms.HeapInuse) / (1 << 20)}
+}
+
+// signupQuiet signs up without validating (the soak's many signups).
+func (s *testServer) signupQuiet(login string) string { return s.signup(login) }
+
+// soakMember is one connection of the soak: it chats in its room and now
+// and then loses its network and resumes.
+type soakMember struct {
+	s     *testServer
+	c     *wsClient
+	login string
+	token string
+	room  string
+	sent  int
+	seen  []int64 // ids of room messages received, in arrival order, across reconnects
+	first int64   // the id from which this member must have everything
+	trail []string // what happened, for the failure message
+}
+
+func (m *soakMember) connect(create bool) {
+	m.c = m.s.dial(m.login, m.token, "")
+	m.c.nextType("joined")
+	cmd := "#gR " + m.room
+	if create {
+		cmd = "#cR " + m.room
+	}
+	for {
+		m.c.say("j", cmd)
+		e := m.c.next("joined or error", func(e envelope) bool { return e.typ() == "joined" || e.typ() == "error" })
+		if e.typ() == "joined" {
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // the owner has not created the room yet
+	}
+}
+
+func (m *soakMember) chat(stop <-chan struct{}) {
+	tick := time.NewTicker(time.Duration(1500+rand.IntN(1000)) * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			m.collect()
+			return
+		case <-tick.C:
+		}
+		m.collect()
+		if rand.IntN(20) == 0 && len(m.seen) > 0 { // the network drops; resume where it stopped
+			m.c.raw.Close()
+			last := slices.Max(m.seen)
+			m.trail = append(m.trail, fmt.Sprintf("resume after %d", last))
+			m.c = m.s.dial(m.login, m.token, fmt.Sprintf("last_id=%d&room=%s", last, m.room))
+			continue
+		}
+		raw := fmt.Sprintf(`{"type":"send","id":"%s-%p-%d","text":"soak %d"}`, m.login, m, i, i)
+		if m.c.trySend(websocket.MessageText, []byte(raw)) == nil {
+			m.sent++
+		}
+	}
+}
+
+// collect moves the room messages received so far into seen.
+func (m *soakMember) collect() {
+	m.c.mu.Lock()
+	defer m.c.mu.Unlock()
+	keep := m.c.buf[:0]
+	for _, e := range m.c.buf {
+		switch {
+		case e.typ() == "joined" && e.str("room") == m.room:
+			m.trail = append(m.trail, fmt.Sprintf("joined resumed=%v with %d", e["resumed"], len(e["history"].([]any))))
+			for _, h := range e["history"].([]any) {
+				id := int64(h.(map[string]any)["id"].(float64))
+				if m.first == 0 && e["resumed"] != true {
+					m.first = id
+				}
+				m.seen = append(m.seen, id)
+			}
+		case e.typ() == "message" && e.str("room") == m.room:
+			if m.first == 0 {
+				m.first = e.num("id")
+			}
+			m.seen = append(m.seen, e.num("id"))
+			m.trail = append(m.trail, fmt.Sprint(e.num("id")))
+		case e.typ() == "message" || e.typ() == "joined" || e.typ() == "ack" || e.typ() == "event" ||
+			e.typ() == "rooms" || e.typ() == "welcome":
+		default:
+			keep = append(keep, e)
+		}
+	}
+	m.c.buf = keep
+}
+
+// check compares what the member saw with the room's stored history from
+// its first message on: every message once, in id order.
+func (m *soakMember) check(t *testing.T) int {
+	m.collect()
+	if m.first == 0 {
+		return 0
+	}
+	var want []int64
+	before := ""
+	for {
+		var page struct {
+			Messages []struct{ ID int64 }
+			HasMore  bool `json:"has_more"`
+		}
+		m.s.request("GET", "/api/v1/rooms/"+m.room+"/messages?limit=200"+before, m.token, nil).json(t, &page)
+		for _, msg := range page.Messages {
+			if msg.ID >= m.first {
+				want = append(want, msg.ID)
+			}
+		}
+		if !page.HasMore || len(page.Messages) == 0 || page.Messages[len(page.Messages)-1].ID < m.first {
+			break
+		}
+		before = fmt.Sprintf("&before=%d", page.Messages[len(page.Messages)-1].ID)
+	}
+	slices.Reverse(want)
+	if !slices.Equal(m.seen, want) {
+		t.Errorf("%s in %s saw %d messages, the room has %d from id %d on\nseen %v\nwant %v\ntrail %v",
+			m.login, m.room, len(m.seen), len(want), m.first, m.seen, want, m.trail)
+	}
+	return len(m.seen)
+}
+
+// churnRooms creates and deletes short-lived rooms until stopped.
+func churnRooms(s *testServer, token string, stop <-chan struct{}) {
+	c := s.dial("soak0000", token, "")
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			c.conn.Close(websocket.StatusNormalClosure, "")
+			return
+		default:
+		}
+		name := fmt.Sprintf("tmp%d", i)
+		_ = c.trySend(websocket.MessageText, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"#cR %s"}`, i, name)))
+		time.Sleep(50 * time.Millisecond)
+		_ = c.trySend(websocket.MessageText, []byte(fmt.Sprintf(`{"type":"send","id":"d%d","text":"#dR %s"}`, i, name)))
+		time.Sleep(50 * time.Millisecond)
+		c.mu.Lock()
+		c.buf = nil
+		c.mu.Unlock()
+	}
+}
