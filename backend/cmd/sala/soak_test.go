@@ -127,8 +127,8 @@ type soakMember struct {
 	token string
 	room  string
 	sent  int
-	seen  []int64 // ids of room messages received, in arrival order, across reconnects
-	first int64   // the id from which this member must have everything
+	seen  []int64  // ids of room messages received, in arrival order, across reconnects
+	first int64    // the id from which this member must have everything
 	trail []string // what happened, for the failure message
 }
 

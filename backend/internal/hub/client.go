@@ -39,15 +39,17 @@ type Client struct {
 	expires time.Time
 	tr      Transport
 
-	mu       sync.Mutex
-	queue    [][]byte // envelopes waiting to be written, oldest first
-	queued   int      // bytes in queue
-	writing  bool     // a writer goroutine owns the socket
-	closed   bool
-	room     *room // current room; guarded by mu, changed with hub.mu held too
-	holding  bool  // joining: room envelopes go to held until joined is queued
-	held     []heldEnvelope
-	lastSeen time.Time // last frame received, for keepalive
+	mu      sync.Mutex
+	queue   [][]byte // envelopes waiting to be written, oldest first
+	queued  int      // bytes in queue
+	writing bool     // a writer goroutine owns the socket
+	closed  bool
+	room    *room // current room; guarded by mu, changed with hub.mu held too
+	holding bool  // joining: room envelopes go to held until joined is queued
+	held    []heldEnvelope
+	// The last ids the latest join's backlog carried (see hadLocked).
+	roomFloor, privateFloor int64
+	lastSeen                time.Time // last frame received, for keepalive
 	// closeWhenDrained is a close code to send once the queue is written
 	// (the answer to #exit reaches the peer before the close).
 	closeWhenDrained int
@@ -101,7 +103,7 @@ func (c *Client) enqueueLocked(frame []byte) {
 func (c *Client) deliverRoom(r *room, id int64, frame []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.room != r {
+	if c.room != r || c.hadLocked(id, false) {
 		return
 	}
 	if c.holding {
@@ -116,11 +118,29 @@ func (c *Client) deliverRoom(r *room, id int64, frame []byte) {
 func (c *Client) deliverPrivate(id int64, frame []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.hadLocked(id, true) {
+		return
+	}
 	if c.holding {
 		c.held = append(c.held, heldEnvelope{id: id, private: true, frame: frame})
 		return
 	}
 	c.enqueueLocked(frame)
+}
+
+// hadLocked reports whether the backlog of the last join already carried
+// message id. A message can be committed (and so read into a joined
+// history) before the publish loop broadcasts it, even after the join has
+// finished; ids are broadcast in increasing order, so anything at or below
+// the backlog's last id is a message the client already has.
+func (c *Client) hadLocked(id int64, private bool) bool {
+	if id == 0 {
+		return false // not a message: events and the like
+	}
+	if private {
+		return id <= c.privateFloor
+	}
+	return id <= c.roomFloor
 }
 
 // finishJoin queues the joined envelope (and the backlog that follows it),
@@ -133,15 +153,13 @@ func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID 
 	if c.room != r {
 		return // moved again meanwhile; that join sends its own joined
 	}
+	c.roomFloor = lastRoomID
+	c.privateFloor = max(c.privateFloor, lastPrivateID)
 	for _, f := range frames {
 		c.enqueueLocked(f)
 	}
 	for _, h := range c.held {
-		last := lastRoomID
-		if h.private {
-			last = lastPrivateID
-		}
-		if h.id == 0 || h.id > last {
+		if !c.hadLocked(h.id, h.private) {
 			c.enqueueLocked(h.frame)
 		}
 	}

@@ -254,3 +254,31 @@ func TestFailedBatchErrorsEveryMessage(t *testing.T) {
 		}
 	}
 }
+
+// A message can be committed, read into a joining client's history, and
+// broadcast only after the join finished: the client must not get it twice.
+func TestLateBroadcastOfAMessageInHistoryIsDropped(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.currentRoom()
+	c.mu.Lock()
+	c.holding = true
+	c.mu.Unlock()
+	c.finishJoin(r, [][]byte{[]byte(`{"type":"joined"}`)}, 5, 0) // history ended at id 5
+	c.deliverRoom(r, 5, []byte(`{"type":"message","id":5}`))     // its late broadcast
+	c.deliverRoom(r, 6, []byte(`{"type":"message","id":6}`))
+	c.deliverPrivate(3, []byte(`{"type":"private","id":3}`)) // private ids have their own floor
+	eventually(t, "envelopes written", func() bool { return len(rec.envelopes(t)) == 5 })
+	var ids []float64
+	for _, e := range rec.envelopes(t)[3:] {
+		ids = append(ids, e["id"].(float64))
+	}
+	if fmt.Sprint(ids) != "[6 3]" {
+		t.Errorf("delivered ids %v, want [6 3]", ids)
+	}
+}

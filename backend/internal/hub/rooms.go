@@ -286,7 +286,7 @@ func (h *Hub) announce(r *room, kind, login string, skip *Client) {
 // enterLocked adds c to r's members and marks it joining. h.mu is held.
 func (h *Hub) enterLocked(c *Client, r *room) {
 	c.mu.Lock()
-	c.room, c.holding, c.held = r, true, nil
+	c.room, c.holding, c.held, c.roomFloor = r, true, nil, 0
 	c.mu.Unlock()
 	members := append(slices.Clone(r.memberList()), c)
 	r.members.Store(&members)
