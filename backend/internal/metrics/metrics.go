@@ -63,7 +63,10 @@ func New(liveRooms func() int) *Metrics {
 		func() float64 { return float64(liveRooms()) })
 	m.reg.MustRegister(m.connections, m.connsTotal, m.slowConsumers, m.messagesIn, m.deliveries, m.frames,
 		m.envelopesOut, m.stored, m.batchSize, m.batchSeconds, m.batchErrors, m.httpSeconds, rooms,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		// The live heap after the last GC (go_gc_heap_live_bytes) tells a leak
+		// from garbage not yet collected, which the memstats gauges can't.
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC)),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
