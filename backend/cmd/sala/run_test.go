@@ -19,7 +19,9 @@ func TestServeWithNoConfiguration(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr bytes.Buffer
 	exited := make(chan int)
-	go func() { exited <- run(ctx, []string{"serve", "-addr", addr}, func(string) string { return "" }, os.Stdout, &stderr) }()
+	go func() {
+		exited <- run(ctx, []string{"serve", "-addr", addr}, func(string) string { return "" }, os.Stdout, &stderr)
+	}()
 	var status int
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
