@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -448,6 +449,14 @@ func (c *wsClient) pending() []envelope {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]envelope(nil), c.buf...)
+}
+
+// drop removes every buffered envelope of type typ: the periodic rooms push
+// must not be mistaken for the answer to a #lR sent afterwards.
+func (c *wsClient) drop(typ string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = slices.DeleteFunc(c.buf, func(e envelope) bool { return e.typ() == typ })
 }
 
 // nextType waits for the next envelope of type typ.

@@ -89,6 +89,7 @@ func TestRoomCommands(t *testing.T) {
 	if j := alice.nextType("joined"); j.str("room") != "books" || len(j["history"].([]any)) != 0 {
 		t.Fatalf("create: %v", j)
 	}
+	bob.drop("rooms")
 	bob.say("c2", "#lR")
 	counts := map[string]float64{}
 	for _, r := range bob.nextType("rooms")["rooms"].([]any) {
@@ -190,6 +191,7 @@ func TestRoomLifetime(t *testing.T) {
 	bob.next("joined r2", isType("joined", "room", "r2"))
 	alice.raw.Close()
 	time.Sleep(100 * time.Millisecond)
+	bob.drop("rooms")
 	bob.say("6", "#lR")
 	if rooms := fmt.Sprint(bob.nextType("rooms")["rooms"]); !strings.Contains(rooms, "r2") {
 		t.Errorf("r2 gone before the grace: %s", rooms)
@@ -392,4 +394,23 @@ func TestMessagesPostedOverREST(t *testing.T) {
 	if p := alice.nextType("private"); p.str("text") != "private via curl" {
 		t.Errorf("alice got %v", p)
 	}
+}
+
+func TestSecondDeviceIsNotAnnounced(t *testing.T) {
+	s := startServer(t, "", t.TempDir())
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	alice.next("bob joined", isType("event", "user", "bob"))
+	phone := s.dial("bob", bob.token, "") // bob's second device
+	phone.nextType("joined")
+	phone.conn.Close(websocket.StatusNormalClosure, "")
+	bob.say("m", "marker")
+	alice.next("marker", isType("message", "text", "marker"))
+	for _, e := range alice.pending() {
+		if e.typ() == "event" && e.str("user") == "bob" {
+			t.Errorf("alice was told %v about bob's second device", e)
+		}
+	}
+	bob.conn.Close(websocket.StatusNormalClosure, "")
+	alice.next("bob left", isType("event", "kind", "user_left"))
 }

@@ -273,10 +273,19 @@ func (h *Hub) graceExpired(r *room) {
 	}
 }
 
-// announce tells r's members (but skip) that user joined or left.
+// announce tells r's members (but skip, the connection that joined) that
+// user joined or left. A user present through another connection (a second
+// device, or a reconnect that beat the old socket's close) did not join or
+// leave, so nothing is said.
 func (h *Hub) announce(r *room, kind, login string, skip *Client) {
+	members := r.memberList()
+	for _, m := range members {
+		if m != skip && m.user.Login == login {
+			return
+		}
+	}
 	frame := encode(chat.Event{Type: chat.TypeEvent, Kind: kind, Room: r.name, User: login, At: h.now().UnixMilli()})
-	for _, m := range r.memberList() {
+	for _, m := range members {
 		if m != skip {
 			m.deliverRoom(r, 0, frame)
 		}
