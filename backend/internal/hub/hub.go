@@ -7,6 +7,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -55,40 +56,26 @@ func DefaultConfig() Config {
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.DefaultRoom == "" {
-		c.DefaultRoom = d.DefaultRoom
-	}
-	if c.RoomGrace <= 0 {
-		c.RoomGrace = d.RoomGrace
-	}
-	if c.QueueBytes <= 0 {
-		c.QueueBytes = d.QueueBytes
-	}
-	if c.MaxFrameBytes <= 0 {
-		c.MaxFrameBytes = d.MaxFrameBytes
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = d.WriteTimeout
-	}
-	if c.MsgRate <= 0 {
-		c.MsgRate = d.MsgRate
-	}
-	if c.MsgBurst <= 0 {
-		c.MsgBurst = max(1, int(2*c.MsgRate))
-	}
-	if c.MaxBadEnvelopes <= 0 {
-		c.MaxBadEnvelopes = d.MaxBadEnvelopes
-	}
-	if c.KeepAlive <= 0 {
-		c.KeepAlive = d.KeepAlive
-	}
-	if c.BatchSize <= 0 {
-		c.BatchSize = d.BatchSize
-	}
-	if c.RoomsPush <= 0 {
-		c.RoomsPush = d.RoomsPush
-	}
+	orDefault(&c.DefaultRoom, d.DefaultRoom)
+	orDefault(&c.RoomGrace, d.RoomGrace)
+	orDefault(&c.QueueBytes, d.QueueBytes)
+	orDefault(&c.MaxFrameBytes, d.MaxFrameBytes)
+	orDefault(&c.WriteTimeout, d.WriteTimeout)
+	orDefault(&c.MsgRate, d.MsgRate)
+	orDefault(&c.MsgBurst, max(1, int(2*c.MsgRate)))
+	orDefault(&c.MaxBadEnvelopes, d.MaxBadEnvelopes)
+	orDefault(&c.KeepAlive, d.KeepAlive)
+	orDefault(&c.BatchSize, d.BatchSize)
+	orDefault(&c.RoomsPush, d.RoomsPush)
 	return c
+}
+
+// orDefault replaces a zero (or negative) setting with its default.
+func orDefault[T cmp.Ordered](v *T, def T) {
+	var zero T
+	if *v <= zero {
+		*v = def
+	}
 }
 
 // room is a live room. Its member list is copy-on-write: it is replaced
