@@ -27,7 +27,7 @@ func TestSpecIsValid(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"ClientEnvelope", "ServerEnvelope", "SendEnvelope", "PingEnvelope", "WelcomeEnvelope",
-		"JoinedEnvelope", "MessageEnvelope", "PrivateEnvelope", "AckEnvelope", "PongEnvelope", "RoomsEnvelope",
+		"JoinedEnvelope", "MessageEnvelope", "PrivateEnvelope", "AckEnvelope", "PongEnvelope", "RoomsEnvelope", "RoomsChangedEnvelope",
 		"UsersEnvelope", "EventEnvelope", "HelpEnvelope", "ErrorEnvelope", "ErrorResponse"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("schema %s missing", name)

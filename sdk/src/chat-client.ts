@@ -16,6 +16,7 @@ import type {
 import { ClockSync, type ClockStats } from './clock';
 import { isCommand, parsePrivateCommand } from './commands';
 import { Emitter } from './emitter';
+import { applyRoomsChanged } from './rooms';
 import type {
   AckEnvelope,
   ClientEnvelope,
@@ -391,6 +392,11 @@ export class ChatClient extends Emitter<ChatEvents> {
       case 'rooms':
         this.roomsValue = env.rooms;
         this.emit('rooms', env.rooms);
+        this.emit('roomsReply', env.rooms);
+        break;
+      case 'rooms_changed':
+        this.roomsValue = applyRoomsChanged(this.roomsValue, env);
+        this.emit('rooms', this.roomsValue);
         break;
       case 'users':
         this.emit('users', env.users);

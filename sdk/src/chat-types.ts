@@ -90,8 +90,13 @@ export interface ChatEvents {
   /** A private message to or from the user, not seen before. */
   private: PrivateEnvelope;
   ack: AckEnvelope;
-  /** The live rooms (from welcome and from every `rooms` envelope). */
+  /**
+   * The live rooms, whenever they change: from welcome, the `#lR` answer, and every
+   * `rooms_changed` push applied to the list.
+   */
   rooms: RoomInfo[];
+  /** The answer to `#lR` (a `rooms` envelope), for showing it in the conversation. */
+  roomsReply: RoomInfo[];
   users: UserInfo[];
   event: EventEnvelope;
   /** The `#help` answer. */

@@ -35,4 +35,5 @@ export { commandHints, isCommand, parsePrivateCommand, privateCommand } from './
 export { Emitter } from './emitter';
 export type { Unsubscribe } from './emitter';
 export { mergeById, peerOf } from './messages';
+export { applyRoomsChanged } from './rooms';
 export type { HasId } from './messages';

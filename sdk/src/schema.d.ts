@@ -273,6 +273,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document, rendered (API reference page)
+         * @description An HTML page that renders `/api/openapi.yaml` with Redoc, served by the binary itself
+         *     (no CDN). Its Content-Security-Policy also allows the `blob:` Web Worker Redoc searches in.
+         */
+        get: operations["apiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/redoc.standalone.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Redoc bundle the API reference page loads */
+        get: operations["apiReferenceScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -498,7 +536,7 @@ export interface components {
             /** Format: int64 */
             server_time: number;
         };
-        /** @description Every live room; the answer to `#lR`, and pushed (at most once a second) when rooms or counts change. */
+        /** @description Every live room; the answer to `#lR`. */
         RoomsEnvelope: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -506,6 +544,21 @@ export interface components {
              */
             type: "rooms";
             rooms: components["schemas"]["RoomInfo"][];
+        };
+        /**
+         * @description Pushed to every connection at most once a second when rooms were created or deleted or
+         *     their member counts changed. `rooms` holds the live rooms that changed (with their new
+         *     counts), `removed` the names of the rooms deleted. Apply it to the list from `welcome`
+         *     (or `#lR`).
+         */
+        RoomsChangedEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rooms_changed";
+            rooms: components["schemas"]["RoomInfo"][];
+            removed: string[];
         };
         /** @description Every registered user with presence; the answer to `#show users`. */
         UsersEnvelope: {
@@ -565,7 +618,7 @@ export interface components {
             code: string;
             message: string;
         };
-        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
+        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["RoomsChangedEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
     };
     responses: {
         /** @description Malformed request (invalid JSON, wrong types, bad parameters). */
@@ -1133,6 +1186,46 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": unknown;
+                };
+            };
+        };
+    };
+    apiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API reference page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    apiReferenceScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redoc's standalone JavaScript bundle (MIT licence), vendored from npm. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
                 };
             };
         };

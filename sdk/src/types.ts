@@ -38,6 +38,7 @@ export type PrivateEnvelope = Schemas['PrivateEnvelope'];
 export type AckEnvelope = Schemas['AckEnvelope'];
 export type PongEnvelope = Schemas['PongEnvelope'];
 export type RoomsEnvelope = Schemas['RoomsEnvelope'];
+export type RoomsChangedEnvelope = Schemas['RoomsChangedEnvelope'];
 export type UsersEnvelope = Schemas['UsersEnvelope'];
 export type EventEnvelope = Schemas['EventEnvelope'];
 export type EventKind = EventEnvelope['kind'];

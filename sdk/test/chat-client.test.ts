@@ -473,6 +473,29 @@ describe('other envelopes', () => {
     expect(client.rooms).toEqual([]);
   });
 
+  it('applies rooms_changed pushes to the room list and tells #lR answers apart', () => {
+    const { client } = makeClient();
+    const rooms: string[][] = [];
+    const replies: number[] = [];
+    client.on('rooms', (r) => rooms.push(r.map((x) => `${x.name}:${x.members}`)));
+    client.on('roomsReply', (r) => replies.push(r.length));
+    client.connect();
+    const ws = accept();
+    ws.receive({
+      type: 'rooms_changed',
+      rooms: [
+        { name: 'Attic', owner: 'bob', members: 1, default: false },
+        { name: 'general', members: 3, default: true },
+      ],
+      removed: [],
+    });
+    ws.receive({ type: 'rooms_changed', rooms: [], removed: ['attic'] });
+    expect(rooms.slice(-2)).toEqual([['general:3', 'Attic:1'], ['general:3']]);
+    expect(replies).toEqual([]);
+    ws.receive({ type: 'rooms', rooms: [{ name: 'general', members: 2, default: true }] });
+    expect(replies).toEqual([1]);
+  });
+
   it('a throwing listener does not break the client', async () => {
     const { client, messages } = makeClient();
     const unhandled = vi.fn();

@@ -414,3 +414,26 @@ func TestSecondDeviceIsNotAnnounced(t *testing.T) {
 	bob.conn.Close(websocket.StatusNormalClosure, "")
 	alice.next("bob left", isType("event", "kind", "user_left"))
 }
+
+func TestRoomsChangedPush(t *testing.T) {
+	s := startServer(t, "", t.TempDir())
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	bob.drop("rooms_changed")
+	alice.say("c", "#cR attic")
+	alice.next("joined attic", isType("joined", "room", "attic"))
+	push := bob.next("attic in a push", func(e envelope) bool {
+		return e.typ() == "rooms_changed" && strings.Contains(fmt.Sprint(e["rooms"]), "attic")
+	})
+	counts := map[string]float64{}
+	for _, r := range push["rooms"].([]any) {
+		counts[r.(map[string]any)["name"].(string)] = r.(map[string]any)["members"].(float64)
+	}
+	if counts["attic"] != 1 || counts["general"] != 1 {
+		t.Errorf("push counts %v, want attic 1 and general 1", counts)
+	}
+	alice.say("d", "#dR attic")
+	bob.next("attic removed", func(e envelope) bool {
+		return e.typ() == "rooms_changed" && fmt.Sprint(e["removed"]) == "[attic]"
+	})
+}

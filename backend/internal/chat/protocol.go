@@ -12,17 +12,18 @@ const (
 	TypePing = "ping"
 
 	// Server → client.
-	TypeWelcome = "welcome"
-	TypeJoined  = "joined"
-	TypeMessage = "message"
-	TypePrivate = "private"
-	TypeAck     = "ack"
-	TypePong    = "pong"
-	TypeRooms   = "rooms"
-	TypeUsers   = "users"
-	TypeEvent   = "event"
-	TypeHelp    = "help"
-	TypeError   = "error"
+	TypeWelcome      = "welcome"
+	TypeJoined       = "joined"
+	TypeMessage      = "message"
+	TypePrivate      = "private"
+	TypeAck          = "ack"
+	TypePong         = "pong"
+	TypeRooms        = "rooms"
+	TypeRoomsChanged = "rooms_changed"
+	TypeUsers        = "users"
+	TypeEvent        = "event"
+	TypeHelp         = "help"
+	TypeError        = "error"
 )
 
 // Event kinds of the event envelope.
@@ -138,6 +139,16 @@ type Pong struct {
 type RoomsOut struct {
 	Type  string     `json:"type"`
 	Rooms []RoomInfo `json:"rooms"`
+}
+
+// RoomsChangedOut is pushed at most once per interval when rooms were
+// created or deleted or their member counts changed: Rooms holds the live
+// rooms that changed, Removed the names of the deleted ones. A client keeps
+// the list from welcome (or #lR) and applies these changes to it.
+type RoomsChangedOut struct {
+	Type    string     `json:"type"`
+	Rooms   []RoomInfo `json:"rooms"`
+	Removed []string   `json:"removed"`
 }
 
 // UsersOut lists every registered user.

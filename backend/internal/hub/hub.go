@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,12 +114,14 @@ type Hub struct {
 	now     func() time.Time
 	writes  *writePath
 
-	mu         sync.RWMutex
-	rooms      map[string]*room // live rooms by lower-case name
-	def        *room
-	online     map[int64]*presence
-	limiters   map[int64]*rate.Limiter // per user, kept while online and for REST posters
-	roomsDirty atomic.Bool
+	mu       sync.RWMutex
+	rooms    map[string]*room // live rooms by lower-case name
+	def      *room
+	online   map[int64]*presence
+	limiters map[int64]*rate.Limiter // per user, kept while online and for REST posters
+	// changed holds the rooms (by lower-case name) whose member counts or
+	// existence changed since the last rooms_changed push.
+	changed map[string]string // lower-case name → name
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -132,7 +135,8 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 	h := &Hub{
 		cfg: cfg.withDefaults(), store: store, log: log, metrics: metrics, now: time.Now,
 		rooms: map[string]*room{}, online: map[int64]*presence{}, limiters: map[int64]*rate.Limiter{},
-		stop: make(chan struct{}),
+		changed: map[string]string{},
+		stop:    make(chan struct{}),
 	}
 	h.writes = newWritePath(h)
 	return h
@@ -216,8 +220,8 @@ func (h *Hub) periodic() {
 		case <-h.stop:
 			return
 		case <-push.C:
-			if h.roomsDirty.Swap(false) {
-				h.broadcastAll(encode(chat.RoomsOut{Type: chat.TypeRooms, Rooms: h.Rooms()}))
+			if frame := h.roomsChanged(); frame != nil {
+				h.broadcastAll(frame)
 			}
 		case now := <-keep.C:
 			h.keepAlive(now)
@@ -265,6 +269,33 @@ func (h *Hub) broadcastAll(frame []byte) {
 		c.enqueue(frame)
 	}
 }
+
+// roomsChanged encodes the rooms_changed push: the live rooms whose counts
+// changed and the names of the ones deleted since the last push; nil when
+// nothing changed. A push carries what changed, not every room, so its cost
+// follows the activity rather than rooms × connections.
+func (h *Hub) roomsChanged() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.changed) == 0 {
+		return nil
+	}
+	out := chat.RoomsChangedOut{Type: chat.TypeRoomsChanged, Rooms: []chat.RoomInfo{}, Removed: []string{}}
+	for key, name := range h.changed {
+		if r := h.rooms[key]; r != nil {
+			out.Rooms = append(out.Rooms, roomInfo(r))
+		} else {
+			out.Removed = append(out.Removed, name)
+		}
+	}
+	clear(h.changed)
+	sortRooms(out.Rooms)
+	slices.Sort(out.Removed)
+	return encode(out)
+}
+
+// markChangedLocked notes that r's count or existence changed. h.mu is held.
+func (h *Hub) markChangedLocked(r *room) { h.changed[strings.ToLower(r.name)] = r.name }
 
 // RoomCount is the number of live rooms.
 func (h *Hub) RoomCount() int {

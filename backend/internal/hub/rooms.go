@@ -171,7 +171,7 @@ func (h *Hub) createRoom(ctx context.Context, c *Client, name string) error {
 	r := &room{id: stored.ID, name: stored.Name, ownerID: c.user.ID, ownerLogin: c.user.Login}
 	h.mu.Lock()
 	h.rooms[strings.ToLower(r.name)] = r
-	h.roomsDirty.Store(true)
+	h.markChangedLocked(r)
 	h.mu.Unlock()
 	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomCreated, Room: r.name,
 		User: c.user.Login, At: h.now().UnixMilli()}))
@@ -217,7 +217,7 @@ func (h *Hub) deleteRoom(ctx context.Context, r *room) error {
 		r.grace.Stop()
 		r.grace = nil
 	}
-	h.roomsDirty.Store(true)
+	h.markChangedLocked(r)
 	h.mu.Unlock()
 	if err := h.store.DeleteRoom(ctx, r.id, h.now()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
 		h.log.Error("delete room in store", "room", r.name, "err", err)
@@ -299,7 +299,7 @@ func (h *Hub) enterLocked(c *Client, r *room) {
 	c.mu.Unlock()
 	members := append(slices.Clone(r.memberList()), c)
 	r.members.Store(&members)
-	h.roomsDirty.Store(true)
+	h.markChangedLocked(r)
 	if p := h.online[c.user.ID]; p != nil {
 		p.latest = c
 	}
@@ -316,7 +316,7 @@ func (h *Hub) leaveLocked(c *Client) {
 	}
 	members := slices.DeleteFunc(slices.Clone(r.memberList()), func(m *Client) bool { return m == c })
 	r.members.Store(&members)
-	h.roomsDirty.Store(true)
+	h.markChangedLocked(r)
 }
 
 func (h *Hub) addPresenceLocked(c *Client) {

@@ -123,7 +123,8 @@ export const useChatStore = defineStore('chat', () => {
         commands.value = w.commands;
         void loadUsers();
       }),
-      c.on('rooms', onRooms),
+      c.on('rooms', (list) => (rooms.value = list)),
+      c.on('roomsReply', onRoomsReply),
       c.on('joined', onJoined),
       c.on('message', onMessage),
       c.on('private', onPrivate),
@@ -298,8 +299,8 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  function onRooms(list: RoomInfo[]): void {
-    rooms.value = list;
+  /** The answer to a `#lR` the user typed is shown in the conversation. */
+  function onRoomsReply(list: RoomInfo[]): void {
     if (expectRoomsReply > 0) {
       expectRoomsReply--;
       addNotice(currentLog(), { type: 'rooms', rooms: list });
