@@ -145,6 +145,7 @@ type soakMember struct {
 	seen  []int64  // ids of room messages received, in arrival order, across reconnects
 	first int64    // the id from which this member must have everything
 	trail []string // what happened, for the failure message
+	err   error    // the last reconnect failure
 }
 
 func (m *soakMember) connect(create bool) {
@@ -175,11 +176,14 @@ func (m *soakMember) chat(stop <-chan struct{}) {
 		case <-tick.C:
 		}
 		m.collect()
-		if rand.IntN(20) == 0 && len(m.seen) > 0 { // the network drops; resume where it stopped
+		m.c.mu.Lock()
+		closed := m.c.closed // the server closed it (e.g. 4000 when this client fell behind)
+		m.c.mu.Unlock()
+		if closed != nil || (rand.IntN(20) == 0 && len(m.seen) > 0) { // or the network drops
 			m.c.raw.Close()
-			last := slices.Max(m.seen)
-			m.trail = append(m.trail, fmt.Sprintf("resume after %d", last))
-			m.c = m.s.dial(m.login, m.token, fmt.Sprintf("last_id=%d&room=%s", last, m.room))
+			if !m.resume() {
+				return
+			}
 			continue
 		}
 		raw := fmt.Sprintf(`{"type":"send","id":"%s-%p-%d","text":"soak %d"}`, m.login, m, i, i)
@@ -187,6 +191,27 @@ func (m *soakMember) chat(stop <-chan struct{}) {
 			m.sent++
 		}
 	}
+}
+
+// resume reconnects where the member stopped, as a client does after a
+// drop, retrying while the server is busy. It reports false (and the
+// member stops) when the server can't be reached for long.
+func (m *soakMember) resume() bool {
+	var last int64
+	if len(m.seen) > 0 {
+		last = slices.Max(m.seen)
+	}
+	m.trail = append(m.trail, fmt.Sprintf("resume after %d", last))
+	for attempt := range 5 {
+		c, err := m.s.tryDial(m.login, m.token, fmt.Sprintf("last_id=%d&room=%s", last, m.room), nil)
+		if err == nil {
+			m.c = c
+			return true
+		}
+		m.err = err
+		time.Sleep(time.Duration(attempt+1) * time.Second)
+	}
+	return false
 }
 
 // collect moves the room messages received so far into seen.
@@ -224,6 +249,13 @@ func (m *soakMember) collect() {
 // its first message on: every message once, in id order.
 func (m *soakMember) check(t *testing.T) int {
 	m.collect()
+	m.c.mu.Lock()
+	gone := m.c.closed != nil
+	m.c.mu.Unlock()
+	if m.err != nil && gone {
+		t.Errorf("%s in %s could not reconnect: %v", m.login, m.room, m.err)
+		return 0
+	}
 	if m.first == 0 {
 		return 0
 	}
