@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"runtime"
 	"strings"
 	"time"
 
@@ -51,6 +52,10 @@ type Service struct {
 	// dummyHash is checked for unknown logins so that they take as long as
 	// a wrong password and the two can't be told apart by timing.
 	dummyHash string
+	// hashing bounds the argon2id computations running at once: each takes
+	// 19 MiB, so a burst of 200 signups would otherwise hold 3.8 GB (the
+	// soak test saw it). Callers wait their turn instead.
+	hashing chan struct{}
 }
 
 // NewService returns an account service.
@@ -66,7 +71,8 @@ func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, lim
 	}); err != nil {
 		return nil, fmt.Errorf("account: register validation: %w", err)
 	}
-	return &Service{store: store, tokens: tokens, hash: hash, validate: v, limits: limits, dummyHash: dummy}, nil
+	return &Service{store: store, tokens: tokens, hash: hash, validate: v, limits: limits, dummyHash: dummy,
+		hashing: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
 }
 
 // Signup validates in, stores the user and returns its first session.
@@ -76,7 +82,8 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
 	if err := s.check(in); err != nil {
 		return Session{}, err
 	}
-	hash, err := auth.HashPassword(in.Password, s.hash)
+	var hash string
+	err := s.withHashSlot(ctx, func() (err error) { hash, err = auth.HashPassword(in.Password, s.hash); return err })
 	if err != nil {
 		return Session{}, err
 	}
@@ -122,7 +129,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 	if err != nil {
 		return Session{}, err
 	}
-	ok, err := auth.CheckPassword(in.Password, hash)
+	var ok bool
+	err = s.withHashSlot(ctx, func() (err error) { ok, err = auth.CheckPassword(in.Password, hash); return err })
 	if err != nil {
 		return Session{}, err
 	}
@@ -140,6 +148,17 @@ func (s *Service) User(ctx context.Context, id auth.Identity) (chat.User, error)
 		return chat.User{}, chat.Errorf(chat.EUnauthorized, "the account of this token no longer exists")
 	}
 	return u, err
+}
+
+// withHashSlot runs fn once one of the password-hashing slots is free.
+func (s *Service) withHashSlot(ctx context.Context, fn func() error) error {
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+		return fn()
+	case <-ctx.Done():
+		return fmt.Errorf("account: waiting to hash a password: %w", ctx.Err())
+	}
 }
 
 func (s *Service) session(u chat.User) (Session, error) {
