@@ -2,6 +2,8 @@
 //
 //	sala serve     run the server (REST API, WebSocket, web app)
 //	sala migrate   bring the database schema up to date and exit
+//	sala chat      the terminal client
+//	sala user      list accounts, reset a password, delete an account
 //
 // Settings come from SALA_* environment variables, a .env file, and flags.
 package main
@@ -27,6 +29,9 @@ const usage = `Sala: self-hosted real-time chat.
 Usage:
   sala serve [flags]     run the server (sala serve -h lists the flags)
   sala migrate [flags]   apply database migrations and exit
+  sala chat [flags]      chat in the terminal (sala chat -h)
+  sala user COMMAND      list, reset-password, delete accounts (sala user -h)
+  sala healthcheck       exit 0 when the local server answers /healthz
   sala help              this text
 
 Every flag is also a SALA_* environment variable; a .env file in the working
@@ -56,6 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, args[1:], getenv, stderr)
 	case "migrate":
 		err = migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "chat":
+		err = chatCommand(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	case "user":
+		err = userCommand(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	case "healthcheck":
+		err = healthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

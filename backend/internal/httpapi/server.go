@@ -78,6 +78,7 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.Metrics.Handler()))
 	e.GET("/api/openapi.yaml", s.spec)
+	s.docsRoutes(e) // /docs: the API reference page
 
 	// No group middleware: Echo would route unknown paths through it and
 	// answer 404 where 405 is right.

@@ -80,13 +80,22 @@ func (m *Metrics) ObserveHTTP(method, route, code string, took time.Duration) {
 	m.httpSeconds.WithLabelValues(method, route, code).Observe(took.Seconds())
 }
 
-// The hub.Metrics methods.
+// ConnOpened counts a WebSocket connection accepted (hub.Metrics).
+func (m *Metrics) ConnOpened() { m.connections.Inc(); m.connsTotal.Inc() }
 
-func (m *Metrics) ConnOpened()            { m.connections.Inc(); m.connsTotal.Inc() }
-func (m *Metrics) ConnClosed()            { m.connections.Dec() }
-func (m *Metrics) SlowConsumer()          { m.slowConsumers.Inc() }
-func (m *Metrics) MessageIn()             { m.messagesIn.Inc() }
-func (m *Metrics) Delivered(n int)        { m.deliveries.Add(float64(n)) }
+// ConnClosed counts a WebSocket connection ended (hub.Metrics).
+func (m *Metrics) ConnClosed() { m.connections.Dec() }
+
+// SlowConsumer counts a connection closed because its queue overflowed.
+func (m *Metrics) SlowConsumer() { m.slowConsumers.Inc() }
+
+// MessageIn counts a send envelope received (a message or a command).
+func (m *Metrics) MessageIn() { m.messagesIn.Inc() }
+
+// Delivered counts the n envelopes of one message queued to recipients.
+func (m *Metrics) Delivered(n int) { m.deliveries.Add(float64(n)) }
+
+// FrameOut counts a WebSocket frame written and the envelopes it carried.
 func (m *Metrics) FrameOut(envelopes int) { m.frames.Inc(); m.envelopesOut.Add(float64(envelopes)) }
 
 // Batch records one group-commit transaction.
