@@ -10,7 +10,7 @@ FUZZTIME    ?= 60s
 # Expo and friends must not wait on a network that isn't there.
 export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
 
-.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz soak clean
+.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz soak bench bench-cluster clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,13 @@ fuzz: ## run every Go fuzz target for FUZZTIME (60s) each
 soak: ## 5 minutes of 2000 connections chatting, dropping and churning rooms; fails on loss, duplicates or leaks
 	cd backend && SALA_SOAK=$${SALA_SOAK:-5m} SALA_SOAK_CONNS=$${SALA_SOAK_CONNS:-2000} \
 		go test -count=1 -run '^TestSoak$$' -timeout 30m -v ./cmd/sala
+
+bench: ## load scenarios S1–S5 (issue 6) on fresh servers + Go micro-benchmarks; prints every target, updates docs/benchmarks.md (~20 min)
+	bash bench/run.sh
+
+bench-cluster: ## fan-out throughput and latency on 1 node without NATS and on clusters of 1, 2, 3 nodes (needs SALA_TEST_DATABASE_URL, nats-server; ~1 min)
+	cd backend && SALA_BENCH_CLUSTER=1 go test -count=1 -run '^TestClusterFanoutBench$$' -timeout 15m -v ./cmd/sala
+	cd backend && go test -count=1 -run '^$$' -bench '^BenchmarkSequencerTurn$$' -benchtime 2s ./internal/store
 
 clean: ## remove build output (not ./data)
 	rm -rf bin frontend/dist mobile/dist backend/internal/web/dist/*

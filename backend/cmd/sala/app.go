@@ -20,6 +20,7 @@ import (
 	"github.com/salachat/sala/backend/internal/httpapi"
 	"github.com/salachat/sala/backend/internal/hub"
 	"github.com/salachat/sala/backend/internal/metrics"
+	"github.com/salachat/sala/backend/internal/natsbus"
 	"github.com/salachat/sala/backend/internal/store"
 	"github.com/salachat/sala/backend/internal/web"
 	"github.com/salachat/sala/backend/internal/ws"
@@ -36,8 +37,14 @@ type Main struct {
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (slowloris); tests shorten it.
 	ReadHeaderTimeout time.Duration
+	// Cluster tunes this node's membership of a cluster when
+	// Config.NATSURL is set (URL and Log are filled in); tests give each
+	// cluster a NATS prefix of its own and shorter heartbeats.
+	Cluster natsbus.Config
 
 	store  chat.Store
+	bus    *natsbus.Bus
+	seq    *store.Sequencer
 	hub    *hub.Hub
 	server *http.Server
 	ln     net.Listener
@@ -71,6 +78,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	hcfg := hub.DefaultConfig()
 	hcfg.DefaultRoom, hcfg.RoomGrace, hcfg.MsgRate, hcfg.MsgBurst = cfg.DefaultRoom, cfg.RoomGrace, cfg.MsgRate, cfg.MsgBurst
+	if cfg.NATSURL != "" {
+		if err := m.joinCluster(ctx); err != nil {
+			return err
+		}
+		hcfg.Cluster, hcfg.Sequencer = m.bus, m.seq
+	}
 	met := metrics.New(func() int { return m.hub.RoomCount() }) // read at scrape time
 	m.hub = hub.New(hcfg, m.store, m.Log, met)
 	if err := m.hub.Start(ctx); err != nil {
@@ -99,7 +112,23 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.ln) }()
+	m.startPprof() // opt-in profiler on loopback (SALA_PPROF_ADDR), for benchmarks
 	m.Log.Info("sala is serving", "addr", m.ln.Addr().String(), "web_app", webFS != nil)
+	return nil
+}
+
+// joinCluster connects to NATS and to the sequencer: with SALA_NATS_URL
+// set this process is one node of several sharing PostgreSQL.
+func (m *Main) joinCluster(ctx context.Context) (err error) {
+	if m.seq, err = store.OpenSequencer(ctx, m.Config.DatabaseURL); err != nil {
+		return fmt.Errorf("SALA_NATS_URL is set: %w", err)
+	}
+	bc := m.Cluster
+	bc.URL, bc.Log = m.Config.NATSURL, m.Log
+	if m.bus, err = natsbus.Open(ctx, bc); err != nil {
+		return err
+	}
+	m.Log.Info("joining the cluster", "nats", m.Config.NATSURL, "node", m.bus.Node())
 	return nil
 }
 
@@ -132,6 +161,16 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.hub != nil {
 		if err := m.hub.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.bus != nil { // after the hub: its last broadcasts went out
+		if err := m.bus.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.seq != nil {
+		if err := m.seq.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}

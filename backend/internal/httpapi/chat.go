@@ -160,8 +160,9 @@ func (s *server) websocket(c echo.Context) error {
 	if !s.conns.acquire(addr) {
 		return chat.Errorf(chat.ERateLimited, "too many open connections from your address")
 	}
-	defer s.conns.release(addr)
-	s.WS.Serve(c.Response(), c.Request(), userOf(c), identityOf(c).ExpiresAt, res)
+	// The connection outlives this handler (ws reads it on a goroutine of
+	// its own); its slot is given back when it ends.
+	s.WS.Start(c.Response(), c.Request(), userOf(c), identityOf(c).ExpiresAt, res, func() { s.conns.release(addr) })
 	return nil
 }
 

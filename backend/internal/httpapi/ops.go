@@ -25,6 +25,10 @@ func (s *server) readyz(c echo.Context) error {
 		s.Log.Warn("readiness: database unreachable", "err", err)
 		return chat.Errorf(chat.EUnavailable, "the database is unreachable")
 	}
+	if err := s.Hub.Ready(); err != nil { // in a cluster: NATS reachable and the node in step
+		s.Log.Warn("readiness: cluster not ready", "err", err)
+		return chat.Errorf(chat.EUnavailable, "this node is not connected to the cluster")
+	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -12,9 +11,13 @@ import (
 // Transport is one peer's socket as the hub needs it. The ws package
 // implements it over a WebSocket; tests implement it over a pipe.
 type Transport interface {
-	// WriteFrame writes one text frame; it must return within the context.
-	WriteFrame(ctx context.Context, frame []byte) error
-	// Ping checks that the peer is alive.
+	// WriteFrame writes one text frame, giving up with an error at deadline.
+	// (A deadline rather than a context: a context per frame would cost
+	// allocations on the hottest path there is.)
+	WriteFrame(frame []byte, deadline time.Time) error
+	// Ping sends a keepalive ping without waiting for its pong, and fails
+	// when the previous ping got none: the hub pings every silent
+	// connection in turn, so it must return promptly.
 	Ping(ctx context.Context) error
 	// Close closes the connection with a WebSocket close code. It may block
 	// for the closing handshake, so the hub calls it on its own goroutine.
@@ -42,7 +45,7 @@ type Client struct {
 	mu      sync.Mutex
 	queue   [][]byte // envelopes waiting to be written, oldest first
 	queued  int      // bytes in queue
-	writing bool     // a writer goroutine owns the socket
+	writing bool     // a writer goroutine owns the socket (see writeLoop)
 	closed  bool
 	room    *room // current room; guarded by mu, changed with hub.mu held too
 	holding bool  // joining: room envelopes go to held until joined is queued
@@ -82,8 +85,8 @@ func (c *Client) enqueue(frame []byte) {
 }
 
 func (c *Client) enqueueLocked(frame []byte) {
-	if c.closed {
-		return
+	if c.closed || c.closeWhenDrained != 0 {
+		return // closed, or closing once what is queued is written
 	}
 	if c.queued+len(frame) > c.hub.cfg.QueueBytes {
 		c.hub.metrics.SlowConsumer()
@@ -176,69 +179,137 @@ func (c *Client) currentRoom() *room {
 // writeLoop drains the queue, coalescing everything queued into as few
 // frames as the frame limit allows (envelopes separated by '\n'), so a burst
 // costs one write per connection rather than one per message.
+//
+// A busy connection's writer lingers between writes: when a write carried
+// more than one envelope (they arrive faster than they are written), the
+// writer waits before the next one, doubling the wait while that goes on
+// (lingerMin to lingerMax) and halving it back when envelopes come alone.
+// What arrives meanwhile leaves in the same frame, so the number of writes
+// (each a syscall, the dominant cost of a fan-out) stops growing with the
+// message rate, for at most lingerMax of added latency. A connection that
+// gets a message now and then has it written at once, and its writer ends as
+// soon as the queue is empty: idle connections have no writer goroutine.
 func (c *Client) writeLoop() {
-	var buf bytes.Buffer
+	var w frameWriter
+	defer w.release()
+	var spare [][]byte // the batch last written, emptied, to become the next queue
+	var linger time.Duration
 	for {
 		c.mu.Lock()
 		batch := c.queue
-		c.queue, c.queued = nil, 0
+		closing := c.closeWhenDrained
 		if len(batch) == 0 || c.closed {
 			c.writing = false
-			if c.closeWhenDrained != 0 {
-				c.closeLocked(c.closeWhenDrained, closeReason(c.closeWhenDrained))
+			c.queue = nil // an idle connection keeps no queue
+			if closing != 0 {
+				c.closeLocked(closing, closeReason(closing))
 			}
 			c.mu.Unlock()
 			return
 		}
+		c.queue, c.queued = spare, 0
 		c.mu.Unlock()
-		if err := c.writeBatch(&buf, batch); err != nil {
-			c.close(chat.CloseInternal, "write failed")
+		err := w.write(c, batch)
+		if err != nil || closing != 0 {
+			// Failed, or what was queued before the close was asked for
+			// is written: close now (enqueue takes nothing more).
+			if err != nil {
+				closing = chat.CloseInternal
+			}
 			c.mu.Lock()
 			c.writing = false
+			c.closeLocked(closing, closeReason(closing))
 			c.mu.Unlock()
 			return
+		}
+		if len(batch) > 1 {
+			linger = min(max(2*linger, lingerMin), lingerMax)
+		} else if linger /= 2; linger < lingerMin {
+			linger = 0
+		}
+		clear(batch) // let the envelopes go
+		spare = batch[:0]
+		if linger > 0 {
+			w.release() // a sleeping writer holds no frame buffer
+			time.Sleep(linger)
 		}
 	}
 }
 
-func (c *Client) writeBatch(buf *bytes.Buffer, batch [][]byte) error {
-	for _, frame := range splitFrames(batch, c.hub.cfg.MaxFrameBytes) {
-		buf.Reset()
-		for i, env := range frame {
-			if i > 0 {
-				buf.WriteByte('\n')
+// The bounds of a busy writer's wait between writes (see writeLoop).
+// docs/benchmarks.md has what they cost and save.
+const (
+	lingerMin = time.Millisecond
+	lingerMax = 8 * time.Millisecond
+)
+
+// framePool holds the buffers that join envelopes into one frame; a writer
+// takes one only while it writes a batch of several envelopes.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// frameWriter writes batches of envelopes as frames.
+type frameWriter struct {
+	buf *[]byte // from framePool, while held
+}
+
+func (w *frameWriter) release() {
+	if w.buf != nil {
+		*w.buf = (*w.buf)[:0]
+		framePool.Put(w.buf)
+		w.buf = nil
+	}
+}
+
+// write sends batch in as few frames as MaxFrameBytes allows. A frame of one
+// envelope is written as it is, without a copy.
+func (w *frameWriter) write(c *Client, batch [][]byte) error {
+	for len(batch) > 0 {
+		n := nextFrame(batch, c.hub.cfg.MaxFrameBytes)
+		frame := batch[0]
+		if n > 1 {
+			if w.buf == nil {
+				w.buf = framePool.Get().(*[]byte)
 			}
-			buf.Write(env)
+			b := (*w.buf)[:0]
+			for i, env := range batch[:n] {
+				if i > 0 {
+					b = append(b, '\n')
+				}
+				b = append(b, env...)
+			}
+			*w.buf = b
+			frame = b
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
-		err := c.tr.WriteFrame(ctx, buf.Bytes())
-		cancel()
-		if err != nil {
+		if err := c.tr.WriteFrame(frame, time.Now().Add(c.hub.cfg.WriteTimeout)); err != nil {
 			return err
 		}
-		c.hub.metrics.FrameOut(len(frame))
+		c.hub.metrics.FrameOut(n)
+		batch = batch[n:]
 	}
 	return nil
 }
 
-// splitFrames groups envelopes into frames of at most max bytes each (an
-// envelope larger than max travels alone).
+// nextFrame returns how many of envs, from the first, go in one frame of at
+// most max bytes (an envelope larger than max travels alone).
+func nextFrame(envs [][]byte, max int) int {
+	size := len(envs[0])
+	for i := 1; i < len(envs); i++ {
+		size += 1 + len(envs[i]) // the separating newline
+		if size > max {
+			return i
+		}
+	}
+	return len(envs)
+}
+
+// splitFrames groups envelopes into frames of at most max bytes each, as the
+// writer sends them.
 func splitFrames(envs [][]byte, max int) [][][]byte {
 	var frames [][][]byte
-	start, size := 0, 0
-	for i, e := range envs {
-		add := len(e)
-		if i > start {
-			add++ // the separating newline
-		}
-		if i > start && size+add > max {
-			frames = append(frames, envs[start:i])
-			start, size, add = i, 0, len(e)
-		}
-		size += add
-	}
-	if start < len(envs) {
-		frames = append(frames, envs[start:])
+	for len(envs) > 0 {
+		n := nextFrame(envs, max)
+		frames = append(frames, envs[:n])
+		envs = envs[n:]
 	}
 	return frames
 }
@@ -300,6 +371,8 @@ func closeReason(code int) string {
 		return "server shutting down: reconnect"
 	case chat.ClosePolicy:
 		return "too many bad envelopes"
+	case chat.CloseInternal:
+		return "write failed"
 	}
 	return ""
 }

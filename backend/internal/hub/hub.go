@@ -36,6 +36,13 @@ type Config struct {
 	KeepAlive       time.Duration // ping a connection silent for this long
 	BatchSize       int           // largest group-commit batch
 	RoomsPush       time.Duration // at most one rooms envelope to everyone per interval
+
+	// Cluster connects the hub to the other nodes of a deployment; nil for
+	// a single node, which uses an in-process Cluster.
+	Cluster chat.Cluster
+	// Sequencer orders commits across nodes. It is set with a Cluster of
+	// several nodes and nil for a single node, which takes no locks.
+	Sequencer chat.Sequencer
 }
 
 // DefaultConfig holds the defaults documented in the README.
@@ -87,8 +94,15 @@ type room struct {
 	ownerID    int64 // 0 for the default room
 	ownerLogin string
 	isDefault  bool
+	rev        uint64 // its registration in the cluster
 	members    atomic.Pointer[[]*Client]
 	grace      *time.Timer // runs while the owner is offline; guarded by Hub.mu
+	graceGen   uint64      // which grace is the current one; guarded by Hub.mu
+}
+
+// live is the room as the cluster's registry knows it.
+func (r *room) live() chat.LiveRoom {
+	return chat.LiveRoom{ID: r.id, Name: r.name, OwnerID: r.ownerID, OwnerLogin: r.ownerLogin, Revision: r.rev}
 }
 
 func (r *room) memberList() []*Client {
@@ -113,15 +127,26 @@ type Hub struct {
 	metrics Metrics
 	now     func() time.Time
 	writes  *writePath
+	cluster chat.Cluster
+	// clustered is set with other nodes: commits are sequenced, and the
+	// node keeps track of what it delivered to notice what it missed.
+	clustered bool
 
 	mu       sync.RWMutex
-	rooms    map[string]*room // live rooms by lower-case name
+	rooms    map[string]*room  // live rooms by lower-case name
+	byID     map[int64]*room   // the same rooms by id
+	gone     map[string]uint64 // latest registry revision deleted, by lower-case name
 	def      *room
 	online   map[int64]*presence
 	limiters map[int64]*rate.Limiter // per user, kept while online and for REST posters
 	// changed holds the rooms (by lower-case name) whose member counts or
 	// existence changed since the last rooms_changed push.
 	changed map[string]string // lower-case name → name
+	// peerRooms is the other nodes' connections per room at the last look,
+	// to tell which counts they changed.
+	peerRooms map[int64]int
+
+	tracks tracks // several nodes: the latest id delivered per room and user
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -134,20 +159,30 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 	}
 	h := &Hub{
 		cfg: cfg.withDefaults(), store: store, log: log, metrics: metrics, now: time.Now,
-		rooms: map[string]*room{}, online: map[int64]*presence{}, limiters: map[int64]*rate.Limiter{},
-		changed: map[string]string{},
-		stop:    make(chan struct{}),
+		cluster: cfg.Cluster, clustered: cfg.Sequencer != nil,
+		rooms: map[string]*room{}, byID: map[int64]*room{}, gone: map[string]uint64{},
+		online: map[int64]*presence{}, limiters: map[int64]*rate.Limiter{},
+		changed: map[string]string{}, peerRooms: map[int64]int{},
+		tracks: newTracks(),
+		stop:   make(chan struct{}),
 	}
-	h.writes = newWritePath(h)
+	if h.cluster == nil {
+		h.cluster = &local{}
+	}
+	h.writes = newWritePath(h, cfg.Sequencer)
 	return h
 }
 
-// Start prepares the default room, retires the rooms a previous process left
-// live, and starts the write path and the periodic work.
+// Start prepares the default room and joins the cluster, then starts the
+// write path and the periodic work. A single node first retires the rooms a
+// previous process left live; with other nodes the live rooms are theirs.
 func (h *Hub) Start(ctx context.Context) error {
-	retired, err := h.store.RetireEphemeralRooms(ctx, h.now())
-	if err != nil {
-		return fmt.Errorf("hub: retire rooms: %w", err)
+	retired := 0
+	if !h.clustered {
+		var err error
+		if retired, err = h.store.RetireEphemeralRooms(ctx, h.now()); err != nil {
+			return fmt.Errorf("hub: retire rooms: %w", err)
+		}
 	}
 	def, err := h.store.EnsureDefaultRoom(ctx, h.cfg.DefaultRoom)
 	if err != nil {
@@ -155,7 +190,12 @@ func (h *Hub) Start(ctx context.Context) error {
 	}
 	h.def = &room{id: def.ID, name: def.Name, isDefault: true}
 	h.rooms[strings.ToLower(def.Name)] = h.def
-	h.log.Info("hub started", "default_room", def.Name, "retired_rooms", retired)
+	h.byID[def.ID] = h.def
+	if err := h.cluster.Start(ctx, h); err != nil { // reports the live rooms
+		return fmt.Errorf("hub: join the cluster: %w", err)
+	}
+	h.trackRoom(def.ID)
+	h.log.Info("hub started", "default_room", def.Name, "retired_rooms", retired, "live_rooms", h.RoomCount()-1)
 	h.writes.start()
 	h.wg.Add(1)
 	go h.periodic()
@@ -240,14 +280,11 @@ func (h *Hub) keepAlive(now time.Time) {
 			c.close(chat.CloseTokenExpired, "token expired")
 			continue
 		}
-		if silent {
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), h.cfg.WriteTimeout)
-				defer cancel()
-				if err := c.tr.Ping(ctx); err != nil {
-					c.close(chat.CloseGoingAway, "keepalive failed")
-				}
-			}()
+		// Ping returns without waiting for the pong (see Transport): no
+		// goroutine per connection, which at 19,500 idle connections was a
+		// spike of 150 MB every round.
+		if silent && c.tr.Ping(context.Background()) != nil {
+			c.close(chat.CloseGoingAway, "keepalive failed")
 		}
 	}
 }
@@ -281,9 +318,10 @@ func (h *Hub) roomsChanged() []byte {
 		return nil
 	}
 	out := chat.RoomsChangedOut{Type: chat.TypeRoomsChanged, Rooms: []chat.RoomInfo{}, Removed: []string{}}
+	peers := h.cluster.Peers()
 	for key, name := range h.changed {
 		if r := h.rooms[key]; r != nil {
-			out.Rooms = append(out.Rooms, roomInfo(r))
+			out.Rooms = append(out.Rooms, roomInfo(r, peers))
 		} else {
 			out.Removed = append(out.Removed, name)
 		}
@@ -296,6 +334,11 @@ func (h *Hub) roomsChanged() []byte {
 
 // markChangedLocked notes that r's count or existence changed. h.mu is held.
 func (h *Hub) markChangedLocked(r *room) { h.changed[strings.ToLower(r.name)] = r.name }
+
+// Ready returns unavailable while this node is cut off from the other
+// nodes of its cluster (never on a single node): it then refuses
+// connections, and a readiness probe should send clients elsewhere.
+func (h *Hub) Ready() error { return h.cluster.Ready() }
 
 // RoomCount is the number of live rooms.
 func (h *Hub) RoomCount() int {
@@ -312,27 +355,31 @@ func (h *Hub) Rooms() []chat.RoomInfo {
 }
 
 func (h *Hub) roomsLocked() []chat.RoomInfo {
+	peers := h.cluster.Peers()
 	list := make([]chat.RoomInfo, 0, len(h.rooms))
-	list = append(list, roomInfo(h.def))
+	list = append(list, roomInfo(h.def, peers))
 	for _, r := range h.rooms {
 		if r != h.def {
-			list = append(list, roomInfo(r))
+			list = append(list, roomInfo(r, peers))
 		}
 	}
 	sortRooms(list[1:])
 	return list
 }
 
-func roomInfo(r *room) chat.RoomInfo {
-	return chat.RoomInfo{Name: r.name, Owner: r.ownerLogin, Members: len(r.memberList()), Default: r.isDefault}
+// roomInfo describes r with its connections here and on the other nodes.
+func roomInfo(r *room, peers chat.PeerPresence) chat.RoomInfo {
+	return chat.RoomInfo{Name: r.name, Owner: r.ownerLogin, Members: len(r.memberList()) + peers.Rooms[r.id],
+		Default: r.isDefault}
 }
 
-// Users lists every registered user with presence.
+// Users lists every registered user with presence, on any node.
 func (h *Hub) Users(ctx context.Context) ([]chat.UserInfo, error) {
 	users, err := h.store.ListUsers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("hub: list users: %w", err)
 	}
+	peers := h.cluster.Peers()
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	out := make([]chat.UserInfo, len(users))
@@ -341,9 +388,19 @@ func (h *Hub) Users(ctx context.Context) ([]chat.UserInfo, error) {
 		if p := h.online[u.ID]; p != nil {
 			out[i].Online = true
 			out[i].Room = p.latest.Room()
+		} else if pu, ok := peers.Users[u.ID]; ok {
+			out[i].Online = true
+			out[i].Room = pu.Room
 		}
 	}
 	return out, nil
+}
+
+// onlineLocked reports whether a user has a connection on any node. h.mu
+// is held.
+func (h *Hub) onlineLocked(userID int64, peers chat.PeerPresence) bool {
+	_, there := peers.Users[userID]
+	return h.online[userID] != nil || there
 }
 
 // limiter returns the user's message rate limiter, shared by all its

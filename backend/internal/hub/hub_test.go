@@ -24,15 +24,17 @@ type recorder struct {
 	gate   chan struct{}
 }
 
-func (r *recorder) WriteFrame(ctx context.Context, frame []byte) error {
+func (r *recorder) WriteFrame(frame []byte, deadline time.Time) error {
 	r.mu.Lock()
 	gate := r.gate
 	r.mu.Unlock()
 	if gate != nil {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
 		select {
 		case <-gate:
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-t.C:
+			return context.DeadlineExceeded
 		}
 	}
 	r.mu.Lock()
@@ -73,7 +75,7 @@ func (r *recorder) closeCode() int {
 	return r.closed
 }
 
-func newHub(t *testing.T, st chat.Store, tune func(*Config)) *Hub {
+func newHub(t testing.TB, st chat.Store, tune func(*Config)) *Hub {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.MsgRate, cfg.MsgBurst = 1e6, 1e6
@@ -88,7 +90,7 @@ func newHub(t *testing.T, st chat.Store, tune func(*Config)) *Hub {
 	return h
 }
 
-func newUser(t *testing.T, st chat.Store, login string) chat.User {
+func newUser(t testing.TB, st chat.Store, login string) chat.User {
 	t.Helper()
 	u := chat.User{Login: login, FirstName: login, LastName: "T", Age: 30, Gender: "other"}
 	if err := st.CreateUser(context.Background(), &u, "not-a-hash"); err != nil {

@@ -20,6 +20,9 @@ type Resume struct {
 // and the private messages it has not received. expires is the token's
 // expiry: the connection is closed with 4001 after it.
 func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr Transport, res Resume) (*Client, error) {
+	if err := h.cluster.Ready(); err != nil {
+		return nil, err // cut off from the other nodes: the client goes to one of them
+	}
 	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now(), done: make(chan struct{})}
 	h.mu.Lock()
 	select {
@@ -156,7 +159,8 @@ func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
 	return nil
 }
 
-// createRoom stores a room owned by c's user and moves c into it.
+// createRoom stores a room owned by c's user, registers it with the
+// cluster (which keeps names unique across nodes) and moves c into it.
 func (h *Hub) createRoom(ctx context.Context, c *Client, name string) error {
 	h.mu.RLock()
 	_, exists := h.rooms[strings.ToLower(name)]
@@ -164,18 +168,94 @@ func (h *Hub) createRoom(ctx context.Context, c *Client, name string) error {
 	if exists {
 		return chat.Errorf(chat.ERoomExists, "a room named %q exists", name)
 	}
-	stored, err := h.store.CreateRoom(ctx, name, c.user.ID)
+	stored, err := h.storeRoom(ctx, name, c.user.ID)
 	if err != nil {
 		return err
 	}
-	r := &room{id: stored.ID, name: stored.Name, ownerID: c.user.ID, ownerLogin: c.user.Login}
+	live, err := h.cluster.CreateRoom(ctx, chat.LiveRoom{ID: stored.ID, Name: stored.Name,
+		OwnerID: c.user.ID, OwnerLogin: c.user.Login})
+	if err != nil {
+		if err := h.store.DeleteRoom(ctx, stored.ID, h.now()); err != nil {
+			h.log.Warn("undo room creation", "room", stored.Name, "err", err)
+		}
+		return err
+	}
+	r := h.roomCreated(live, true)
+	if r == nil {
+		return chat.Errorf(chat.ERoomNotFound, "room %q was deleted at once", name)
+	}
+	return h.moveTo(ctx, c, r)
+}
+
+// storeRoom stores a new room. With other nodes, a live room of that name
+// that the registry does not know is left over by a node that died between
+// storing and registering it (or deleting and unregistering): it is retired
+// once it is old enough not to be one being created right now.
+func (h *Hub) storeRoom(ctx context.Context, name string, ownerID int64) (chat.Room, error) {
+	stored, err := h.store.CreateRoom(ctx, name, ownerID)
+	if !h.clustered || chat.ErrorCode(err) != chat.ERoomExists {
+		return stored, err
+	}
+	old, lookErr := h.store.RoomByName(ctx, name)
+	if lookErr != nil || old.DeletedAt != nil || h.now().Sub(old.CreatedAt) < staleRoomAge {
+		return stored, err
+	}
+	if _, err := h.liveRoom(name); err == nil {
+		return stored, chat.Errorf(chat.ERoomExists, "a room named %q exists", name)
+	}
+	h.log.Info("retire a room left live by a lost node", "room", old.Name, "id", old.ID)
+	if err := h.store.DeleteRoom(ctx, old.ID, h.now()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
+		return stored, err
+	}
+	return h.store.CreateRoom(ctx, name, ownerID)
+}
+
+// staleRoomAge is how old a stored live room unknown to the registry must be
+// to count as left over.
+const staleRoomAge = 30 * time.Second
+
+// roomCreated makes a registered room live on this node and tells this
+// node's connections, unless the registry has moved past it. It returns the
+// live room, nil if it was superseded.
+func (h *Hub) roomCreated(lr chat.LiveRoom, here bool) *room {
+	key := strings.ToLower(lr.Name)
 	h.mu.Lock()
-	h.rooms[strings.ToLower(r.name)] = r
+	cur := h.rooms[key]
+	switch {
+	case cur != nil && cur.isDefault, h.gone[key] >= lr.Revision && lr.Revision > 0:
+		h.mu.Unlock()
+		return nil
+	case cur != nil && cur.rev >= lr.Revision:
+		h.mu.Unlock()
+		return cur // known already
+	}
+	h.mu.Unlock()
+	if cur != nil { // an older registration this node missed the end of
+		h.roomDeleted(cur)
+	}
+	r := &room{id: lr.ID, name: lr.Name, ownerID: lr.OwnerID, ownerLogin: lr.OwnerLogin, rev: lr.Revision}
+	switch {
+	case !h.clustered:
+	case here:
+		h.tracks.room(r.id, 0) // brand new: no message yet
+	default:
+		h.trackRoom(r.id)
+	}
+	peers := h.cluster.Peers()
+	h.mu.Lock()
+	if other := h.rooms[key]; other != nil || h.gone[key] >= lr.Revision && lr.Revision > 0 {
+		h.mu.Unlock()
+		return other // raced with another report of it
+	}
+	h.rooms[key], h.byID[r.id] = r, r
 	h.markChangedLocked(r)
+	if !h.onlineLocked(r.ownerID, peers) { // its owner left already
+		h.armGraceLocked(r)
+	}
 	h.mu.Unlock()
 	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomCreated, Room: r.name,
-		User: c.user.Login, At: h.now().UnixMilli()}))
-	return h.moveTo(ctx, c, r)
+		User: r.ownerLogin, At: h.now().UnixMilli()}))
+	return r
 }
 
 // liveRoom finds a live room by name ignoring case.
@@ -204,32 +284,48 @@ func (h *Hub) deleteRoomBy(ctx context.Context, userID int64, name string) error
 	return h.deleteRoom(ctx, r)
 }
 
-// deleteRoom retires r: everyone hears room_deleted and its members move to
-// the default room.
+// deleteRoom retires r in the store, then in the cluster; on every node its
+// members move to the default room and everyone hears room_deleted. The
+// store goes first: once a node hears the room is gone, its name is free.
 func (h *Hub) deleteRoom(ctx context.Context, r *room) error {
-	h.mu.Lock()
-	if h.rooms[strings.ToLower(r.name)] != r {
-		h.mu.Unlock()
-		return nil // deleted already
+	if err := h.store.DeleteRoom(ctx, r.id, h.now()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
+		h.log.Error("delete room in store", "room", r.name, "err", err)
 	}
-	delete(h.rooms, strings.ToLower(r.name))
+	if err := h.cluster.DeleteRoom(ctx, r.live()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
+		return err // still registered: a later delete or grace finishes the job
+	}
+	h.roomDeleted(r)
+	return nil
+}
+
+// roomDeleted ends r on this node: this node's connections hear
+// room_deleted and its members here move to the default room.
+func (h *Hub) roomDeleted(r *room) {
+	key := strings.ToLower(r.name)
+	h.mu.Lock()
+	h.gone[key] = max(h.gone[key], r.rev)
+	if h.rooms[key] != r {
+		h.mu.Unlock()
+		return // ended already
+	}
+	delete(h.rooms, key)
+	delete(h.byID, r.id)
 	if r.grace != nil {
 		r.grace.Stop()
 		r.grace = nil
 	}
 	h.markChangedLocked(r)
 	h.mu.Unlock()
-	if err := h.store.DeleteRoom(ctx, r.id, h.now()); err != nil && chat.ErrorCode(err) != chat.ERoomNotFound {
-		h.log.Error("delete room in store", "room", r.name, "err", err)
-	}
+	h.tracks.forget(r.id)
 	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomDeleted, Room: r.name,
 		User: r.ownerLogin, At: h.now().UnixMilli()}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for _, c := range r.memberList() {
 		if err := h.moveTo(ctx, c, h.def); err != nil {
 			h.log.Warn("move member to default room", "room", r.name, "err", err)
 		}
 	}
-	return nil
 }
 
 // deleteOwnedRooms deletes every room userID owns (its owner left with #exit).
@@ -253,11 +349,38 @@ func (h *Hub) ownedRooms(userID int64) []*room {
 	return owned
 }
 
-// graceExpired deletes r if its owner is still offline.
-func (h *Hub) graceExpired(r *room) {
-	h.mu.RLock()
-	_, online := h.online[r.ownerID]
-	h.mu.RUnlock()
+// armGraceLocked starts r's grace period: its owner is offline on every
+// node. h.mu is held.
+func (h *Hub) armGraceLocked(r *room) {
+	if r.grace != nil || r.isDefault {
+		return
+	}
+	r.graceGen++
+	gen := r.graceGen
+	r.grace = time.AfterFunc(h.cfg.RoomGrace, func() { h.graceExpired(r, gen) })
+}
+
+// stopGraceLocked ends r's grace period: its owner is back. h.mu is held.
+func (h *Hub) stopGraceLocked(r *room) {
+	if r.grace != nil {
+		r.grace.Stop()
+		r.grace = nil
+	}
+}
+
+// graceExpired deletes r if its owner is still offline everywhere. With
+// several nodes every node that saw the owner go runs its own grace; the
+// first to end deletes the room, the others find it gone.
+func (h *Hub) graceExpired(r *room, gen uint64) {
+	peers := h.cluster.Peers()
+	h.mu.Lock()
+	if r.grace == nil || r.graceGen != gen { // stopped, or replaced by a later grace
+		h.mu.Unlock()
+		return
+	}
+	r.grace = nil
+	online := h.onlineLocked(r.ownerID, peers)
+	h.mu.Unlock()
 	select {
 	case <-h.stop:
 		return // shutting down: the database may be closed already
@@ -284,12 +407,14 @@ func (h *Hub) announce(r *room, kind, login string, skip *Client) {
 			return
 		}
 	}
-	frame := encode(chat.Event{Type: chat.TypeEvent, Kind: kind, Room: r.name, User: login, At: h.now().UnixMilli()})
+	ev := chat.Event{Type: chat.TypeEvent, Kind: kind, Room: r.name, User: login, At: h.now().UnixMilli()}
+	frame := encode(ev)
 	for _, m := range members {
 		if m != skip {
 			m.deliverRoom(r, 0, frame)
 		}
 	}
+	h.cluster.Announce(chat.Notice{RoomID: r.id, Event: ev})
 }
 
 // enterLocked adds c to r's members and marks it joining. h.mu is held.
@@ -303,6 +428,7 @@ func (h *Hub) enterLocked(c *Client, r *room) {
 	if p := h.online[c.user.ID]; p != nil {
 		p.latest = c
 	}
+	h.cluster.PresenceChanged()
 }
 
 // leaveLocked removes c from its room. h.mu is held.
@@ -317,6 +443,7 @@ func (h *Hub) leaveLocked(c *Client) {
 	members := slices.DeleteFunc(slices.Clone(r.memberList()), func(m *Client) bool { return m == c })
 	r.members.Store(&members)
 	h.markChangedLocked(r)
+	h.cluster.PresenceChanged()
 }
 
 func (h *Hub) addPresenceLocked(c *Client) {
@@ -328,11 +455,11 @@ func (h *Hub) addPresenceLocked(c *Client) {
 	p.conns[c] = struct{}{}
 	p.latest = c
 	for _, r := range h.rooms { // the owner is back: its rooms stay
-		if r.ownerID == c.user.ID && r.grace != nil {
-			r.grace.Stop()
-			r.grace = nil
+		if r.ownerID == c.user.ID {
+			h.stopGraceLocked(r)
 		}
 	}
+	h.cluster.PresenceChanged()
 }
 
 func (h *Hub) removePresenceLocked(c *Client) {
@@ -347,13 +474,17 @@ func (h *Hub) removePresenceLocked(c *Client) {
 			p.latest = other
 		}
 	}
+	h.cluster.PresenceChanged()
 	if len(p.conns) > 0 {
 		return
 	}
 	delete(h.online, c.user.ID)
+	if _, elsewhere := h.cluster.Peers().Users[c.user.ID]; elsewhere {
+		return // the owner is still online on another node
+	}
 	for _, r := range h.rooms { // a dropped network is not a decision to leave: wait
-		if r.ownerID == c.user.ID && r.grace == nil {
-			r.grace = time.AfterFunc(h.cfg.RoomGrace, func() { h.graceExpired(r) })
+		if r.ownerID == c.user.ID {
+			h.armGraceLocked(r)
 		}
 	}
 }

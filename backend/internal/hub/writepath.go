@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +18,13 @@ import (
 // broadcasts leave in id order while the next batch is already being
 // written. Nothing is acknowledged or broadcast before its transaction
 // commits.
+//
+// With several nodes the commit loop first takes the batch's turn from the
+// Sequencer (its rooms, or all messages when it holds private ones), and
+// the publish loop releases it once the broadcast reached the broker: a
+// room's next batch, from any node, is stored after this one is on its way,
+// so every node receives each room's messages in id order. A single node
+// takes no turn.
 
 // submission is one message on its way to the store.
 type submission struct {
@@ -32,23 +40,27 @@ type outcome struct {
 	err    error
 }
 
+// committed is a batch that went through the database: one outcome per
+// submission, and the turn to release once it is broadcast.
 type committed struct {
-	subs   []*submission
-	stored []chat.Stored
-	err    error
+	subs []*submission
+	outs []outcome
+	turn chat.Sequence // nil on a single node
 }
 
 type writePath struct {
 	h       *Hub
+	seq     chat.Sequencer // nil on a single node
 	in      chan *submission
 	results chan committed
 	mu      sync.RWMutex // submit holds it shared; close exclusively
 	closed  bool
 	done    sync.WaitGroup
+	window  *time.Timer // gather's; only the commit loop touches it
 }
 
-func newWritePath(h *Hub) *writePath {
-	return &writePath{h: h, in: make(chan *submission, 4*h.cfg.BatchSize), results: make(chan committed, 4)}
+func newWritePath(h *Hub, seq chat.Sequencer) *writePath {
+	return &writePath{h: h, seq: seq, in: make(chan *submission, 4*h.cfg.BatchSize), results: make(chan committed, 4)}
 }
 
 func (w *writePath) start() {
@@ -86,22 +98,66 @@ func (w *writePath) commitLoop() {
 	defer close(w.results)
 	for first := range w.in {
 		batch := w.gather(first)
+		outs := make([]outcome, len(batch))
+		turn, err := w.acquire(batch)
+		if err != nil {
+			for i := range outs {
+				outs[i].err = err
+			}
+			w.results <- committed{subs: batch, outs: outs}
+			continue
+		}
 		msgs := make([]chat.NewMessage, len(batch))
 		for i, s := range batch {
 			msgs[i] = s.msg
 		}
 		stored, err := w.append(msgs)
-		if err != nil && len(batch) > 1 && chat.ErrorCode(err) != chat.EUnavailable {
+		switch {
+		case err != nil && len(batch) > 1 && chat.ErrorCode(err) != chat.EUnavailable:
 			// One bad message (say, its recipient was just deleted) fails its
 			// whole transaction: store the others one by one.
-			for _, s := range batch {
+			for i, s := range batch {
 				one, err := w.append([]chat.NewMessage{s.msg})
-				w.results <- committed{subs: []*submission{s}, stored: one, err: err}
+				if outs[i].err = err; err == nil {
+					outs[i].stored = one[0]
+				}
 			}
-			continue
+		case err != nil:
+			for i := range outs {
+				outs[i].err = err
+			}
+		default:
+			for i := range outs {
+				outs[i].stored = stored[i]
+			}
 		}
-		w.results <- committed{subs: batch, stored: stored, err: err}
+		w.results <- committed{subs: batch, outs: outs, turn: turn}
 	}
+}
+
+// acquire takes the batch's turn across nodes; nil on a single node.
+func (w *writePath) acquire(batch []*submission) (chat.Sequence, error) {
+	if w.seq == nil {
+		return nil, nil
+	}
+	var rooms, users []int64
+	for _, s := range batch {
+		if m := s.msg; m.RoomID != nil {
+			rooms = append(rooms, *m.RoomID)
+		} else {
+			users = append(users, m.SenderID, *m.RecipientID)
+		}
+	}
+	slices.Sort(rooms)
+	slices.Sort(users)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	turn, err := w.seq.Acquire(ctx, slices.Compact(rooms), slices.Compact(users))
+	if err != nil {
+		w.h.log.Error("take the turn of a message batch", "size", len(batch), "waited", time.Since(start), "err", err)
+	}
+	return turn, err
 }
 
 // append stores one batch in one transaction, with a deadline so a hung
@@ -118,9 +174,22 @@ func (w *writePath) append(msgs []chat.NewMessage) ([]chat.Stored, error) {
 	return stored, err
 }
 
-// gather takes what is already queued behind first, up to a batch.
+// gatherWindow is how long the commit loop waits after a message for others
+// to share its transaction. A transaction costs about as much for one
+// message as for a dozen (SQLite: ~0.3 ms of CPU each), so without it a
+// stream of messages commits one by one (docs/benchmarks.md, S2).
+const gatherWindow = 2 * time.Millisecond
+
+// gather takes what is queued behind first, up to a batch, waiting up to
+// gatherWindow for more.
 func (w *writePath) gather(first *submission) []*submission {
 	batch := []*submission{first}
+	if w.window == nil {
+		w.window = time.NewTimer(gatherWindow)
+	} else {
+		w.window.Reset(gatherWindow)
+	}
+	defer w.window.Stop()
 	for len(batch) < w.h.cfg.BatchSize {
 		select {
 		case s, ok := <-w.in:
@@ -128,7 +197,7 @@ func (w *writePath) gather(first *submission) []*submission {
 				return batch
 			}
 			batch = append(batch, s)
-		default:
+		case <-w.window.C:
 			return batch
 		}
 	}
@@ -138,13 +207,15 @@ func (w *writePath) gather(first *submission) []*submission {
 func (w *writePath) publishLoop() {
 	defer w.done.Done()
 	for c := range w.results {
+		var fresh []chat.Message
 		for i, s := range c.subs {
-			if c.err != nil {
-				w.fail(s, c.err)
-				continue
+			if o := c.outs[i]; o.err != nil {
+				w.fail(s, o.err)
+			} else if w.ack(s, o.stored) {
+				fresh = append(fresh, o.stored.Message)
 			}
-			w.complete(s, c.stored[i])
 		}
+		w.publish(c.turn, fresh)
 	}
 }
 
@@ -157,9 +228,9 @@ func (w *writePath) fail(s *submission, err error) {
 	}
 }
 
-// complete acknowledges a stored message and broadcasts it, unless it is a
-// retry of one already broadcast.
-func (w *writePath) complete(s *submission, st chat.Stored) {
+// ack acknowledges a stored message and reports whether it is new, to be
+// broadcast, rather than a retry of one broadcast already.
+func (w *writePath) ack(s *submission, st chat.Stored) bool {
 	m := st.Message
 	if s.client != nil {
 		s.client.enqueue(encode(chat.Ack{Type: chat.TypeAck, ID: s.envID, MessageID: m.ID, SentAt: m.SentAt}))
@@ -167,25 +238,65 @@ func (w *writePath) complete(s *submission, st chat.Stored) {
 	if s.reply != nil {
 		s.reply <- outcome{stored: st}
 	}
-	if st.Duplicate {
-		return
-	}
-	if s.room != nil {
-		frame := encode(chat.MessageOut(m))
-		members := s.room.memberList()
-		for _, c := range members {
-			c.deliverRoom(s.room, m.ID, frame)
-		}
-		w.h.metrics.Delivered(len(members))
-		return
-	}
-	frame := encode(chat.PrivateOf(m))
-	targets := w.h.connsOf(m.SenderID, *m.RecipientID)
-	for _, c := range targets {
-		c.deliverPrivate(m.ID, frame)
-	}
-	w.h.metrics.Delivered(len(targets))
+	return !st.Duplicate
 }
+
+// complete acknowledges one stored message and broadcasts it, as the
+// publish loop does for a batch.
+func (w *writePath) complete(s *submission, st chat.Stored) {
+	if w.ack(s, st) {
+		w.publish(nil, []chat.Message{st.Message})
+	}
+}
+
+// publish broadcasts committed messages (in id order) to every node, then
+// releases their turn. With other nodes a broker that does not answer is
+// retried for a while, holding the turn so that order is kept; if it stays
+// away the messages are stored and acknowledged but not broadcast, and the
+// nodes read them from the database when the room's next batch arrives.
+func (w *writePath) publish(turn chat.Sequence, msgs []chat.Message) {
+	if turn == nil {
+		if len(msgs) > 0 {
+			_ = w.h.cluster.Publish(context.Background(), chat.Broadcast{Messages: msgs}) // in process: can't fail
+		}
+		return
+	}
+	defer turn.Release()
+	if len(msgs) == 0 {
+		return
+	}
+	b := chat.Broadcast{Messages: msgs, RoomPrev: turn.RoomPrev(), UserPrev: turn.UserPrev()}
+	deadline := time.Now().Add(publishPatience)
+	for wait := 20 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := w.h.cluster.Publish(ctx, b)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || w.stopping() {
+			w.h.log.Error("broadcast failed: messages are stored but reach other nodes only with the next ones",
+				"messages", len(msgs), "first_id", msgs[0].ID, "err", err)
+			return
+		}
+		w.h.log.Warn("broadcast failed, retrying", "err", err)
+		time.Sleep(wait)
+	}
+}
+
+// stopping reports whether the hub is shutting down: a broker that fails
+// then is not waited for.
+func (w *writePath) stopping() bool {
+	select {
+	case <-w.h.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// publishPatience is how long a batch's turn waits for the broker.
+const publishPatience = 10 * time.Second
 
 // connsOf lists the open connections of the given users.
 func (h *Hub) connsOf(userIDs ...int64) []*Client {
@@ -205,8 +316,10 @@ func (h *Hub) connsOf(userIDs ...int64) []*Client {
 	return out
 }
 
+// isOnline reports whether a user has a connection on any node.
 func (h *Hub) isOnline(userID int64) bool {
+	peers := h.cluster.Peers()
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.online[userID] != nil
+	return h.onlineLocked(userID, peers)
 }

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// conn is one bench connection: a WebSocket in a room, read by its own
+// goroutine, written by the setup code and then by its publisher.
+type conn struct {
+	idx   int
+	room  int
+	ws    *websocket.Conn
+	setup chan setupEvent // joined rooms and errors while setupOn
+	// setupOn routes joined and error envelopes to setup.
+	setupOn atomic.Bool
+	done    chan struct{} // closed when the reader stops
+	wbuf    []byte        // the publisher's frame buffer
+	seq     uint64
+}
+
+// setupEvent is a joined room or an error code seen during setup.
+type setupEvent struct {
+	joined string
+	err    string
+}
+
+// framePool holds frame buffers: a connection takes one only while it
+// processes a frame, so idle connections hold none.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// dialers holds one HTTP client per source address, so connections can
+// spread over 127.0.0.x addresses (each has its own ~28k ephemeral ports).
+type dialers []*http.Client
+
+func newDialers(srcs []net.IP) dialers {
+	if len(srcs) == 0 {
+		srcs = []net.IP{nil}
+	}
+	out := make(dialers, len(srcs))
+	for i, ip := range srcs {
+		d := &net.Dialer{Timeout: 10 * time.Second}
+		if ip != nil {
+			d.LocalAddr = &net.TCPAddr{IP: ip}
+		}
+		out[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableCompression: true}}
+	}
+	return out
+}
+
+// dial opens connection i as token and starts its reader.
+func (b *bench) dial(ctx context.Context, i int, token string) (*conn, error) {
+	c := &conn{idx: i, room: i % len(b.rooms), setup: make(chan setupEvent, 16), done: make(chan struct{})}
+	c.setupOn.Store(true)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, "ws://"+b.cfg.addr+"/api/v1/ws", &websocket.DialOptions{
+		HTTPClient:      b.dialers[i%len(b.dialers)],
+		HTTPHeader:      http.Header{"Authorization": {"Bearer " + token}},
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("dial %d: %s: %w", i, resp.Status, err)
+		}
+		return nil, fmt.Errorf("dial %d: %w", i, err)
+	}
+	ws.SetReadLimit(-1) // welcome and rooms lists may exceed the default 32 KiB
+	c.ws = ws
+	go b.readLoop(c)
+	return c, nil
+}
+
+// await waits for the next setup event.
+func (c *conn) await(timeout time.Duration) (setupEvent, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case ev := <-c.setup:
+		return ev, nil
+	case <-c.done:
+		return setupEvent{}, errors.New("connection closed during setup")
+	case <-t.C:
+		return setupEvent{}, fmt.Errorf("no answer in %v", timeout)
+	}
+}
+
+func (c *conn) notify(ev setupEvent) {
+	if !c.setupOn.Load() {
+		return
+	}
+	select {
+	case c.setup <- ev:
+	default:
+	}
+}
+
+// readLoop reads frames until the connection ends, splitting each on '\n'
+// and handing every envelope to the bench.
+func (b *bench) readLoop(c *conn) {
+	defer close(c.done)
+	defer b.lost(c)
+	for {
+		_, r, err := c.ws.Reader(context.Background())
+		if err != nil {
+			return
+		}
+		bp := framePool.Get().(*[]byte)
+		frame, err := readFrame(r, bp)
+		if err != nil {
+			framePool.Put(bp)
+			return
+		}
+		now := b.now()
+		b.frames.Add(1)
+		for len(frame) > 0 {
+			line := frame
+			if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+				line, frame = frame[:i], frame[i+1:]
+			} else {
+				frame = nil
+			}
+			b.handle(c, line, now)
+		}
+		framePool.Put(bp)
+	}
+}
+
+// readFrame reads one whole message into *bp, growing it when needed.
+func readFrame(r io.Reader, bp *[]byte) ([]byte, error) {
+	buf := (*bp)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			*bp = buf
+			return buf, nil
+		}
+		if err != nil {
+			*bp = buf
+			return nil, err
+		}
+	}
+}
+
+var (
+	preMessage = []byte(`{"type":"message"`)
+	preAck     = []byte(`{"type":"ack"`)
+	preJoined  = []byte(`{"type":"joined"`)
+	preError   = []byte(`{"type":"error"`)
+	keyText    = []byte(`"text":"B`)
+	keyID      = []byte(`"id":"`)
+	keyRoom    = []byte(`"room":"`)
+	keyCode    = []byte(`"code":"`)
+)
+
+// handle accounts for one envelope received at now. The server encodes
+// every envelope with its type first, so a prefix tells them apart without
+// decoding JSON: the bench must outpace the server it measures.
+func (b *bench) handle(c *conn, line []byte, now time.Duration) {
+	switch {
+	case bytes.HasPrefix(line, preMessage):
+		// text is "B<tag>.<step>.<sent ns>.<padding>"
+		if step, sent, ok := b.parseStamp(line, keyText); ok {
+			st := &b.steps[step]
+			st.lat.add(now - sent)
+			st.received.Add(1)
+		}
+	case bytes.HasPrefix(line, preAck):
+		// id is "<tag>.<step>.<sent ns>.<conn>.<seq>"
+		if step, sent, ok := b.parseStamp(line, keyID); ok {
+			st := &b.steps[step]
+			st.ack.add(now - sent)
+			st.acks.Add(1)
+		}
+	case bytes.HasPrefix(line, preJoined):
+		c.notify(setupEvent{joined: string(field(line, keyRoom))})
+	case bytes.HasPrefix(line, preError):
+		code := string(field(line, keyCode))
+		b.countError(code)
+		if step, _, ok := b.parseStamp(line, keyID); ok {
+			b.steps[step].sendErrors.Add(1)
+			return
+		}
+		c.notify(setupEvent{err: code})
+	default:
+		b.others.Add(1)
+	}
+}
+
+// field returns the string value after key (which ends with the opening
+// quote); Sala's ids, rooms and codes never hold escaped characters.
+func field(line, key []byte) []byte {
+	i := bytes.Index(line, key)
+	if i < 0 {
+		return nil
+	}
+	v := line[i+len(key):]
+	if j := bytes.IndexByte(v, '"'); j >= 0 {
+		return v[:j]
+	}
+	return nil
+}
+
+// parseStamp reads "<tag>.<step>.<ns>." after key, reporting whether it is
+// one of this run's messages.
+func (b *bench) parseStamp(line, key []byte) (step int, sent time.Duration, ok bool) {
+	v := line
+	i := bytes.Index(v, key)
+	if i < 0 {
+		return 0, 0, false
+	}
+	v = v[i+len(key):]
+	if !bytes.HasPrefix(v, b.tagDot) {
+		return 0, 0, false
+	}
+	v = v[len(b.tagDot):]
+	s, v, ok1 := cutNumber(v)
+	ns, _, ok2 := cutNumber(v)
+	if !ok1 || !ok2 || s >= maxSteps {
+		return 0, 0, false
+	}
+	return int(s), time.Duration(ns), true
+}
+
+// cutNumber parses the decimal number at the start of v and skips the '.'
+// after it.
+func cutNumber(v []byte) (n int64, rest []byte, ok bool) {
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		n = n*10 + int64(v[i]-'0')
+		i++
+	}
+	if i == 0 || i >= len(v) || v[i] != '.' {
+		return 0, v, false
+	}
+	return n, v[i+1:], true
+}
+
+// sendMessage publishes one message of step, stamped with the send time.
+func (b *bench) sendMessage(c *conn, step int) error {
+	c.seq++
+	now := int64(b.now())
+	w := append(c.wbuf[:0], `{"type":"send","id":"`...)
+	w = append(w, b.tagDot...)
+	w = strconv.AppendInt(w, int64(step), 10)
+	w = append(w, '.')
+	w = strconv.AppendInt(w, now, 10)
+	w = append(w, '.')
+	w = strconv.AppendInt(w, int64(c.idx), 10)
+	w = append(w, '.')
+	w = strconv.AppendUint(w, c.seq, 10)
+	w = append(w, `","text":"B`...)
+	textStart := len(w) - 1
+	w = append(w, b.tagDot...)
+	w = strconv.AppendInt(w, int64(step), 10)
+	w = append(w, '.')
+	w = strconv.AppendInt(w, now, 10)
+	w = append(w, '.')
+	for len(w)-textStart < b.cfg.size {
+		w = append(w, 'x')
+	}
+	w = append(w, `"}`...)
+	c.wbuf = w
+	st := &b.steps[step]
+	st.sent.Add(1)
+	st.expected.Add(b.roomLive[c.room].Load())
+	if err := c.ws.Write(context.Background(), websocket.MessageText, w); err != nil {
+		st.sendFailures.Add(1)
+		return err
+	}
+	return nil
+}
+
+// sendSetup sends a command during setup, with an id outside the stamps.
+func (b *bench) sendSetup(c *conn, text string) error {
+	c.seq++
+	frame := fmt.Sprintf(`{"type":"send","id":"%s-s%d-%d","text":%q}`, b.tag, c.idx, c.seq, text)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, []byte(frame))
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTicks is the kernel's USER_HZ, the unit of utime and stime in
+// /proc/<pid>/stat; it is 100 on every Linux this runs on.
+const clockTicks = 100
+
+// procSample is what /proc says about a process at one moment.
+type procSample struct {
+	at     time.Time
+	cpu    float64 // user+system seconds since the process started
+	rssKiB int64
+	ok     bool
+}
+
+// readProc samples /proc/<pid> (pid 0: this process).
+func readProc(pid int) procSample {
+	dir := "/proc/self"
+	if pid > 0 {
+		dir = "/proc/" + strconv.Itoa(pid)
+	}
+	s := procSample{at: time.Now()}
+	stat, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return s
+	}
+	// The command name may hold spaces: fields start after its ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return s
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return s
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64) // field 14 of stat
+	stime, _ := strconv.ParseFloat(f[12], 64) // field 15
+	s.cpu = (utime + stime) / clockTicks
+	status, err := os.Open(dir + "/status")
+	if err != nil {
+		return s
+	}
+	defer status.Close()
+	sc := bufio.NewScanner(status)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			s.rssKiB, _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	s.ok = true
+	return s
+}
+
+// cpuPercent is the CPU a process used between two samples, in percent of
+// one core.
+func cpuPercent(a, b procSample) float64 {
+	wall := b.at.Sub(a.at).Seconds()
+	if !a.ok || !b.ok || wall <= 0 {
+		return 0
+	}
+	return 100 * (b.cpu - a.cpu) / wall
+}
+
+// serverMetrics reads a few gauges from the server's Prometheus /metrics.
+type serverMetrics struct {
+	Goroutines   float64 `json:"goroutines"`
+	HeapLiveMiB  float64 `json:"heap_live_mib"`  // live heap after the last GC
+	HeapInuseMiB float64 `json:"heap_inuse_mib"` // heap spans in use, garbage included
+	StackMiB     float64 `json:"stack_mib"`      // goroutine stacks
+	GCCycles     float64 `json:"gc_cycles"`
+	Connections  float64 `json:"connections"`
+}
+
+func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		return serverMetrics{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return serverMetrics{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return serverMetrics{}, fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	var m serverMetrics
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 8<<20))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_goroutines":
+			m.Goroutines = v
+		case "go_gc_heap_live_bytes":
+			m.HeapLiveMiB = v / (1 << 20)
+		case "go_memstats_heap_inuse_bytes":
+			m.HeapInuseMiB = v / (1 << 20)
+		case "go_memstats_stack_inuse_bytes":
+			m.StackMiB = v / (1 << 20)
+		case "go_gc_cycles_total_gc_cycles_total":
+			m.GCCycles = v
+		case "sala_connections":
+			m.Connections = v
+		}
+	}
+	return m, sc.Err()
+}
+
+// loadAverage is the machine's 1-minute load average: other work on the
+// machine skews every figure, so each result records it.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}

@@ -1,0 +1,138 @@
+package chat
+
+import "context"
+
+// A deployment runs one node (the default) or several nodes sharing the
+// database and a message broker. The hub talks to the other nodes only
+// through Cluster, and they to it through ClusterHandler; in a single node
+// an in-process Cluster hands everything straight back. The types below are
+// what travels between nodes.
+
+// Broadcast is a batch of stored messages on its way to every node, in id
+// order. RoomPrev and UserPrev, set by several nodes, carry the id of the
+// latest message of each room (and of each user's private messages) that was
+// committed before the batch: a node that delivered less than that missed a
+// message and reads it from the database before going on.
+type Broadcast struct {
+	Node     string          `json:"node"`
+	Messages []Message       `json:"messages"`
+	RoomPrev map[int64]int64 `json:"room_prev,omitempty"`
+	UserPrev map[int64]int64 `json:"user_prev,omitempty"`
+}
+
+// Notice is a user_joined or user_left event for the members of a room on
+// the other nodes. It has no id and no ordering with messages.
+type Notice struct {
+	Node   string `json:"node"`
+	RoomID int64  `json:"room_id"`
+	Event  Event  `json:"event"`
+}
+
+// LiveRoom is a non-default room of the cluster's registry. Revision orders
+// the registry's changes to one name: a later one wins.
+type LiveRoom struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	OwnerID    int64  `json:"owner_id"`
+	OwnerLogin string `json:"owner_login"`
+	Revision   uint64 `json:"-"`
+}
+
+// PresentUser is an online user as one node reports it.
+type PresentUser struct {
+	Login string `json:"login"`
+	Room  string `json:"room"` // the room of its latest connection there
+	Conns int    `json:"conns"`
+}
+
+// NodePresence is what one node reports about its own connections.
+type NodePresence struct {
+	Node  string                `json:"node"`
+	Users map[int64]PresentUser `json:"users"` // by user id
+	Rooms map[int64]int         `json:"rooms"` // connections by room id
+}
+
+// PeerPresence sums up the other live nodes' reports. Readers must not
+// modify it; nil maps read as empty.
+type PeerPresence struct {
+	Users map[int64]PresentUser
+	Rooms map[int64]int
+}
+
+// Cluster connects a hub to the other nodes of its deployment: fan-out of
+// stored messages, the registry of live rooms, and presence.
+type Cluster interface {
+	// Start begins calling h. Rooms already live are reported through
+	// RoomCreated before Start returns.
+	Start(ctx context.Context, h ClusterHandler) error
+	// Publish hands a committed batch to every node, this one included,
+	// which deliver it to their connections through ClusterHandler.Deliver
+	// in the order of the calls across the cluster. It returns once the
+	// batch reached the broker (unavailable if it could not).
+	Publish(ctx context.Context, b Broadcast) error
+	// Announce sends a notice to the other nodes, without waiting.
+	Announce(n Notice)
+	// CreateRoom registers a live room and returns it with its revision.
+	// Returns room_exists when a live room has the name ignoring case.
+	CreateRoom(ctx context.Context, r LiveRoom) (LiveRoom, error)
+	// DeleteRoom unregisters r if r is still that name's registration.
+	// Returns room_not_found when it is not (deleted or replaced already).
+	DeleteRoom(ctx context.Context, r LiveRoom) error
+	// PresenceChanged tells that ClusterHandler.LocalPresence changed.
+	// It never blocks.
+	PresenceChanged()
+	// Peers sums up the other nodes' presence.
+	Peers() PeerPresence
+	// Ready returns unavailable while this node is cut off from the others.
+	Ready() error
+	// Close leaves the cluster: this node's presence goes at once.
+	Close() error
+}
+
+// ClusterHandler is the hub as a Cluster sees it. Its methods are called
+// from the Cluster's goroutines; Deliver calls come one at a time.
+type ClusterHandler interface {
+	// Deliver queues a committed batch to this node's connections.
+	Deliver(b Broadcast)
+	// Notify queues a notice to this node's members of its room.
+	Notify(n Notice)
+	// RoomCreated reports a room registered by any node.
+	RoomCreated(r LiveRoom)
+	// RoomDeleted reports that the registration of name up to revision is
+	// gone.
+	RoomDeleted(name string, revision uint64)
+	// PeersChanged reports that Peers changed (a node came, went or moved
+	// connections).
+	PeersChanged()
+	// Resync reports that broadcasts may have been missed: catch up from
+	// the database.
+	Resync()
+	// Lost reports that this node is cut off from the others: its
+	// connections should go to another node.
+	Lost(err error)
+	// LocalPresence reports this node's connections.
+	LocalPresence() NodePresence
+}
+
+// Sequencer orders commits across nodes. Before a batch is stored the write
+// path takes the sequence of the rooms and private messages it holds; the
+// next batch touching any of them can't be stored before this one is
+// released, which the write path does once the batch reached the broker. So
+// every node receives each room's messages, and each user's private ones,
+// in id order. PostgreSQL implements it with advisory locks.
+type Sequencer interface {
+	// Acquire waits for the turn of the rooms and of the users' private
+	// messages, and returns the latest id committed in each room and each
+	// user's private messages. Returns unavailable when the database does
+	// not answer.
+	Acquire(ctx context.Context, rooms, users []int64) (Sequence, error)
+}
+
+// Sequence is a turn taken with Sequencer.Acquire.
+type Sequence interface {
+	// RoomPrev and UserPrev hold the latest id committed before the turn.
+	RoomPrev() map[int64]int64
+	UserPrev() map[int64]int64
+	// Release ends the turn. It is safe to call more than once.
+	Release()
+}

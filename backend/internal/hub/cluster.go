@@ -1,0 +1,312 @@
+package hub
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// The hub as its Cluster sees it (chat.ClusterHandler). On a single node
+// only Deliver is called, by the publish loop, and goes straight to the
+// fan-out. With other nodes every batch, this node's own included, arrives
+// here from the broker in the order the Sequencer gave the commits, and the
+// hub keeps track of the latest id it delivered in each room and each user's
+// private messages: a batch whose predecessor it never saw (its node died
+// between commit and publish, or gave up publishing) makes it read the
+// missing messages from the database first.
+
+var _ chat.ClusterHandler = (*Hub)(nil)
+
+// Deliver queues a committed batch to this node's connections.
+func (h *Hub) Deliver(b chat.Broadcast) {
+	if !h.clustered {
+		h.fanOut(b.Messages)
+		return
+	}
+	h.tracks.mu.Lock()
+	defer h.tracks.mu.Unlock()
+	msgs := append(h.missed(b), b.Messages...)
+	h.fanOut(h.tracks.fresh(msgs))
+}
+
+// fanOut queues messages, in id order, to the connections of this node
+// that should have them.
+func (h *Hub) fanOut(msgs []chat.Message) {
+	var r *room
+	for _, m := range msgs {
+		if m.RoomID == nil {
+			frame := encode(chat.PrivateOf(m))
+			targets := h.connsOf(m.SenderID, *m.RecipientID)
+			for _, c := range targets {
+				c.deliverPrivate(m.ID, frame)
+			}
+			h.metrics.Delivered(len(targets))
+			continue
+		}
+		if r == nil || r.id != *m.RoomID {
+			if r = h.roomByID(*m.RoomID); r == nil {
+				continue // deleted meanwhile, or a room no one here can be in yet
+			}
+		}
+		frame := encode(chat.MessageOut(m))
+		members := r.memberList()
+		for _, c := range members {
+			c.deliverRoom(r, m.ID, frame)
+		}
+		h.metrics.Delivered(len(members))
+	}
+}
+
+func (h *Hub) roomByID(id int64) *room {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.byID[id]
+}
+
+// missed reads from the database the messages committed before b that this
+// node never received. h.tracks.mu is held.
+func (h *Hub) missed(b chat.Broadcast) []chat.Message {
+	var out []chat.Message
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for id, prev := range b.RoomPrev {
+		if last, ok := h.tracks.rooms[id]; ok && prev > last {
+			out = append(out, h.readMissed(ctx, "room", id, last, prev, h.store.RoomMessagesAfter)...)
+		}
+	}
+	for id, prev := range b.UserPrev {
+		if last, ok := h.tracks.users[id]; ok && prev > last {
+			out = append(out, h.readMissed(ctx, "user", id, last, prev, h.store.PrivateMessagesAfter)...)
+		}
+	}
+	return sortUnique(out)
+}
+
+func (h *Hub) readMissed(ctx context.Context, kind string, id, after, upTo int64,
+	read func(context.Context, int64, int64, int) ([]chat.Message, error)) []chat.Message {
+	msgs, err := read(ctx, id, after, chat.ResumeLimit)
+	if err != nil {
+		h.log.Error("read missed messages", kind, id, "err", err)
+		return nil
+	}
+	h.log.Warn("a broadcast was missed: delivering it from the database", kind, id, "after", after, "up_to", upTo)
+	return slices.DeleteFunc(msgs, func(m chat.Message) bool { return m.ID > upTo })
+}
+
+// Resync catches up, from the database, with every message this node may
+// have missed in its rooms and its users' private messages (a node died, or
+// the broker dropped us for a while).
+func (h *Hub) Resync() {
+	select {
+	case <-h.stop:
+		return // shutting down: the database may be closed already
+	default:
+	}
+	if !h.clustered {
+		return
+	}
+	h.tracks.mu.Lock()
+	defer h.tracks.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h.mu.RLock()
+	rooms := slices.Collect(maps.Keys(h.byID))
+	users := slices.Collect(maps.Keys(h.online))
+	h.mu.RUnlock()
+	var msgs []chat.Message
+	for _, id := range rooms {
+		if last, ok := h.tracks.rooms[id]; ok {
+			got, err := h.store.RoomMessagesAfter(ctx, id, last, chat.ResumeLimit)
+			if err != nil {
+				h.log.Error("resync room", "room", id, "err", err)
+			}
+			msgs = append(msgs, got...)
+		}
+	}
+	for _, id := range users {
+		if last, ok := h.tracks.users[id]; ok {
+			got, err := h.store.PrivateMessagesAfter(ctx, id, last, chat.ResumeLimit)
+			if err != nil {
+				h.log.Error("resync private messages", "user", id, "err", err)
+			}
+			msgs = append(msgs, got...)
+		}
+	}
+	if msgs = h.tracks.fresh(sortUnique(msgs)); len(msgs) > 0 {
+		h.log.Warn("resync delivered messages this node had missed", "messages", len(msgs))
+		h.fanOut(msgs)
+	}
+}
+
+func sortUnique(msgs []chat.Message) []chat.Message {
+	slices.SortFunc(msgs, func(a, b chat.Message) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(msgs, func(a, b chat.Message) bool { return a.ID == b.ID })
+}
+
+// trackRoom starts tracking a room this node did not see created: its
+// latest message so far is read from the database. Broadcasts of anything
+// up to it that arrive later are dropped, which is right: no connection here
+// could be in the room before now, and the ones that join read its history.
+func (h *Hub) trackRoom(id int64) {
+	if !h.clustered {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	latest, err := h.store.RoomHistory(ctx, id, 0, 1)
+	if err != nil {
+		h.log.Error("read the latest message of a room", "room", id, "err", err)
+		return // untracked: a gap before its next broadcast goes unnoticed
+	}
+	var last int64
+	if len(latest) > 0 {
+		last = latest[0].ID
+	}
+	h.tracks.room(id, last)
+}
+
+// tracks is what a node of several delivered: the latest message id per
+// room and per user's private messages.
+type tracks struct {
+	mu    sync.Mutex // also serialises Deliver and Resync
+	rooms map[int64]int64
+	users map[int64]int64
+}
+
+func newTracks() tracks { return tracks{rooms: map[int64]int64{}, users: map[int64]int64{}} }
+
+// forget stops tracking a deleted room.
+func (t *tracks) forget(id int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.rooms, id)
+}
+
+// room raises a room's latest delivered id to at least last.
+func (t *tracks) room(id, last int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur, ok := t.rooms[id]; !ok || last > cur {
+		t.rooms[id] = last
+	}
+}
+
+// fresh drops the messages (sorted by id) delivered already and records the
+// others. t.mu is held.
+func (t *tracks) fresh(msgs []chat.Message) []chat.Message {
+	return slices.DeleteFunc(msgs, func(m chat.Message) bool {
+		if m.RoomID != nil {
+			last, ok := t.rooms[*m.RoomID]
+			t.rooms[*m.RoomID] = max(last, m.ID)
+			return ok && m.ID <= last
+		}
+		// A user's private messages arrive in id order, so a message at or
+		// below either party's latest was delivered to both already.
+		seen := false
+		for _, u := range []int64{m.SenderID, *m.RecipientID} {
+			last, ok := t.users[u]
+			seen = seen || ok && m.ID <= last
+			t.users[u] = max(last, m.ID)
+		}
+		return seen
+	})
+}
+
+// Notify queues another node's join or leave notice to this node's members
+// of the room.
+func (h *Hub) Notify(n chat.Notice) {
+	r := h.roomByID(n.RoomID)
+	if r == nil {
+		return
+	}
+	members := r.memberList()
+	for _, m := range members {
+		if m.user.Login == n.Event.User {
+			return // present here too: for this room nobody came or went
+		}
+	}
+	frame := encode(n.Event)
+	for _, m := range members {
+		m.deliverRoom(r, 0, frame)
+	}
+}
+
+// RoomCreated makes a room registered by any node live here.
+func (h *Hub) RoomCreated(lr chat.LiveRoom) { h.roomCreated(lr, false) }
+
+// RoomDeleted ends the room registered as name, up to revision, here.
+func (h *Hub) RoomDeleted(name string, revision uint64) {
+	key := strings.ToLower(name)
+	h.mu.Lock()
+	h.gone[key] = max(h.gone[key], revision)
+	r := h.rooms[key]
+	h.mu.Unlock()
+	if r != nil && !r.isDefault && r.rev <= revision {
+		h.roomDeleted(r)
+	}
+}
+
+// PeersChanged notes the room counts the other nodes changed and starts or
+// stops the grace of rooms whose owner left or came back elsewhere.
+func (h *Hub) PeersChanged() {
+	peers := h.cluster.Peers()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, n := range peers.Rooms {
+		if r := h.byID[id]; r != nil && h.peerRooms[id] != n {
+			h.markChangedLocked(r)
+		}
+	}
+	for id := range h.peerRooms {
+		if r := h.byID[id]; r != nil && peers.Rooms[id] == 0 {
+			h.markChangedLocked(r)
+		}
+	}
+	h.peerRooms = maps.Clone(peers.Rooms)
+	for _, r := range h.rooms {
+		if h.onlineLocked(r.ownerID, peers) {
+			h.stopGraceLocked(r)
+		} else {
+			h.armGraceLocked(r)
+		}
+	}
+}
+
+// Lost closes every connection of this node, which is cut off from the
+// others: clients reconnect, through the load balancer, to a node that is
+// not, and resume there.
+func (h *Hub) Lost(err error) {
+	clients := h.allClients()
+	h.log.Error("cut off from the cluster: closing connections so they move to another node",
+		"err", err, "connections", len(clients))
+	for _, c := range clients {
+		c.close(chat.CloseGoingAway, "this node lost the cluster: reconnect")
+	}
+}
+
+// LocalPresence reports this node's connections: who is online, where, and
+// how many connections each room has.
+func (h *Hub) LocalPresence() chat.NodePresence {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	p := chat.NodePresence{Users: make(map[int64]chat.PresentUser, len(h.online)), Rooms: map[int64]int{}}
+	for id, u := range h.online {
+		pu := chat.PresentUser{Login: u.user.Login, Conns: len(u.conns)}
+		if u.latest != nil {
+			pu.Room = u.latest.Room()
+		}
+		p.Users[id] = pu
+	}
+	for id, r := range h.byID {
+		if n := len(r.memberList()); n > 0 {
+			p.Rooms[id] = n
+		}
+	}
+	return p
+}

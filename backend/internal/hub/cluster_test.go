@@ -1,0 +1,135 @@
+package hub
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// fakeCluster is a Cluster of several nodes whose broker is the test: what
+// the hub publishes is recorded, and the test delivers what it wants.
+type fakeCluster struct {
+	local
+	mu        sync.Mutex
+	published []chat.Broadcast
+}
+
+func (f *fakeCluster) Publish(_ context.Context, b chat.Broadcast) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.published = append(f.published, b)
+	return nil
+}
+
+// fakeSequencer hands out turns that order nothing, with the latest ids
+// read from the store as the real one does.
+type fakeSequencer struct{ st chat.Store }
+
+func (f fakeSequencer) Acquire(ctx context.Context, rooms, users []int64) (chat.Sequence, error) {
+	t := fakeTurn{rooms: map[int64]int64{}, users: map[int64]int64{}}
+	for _, r := range rooms {
+		if m, err := f.st.RoomHistory(ctx, r, 0, 1); err == nil && len(m) > 0 {
+			t.rooms[r] = m[0].ID
+		}
+	}
+	return t, nil
+}
+
+type fakeTurn struct{ rooms, users map[int64]int64 }
+
+func (t fakeTurn) RoomPrev() map[int64]int64 { return t.rooms }
+func (t fakeTurn) UserPrev() map[int64]int64 { return t.users }
+func (fakeTurn) Release()                    {}
+
+// messageIDs lists the ids of the message and private envelopes a client
+// received, in order.
+func messageIDs(t *testing.T, rec *recorder) []int64 {
+	var ids []int64
+	for _, e := range rec.envelopes(t) {
+		if e["type"] == "message" || e["type"] == "private" {
+			ids = append(ids, int64(e["id"].(float64)))
+		}
+	}
+	return ids
+}
+
+// TestClusterNodeCatchesUpFromTheDatabase plays the broker: it loses one
+// broadcast (its node died between commit and publish) and the next one
+// tells the receiving node what came before it, so the node reads the
+// missing message from the database and delivers everything once, in order.
+func TestClusterNodeCatchesUpFromTheDatabase(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	fc := &fakeCluster{}
+	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
+	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
+	rec := &recorder{}
+	if _, err := h.Connect(context.Background(), bob, time.Time{}, rec, Resume{}); err != nil {
+		t.Fatal(err)
+	}
+	general := h.def.id
+	store := func(texts ...string) []chat.Message {
+		var batch []chat.NewMessage
+		for _, text := range texts {
+			batch = append(batch, chat.NewMessage{RoomID: &general, Room: "general", SenderID: alice.ID,
+				From: "alice", Text: text, SentAt: 1})
+		}
+		stored, err := st.AppendMessages(context.Background(), batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []chat.Message
+		for _, s := range stored {
+			out = append(out, s.Message)
+		}
+		return out
+	}
+	m := store("one", "two", "three", "four")
+	h.Deliver(chat.Broadcast{Messages: m[:1], RoomPrev: map[int64]int64{general: 0}})
+	// "two" is committed but never published; "three" says what came before.
+	h.Deliver(chat.Broadcast{Messages: m[2:3], RoomPrev: map[int64]int64{general: m[1].ID}})
+	h.Deliver(chat.Broadcast{Messages: m[2:3], RoomPrev: map[int64]int64{general: m[1].ID}}) // a duplicate
+	// "four" is never published and nothing follows: a resync (a node left)
+	// finds it.
+	h.Resync()
+	want := []int64{m[0].ID, m[1].ID, m[2].ID, m[3].ID}
+	eventually(t, "four messages", func() bool { return len(messageIDs(t, rec)) >= 4 })
+	time.Sleep(20 * time.Millisecond)
+	if got := messageIDs(t, rec); !slices.Equal(got, want) {
+		t.Errorf("bob got %v, want %v once each, in order", got, want)
+	}
+}
+
+// TestClusterWritePathPublishesWithTurn checks what a node of several
+// publishes: committed messages with the latest ids before them, and
+// nothing delivered locally but through the broker.
+func TestClusterWritePathPublishesWithTurn(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	fc := &fakeCluster{}
+	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"a","text":"first"}`), false)
+	eventually(t, "published", func() bool { fc.mu.Lock(); defer fc.mu.Unlock(); return len(fc.published) == 1 })
+	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"b","text":"second"}`), false)
+	eventually(t, "published", func() bool { fc.mu.Lock(); defer fc.mu.Unlock(); return len(fc.published) == 2 })
+	fc.mu.Lock()
+	first, second := fc.published[0], fc.published[1]
+	fc.mu.Unlock()
+	if first.RoomPrev[h.def.id] != 0 || second.RoomPrev[h.def.id] != first.Messages[0].ID {
+		t.Errorf("RoomPrev %v then %v, want 0 then %d", first.RoomPrev, second.RoomPrev, first.Messages[0].ID)
+	}
+	if ids := messageIDs(t, rec); len(ids) != 0 {
+		t.Errorf("delivered %v before the broker did", ids)
+	}
+	h.Deliver(first)
+	h.Deliver(second)
+	eventually(t, "both delivered", func() bool { return len(messageIDs(t, rec)) == 2 })
+}

@@ -1,0 +1,122 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// frameCount is the number of frames a recorder got.
+func (r *recorder) frameCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.frames)
+}
+
+// A message to a quiet connection is written at once: the writer lingers
+// only while envelopes pile up.
+func TestLoneEnvelopeIsWrittenAtOnce(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "welcome and joined", func() bool { return len(rec.envelopes(t)) == 2 })
+	time.Sleep(2 * lingerMax) // whatever the join left lingering is over
+	base := rec.frameCount()
+	start := time.Now()
+	c.enqueue([]byte(`{"type":"n"}`))
+	for rec.frameCount() == base {
+		if time.Since(start) > lingerMax/2 {
+			t.Fatalf("a lone envelope waited over %v", lingerMax/2)
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// slowPeer is a recorder whose writes take a while, like syscalls on a
+// busy machine.
+type slowPeer struct {
+	*recorder
+	delay time.Duration
+}
+
+func (p slowPeer) WriteFrame(frame []byte, deadline time.Time) error {
+	time.Sleep(p.delay)
+	return p.recorder.WriteFrame(frame, deadline)
+}
+
+// Envelopes that arrive faster than they are written share frames, in
+// order, and the writer lingers to gather more: a busy connection costs far
+// fewer writes than envelopes.
+func TestBusyWriterCoalescesAcrossArrivals(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, slowPeer{rec, 500 * time.Microsecond}, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "welcome and joined", func() bool { return len(rec.envelopes(t)) == 2 })
+	base := rec.frameCount()
+	const n = 400
+	start := time.Now()
+	for i := range n { // one every 100 µs: 40 ms in all
+		for time.Since(start) < time.Duration(i)*100*time.Microsecond {
+		}
+		c.enqueue([]byte(fmt.Sprintf(`{"type":"n","i":%d}`, i)))
+	}
+	eventually(t, "every envelope written", func() bool { return len(rec.envelopes(t)) == 2+n })
+	t.Logf("%d envelopes in %d frames", n, rec.frameCount()-base)
+	for i, e := range rec.envelopes(t)[2:] {
+		if e["i"] != float64(i) {
+			t.Fatalf("envelope %d is %v: order lost", i, e)
+		}
+	}
+	if frames := rec.frameCount() - base; frames > n/20 {
+		t.Errorf("%d envelopes arriving 100 µs apart took %d frames; a busy writer should coalesce them", n, frames)
+	}
+}
+
+// A close asked for once the queue is written happens even while the peer
+// keeps causing replies (a client still sending during a shutdown): what
+// was queued before the close is written, what comes after is dropped.
+func TestCloseAfterFlushWhileRepliesKeepComing(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c.enqueue([]byte(fmt.Sprintf(`{"type":"error","id":"m%d"}`, i)))
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.enqueue([]byte(`{"type":"last"}`))
+	c.closeAfterFlush(chat.CloseGoingAway)
+	eventually(t, "closed with 1001", func() bool { return rec.closeCode() == chat.CloseGoingAway })
+	written := false
+	for _, e := range rec.envelopes(t) {
+		written = written || e["type"] == "last"
+	}
+	if !written {
+		t.Error("the envelope queued before the close was not written")
+	}
+}

@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store"
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// acquireWithin returns the turn if it was granted within d. Otherwise it
+// returns a func that waits for the turn and releases it at once.
+func acquireWithin(t *testing.T, q *store.Sequencer, d time.Duration, rooms, users []int64) (chat.Sequence, func()) {
+	t.Helper()
+	done := make(chan chat.Sequence, 1)
+	go func() {
+		turn, err := q.Acquire(context.Background(), rooms, users)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- turn
+	}()
+	select {
+	case turn := <-done:
+		return turn, nil
+	case <-time.After(d):
+		return nil, func() {
+			if turn := <-done; turn != nil {
+				turn.Release()
+			}
+		}
+	}
+}
+
+func TestSequencerTurns(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	st := storetest.Open(t, dbURL, "")
+	q, err := store.OpenSequencer(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	const wait = 300 * time.Millisecond
+
+	// Two rooms take turns independently; one room, one at a time.
+	a, _ := acquireWithin(t, q, wait, []int64{1}, nil)
+	b, waiting := acquireWithin(t, q, wait, []int64{2}, nil)
+	if waiting != nil {
+		t.Fatal("room 2 waited for room 1")
+	}
+	both, waitingBoth := acquireWithin(t, q, wait, []int64{2, 1}, nil)
+	if both != nil {
+		t.Fatal("a turn on rooms 1 and 2 was granted while both were taken")
+	}
+	// Private messages wait for every room, and rooms for them.
+	private, waitingPrivate := acquireWithin(t, q, wait, nil, []int64{7, 8})
+	if private != nil {
+		t.Fatal("a private turn was granted while rooms were taken")
+	}
+	a.Release()
+	b.Release()
+	b.Release() // twice is harmless
+	waitingBoth()
+	waitingPrivate()
+
+	// The latest ids are read after the turn is taken.
+	alice := chat.User{Login: "alice", FirstName: "A", LastName: "T", Age: 30, Gender: "other"}
+	bob := chat.User{Login: "bob", FirstName: "B", LastName: "T", Age: 30, Gender: "other"}
+	for _, u := range []*chat.User{&alice, &bob} {
+		if err := st.CreateUser(context.Background(), u, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	room, err := st.EnsureDefaultRoom(context.Background(), "general")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.AppendMessages(context.Background(), []chat.NewMessage{
+		{RoomID: &room.ID, Room: "general", SenderID: alice.ID, From: "alice", Text: "r", SentAt: 1},
+		{RecipientID: &bob.ID, To: "bob", SenderID: alice.ID, From: "alice", Text: "p", SentAt: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, _ := acquireWithin(t, q, 5*time.Second, []int64{room.ID, 999}, []int64{alice.ID, bob.ID})
+	if turn == nil {
+		t.Fatal("a turn was not granted with nothing taken")
+	}
+	defer turn.Release()
+	if got := turn.RoomPrev(); got[room.ID] != stored[0].Message.ID || got[999] != 0 {
+		t.Errorf("RoomPrev = %v, want %d for room %d and 0 for an empty room", got, stored[0].Message.ID, room.ID)
+	}
+	if got := turn.UserPrev(); got[alice.ID] != stored[1].Message.ID || got[bob.ID] != stored[1].Message.ID {
+		t.Errorf("UserPrev = %v, want %d for both", got, stored[1].Message.ID)
+	}
+}
+
+func TestSequencerNeedsPostgres(t *testing.T) {
+	if _, err := store.OpenSequencer(context.Background(), "sqlite://"+t.TempDir()+"/x.db"); err == nil {
+		t.Error("a sequencer opened on SQLite")
+	}
+}
+
+// BenchmarkSequencerTurn is one uncontended turn: take it (locks and the
+// latest ids, one round trip) and release it.
+func BenchmarkSequencerTurn(b *testing.B) {
+	dbURL := storetest.PostgresURL(b)
+	storetest.Open(b, dbURL, "")
+	q, err := store.OpenSequencer(context.Background(), dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { q.Close() })
+	for b.Loop() {
+		turn, err := q.Acquire(context.Background(), []int64{1, 2}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		turn.Release()
+	}
+}
