@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,10 +15,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/natsbus"
+	"github.com/salachat/sala/backend/internal/natsbus/natstest"
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
@@ -53,26 +51,7 @@ func testNATS(t *testing.T) string {
 
 // natsPrefix returns a prefix of its own for a test and removes its stream
 // and buckets when the test ends.
-func natsPrefix(t *testing.T, natsURL string) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "salatest_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		nc, err := nats.Connect(natsURL)
-		if err != nil {
-			return
-		}
-		defer nc.Close()
-		js, _ := jetstream.New(nc)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = js.DeleteStream(ctx, prefix+"_fanout")
-		_ = js.DeleteKeyValue(ctx, prefix+"_rooms")
-		_ = js.DeleteKeyValue(ctx, prefix+"_presence")
-	})
-	return prefix
-}
+func natsPrefix(t *testing.T, natsURL string) string { return natstest.Prefix(t, natsURL) }
 
 // testCluster is several in-process nodes of one deployment.
 type testCluster struct {

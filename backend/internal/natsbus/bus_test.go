@@ -2,8 +2,6 @@ package natsbus
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"sync"
@@ -11,9 +9,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/natsbus/natstest"
 )
 
 // natsURL returns the machine's NATS server (SALA_TEST_NATS_URL, else
@@ -88,22 +86,7 @@ func (h *handler) check(t *testing.T, what string, ok func(h *handler) bool) {
 func startBuses(t *testing.T, n int) ([]*Bus, []*handler) {
 	t.Helper()
 	url := natsURL(t)
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "salatest_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		nc, err := nats.Connect(url)
-		if err != nil {
-			return
-		}
-		defer nc.Close()
-		js, _ := jetstream.New(nc)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = js.DeleteStream(ctx, prefix+"_fanout")
-		_ = js.DeleteKeyValue(ctx, prefix+"_rooms")
-		_ = js.DeleteKeyValue(ctx, prefix+"_presence")
-	})
+	prefix := natstest.Prefix(t, url)
 	var buses []*Bus
 	var handlers []*handler
 	for i := range n {
