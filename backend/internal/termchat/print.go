@@ -53,17 +53,21 @@ func (s *session) handle(raw []byte) string {
 	case chat.TypeMessage:
 		var m chat.RoomMsgOut
 		if decode(&m) && s.fresh(m.ID) {
+			delete(s.echoes, m.ID)
 			fmt.Fprintf(s.out, "%s %s: %s\n", stamp(m.SentAt), m.From, m.Text)
 		}
 	case chat.TypePrivate:
 		var p chat.PrivateOut
 		if decode(&p) && s.fresh(p.ID) {
+			delete(s.echoes, p.ID)
 			fmt.Fprintf(s.out, "%s (private) %s → %s: %s\n", stamp(p.SentAt), p.From, p.To, p.Text)
 		}
 	case chat.TypeAck:
 		var a chat.Ack
 		if decode(&a) {
-			s.acked(a.ID)
+			if s.acked(a.ID) && !s.seen[a.MessageID] {
+				s.echoes[a.MessageID] = true
+			}
 		}
 	case chat.TypePong:
 		var p chat.Pong

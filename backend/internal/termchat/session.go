@@ -57,6 +57,11 @@ type session struct {
 	pings     int            // pings sent on the current connection
 	flushID   string         // id of the ping sent once the input ended, "" before
 	flushed   bool           // its pong arrived
+	// echoes are the ids of this session's acknowledged messages whose
+	// broadcast has not arrived yet: at the end of the input the client waits
+	// for them, since the server sends a message's broadcast after its ack
+	// but not necessarily in the same breath.
+	echoes map[int64]bool
 }
 
 // outgoing is a send that waits for its ack.
@@ -232,13 +237,13 @@ func (s *session) converse(ctx context.Context, conn *websocket.Conn) (end endin
 	for {
 		if s.lines == nil {
 			// The input has ended: leave once every message is acknowledged
-			// and every command answered. After the last ack, a ping is the
-			// barrier: the server answers a connection's envelopes in order,
-			// and queues the broadcast of a message right after its ack.
+			// and its broadcast printed, and every command answered. For the
+			// commands a ping is the barrier: the server answers a
+			// connection's envelopes in order.
 			if drain == nil {
 				drain = time.After(drainTimeout)
 			}
-			if len(s.pending) == 0 && s.flushID == "" {
+			if len(s.pending) == 0 && len(s.echoes) == 0 && s.flushID == "" {
 				s.flushID = "eof"
 				s.ping(ctx, conn, s.flushID)
 			}
@@ -381,12 +386,14 @@ func (s *session) write(ctx context.Context, conn *websocket.Conn, env any) {
 	_ = conn.Write(wctx, websocket.MessageText, raw)
 }
 
-// acked forgets a pending send: it was stored, or refused for good.
-func (s *session) acked(id string) {
+// acked forgets a pending send: it was stored, or refused for good. It
+// reports whether the id was pending.
+func (s *session) acked(id string) bool {
 	for i, p := range s.pending {
 		if p.id == id {
 			s.pending = append(s.pending[:i], s.pending[i+1:]...)
-			return
+			return true
 		}
 	}
+	return false
 }

@@ -82,7 +82,7 @@ func newSession(cfg Config) (*session, error) {
 	typed := make(chan string)
 	return &session{
 		cfg: cfg, base: base, in: bufio.NewReader(cfg.In), out: cfg.Out, typed: typed, lines: typed,
-		idPrefix: hex.EncodeToString(prefix), seen: map[int64]bool{},
+		idPrefix: hex.EncodeToString(prefix), seen: map[int64]bool{}, echoes: map[int64]bool{},
 		clock: clock{now: cfg.Now},
 	}, nil
 }
