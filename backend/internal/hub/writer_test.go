@@ -120,3 +120,54 @@ func TestCloseAfterFlushWhileRepliesKeepComing(t *testing.T) {
 		t.Error("the envelope queued before the close was not written")
 	}
 }
+
+// writerState reports whether c has a writer goroutine and whether it is
+// parked waiting for more.
+func writerState(c *Client) (writing, parked bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writing, c.parked
+}
+
+// After writing, the writer parks for writerIdle, is woken by the next
+// envelope, and ends once the connection stays quiet: an idle connection
+// has no writer goroutine.
+func TestWriterParksThenEnds(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "welcome and joined", func() bool { return len(rec.envelopes(t)) == 2 })
+	eventually(t, "the writer parked", func() bool { _, parked := writerState(c); return parked })
+	c.enqueue([]byte(`{"type":"n"}`))
+	eventually(t, "the parked writer woken", func() bool { return len(rec.envelopes(t)) == 3 })
+	start := time.Now()
+	eventually(t, "the writer ended", func() bool { writing, _ := writerState(c); return !writing })
+	if waited := time.Since(start); waited < writerIdle/2 {
+		t.Errorf("the writer ended after %v; want it to wait about %v for more", waited, writerIdle)
+	}
+	c.enqueue([]byte(`{"type":"n"}`))
+	eventually(t, "a new writer for a quiet connection", func() bool { return len(rec.envelopes(t)) == 4 })
+}
+
+// A close asked for while the writer is parked happens at once, not when
+// the writer would have given up waiting.
+func TestCloseAfterFlushWakesAParkedWriter(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the writer parked", func() bool { _, parked := writerState(c); return parked })
+	start := time.Now()
+	c.closeAfterFlush(chat.CloseNormal)
+	eventually(t, "closed with 1000", func() bool { return rec.closeCode() == chat.CloseNormal })
+	if waited := time.Since(start); waited > writerIdle/2 {
+		t.Errorf("the close took %v: the parked writer was not woken", waited)
+	}
+}

@@ -81,7 +81,7 @@ func (s *Store) MarkDelivered(ctx context.Context, ids []int64) error {
 // messages runs a read query written with ? placeholders.
 func (s *Store) messages(ctx context.Context, op, query string, args ...any) ([]chat.Message, error) {
 	msgs := []chat.Message{}
-	if err := s.r.SelectContext(ctx, &msgs, s.r.Rebind(query), args...); err != nil {
+	if err := s.selectRead(ctx, &msgs, query, args...); err != nil {
 		return nil, s.fail(op, err)
 	}
 	return msgs, nil

@@ -100,10 +100,10 @@ func (s *Store) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, er
 // most recently deleted one. Returns room_not_found.
 func (s *Store) RoomByName(ctx context.Context, name string) (chat.Room, error) {
 	var room chat.Room
-	err := s.r.GetContext(ctx, &room, s.r.Rebind(`SELECT `+roomColumns+` FROM rooms
+	err := s.getRead(ctx, &room, `SELECT `+roomColumns+` FROM rooms
 		WHERE lower(name) = lower(?)
 		ORDER BY CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END, deleted_at DESC, id DESC
-		LIMIT 1`), name)
+		LIMIT 1`, name)
 	if err != nil {
 		return chat.Room{}, s.notFound("room by name", err, roomNotFound())
 	}

@@ -32,8 +32,8 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (chat.User, strin
 		chat.User
 		PasswordHash string `db:"password_hash"`
 	}
-	err := s.r.GetContext(ctx, &row, s.r.Rebind(`SELECT `+userColumns+`, password_hash
-		FROM users WHERE lower(login) = lower(?)`), login)
+	err := s.getRead(ctx, &row, `SELECT `+userColumns+`, password_hash
+		FROM users WHERE lower(login) = lower(?)`, login)
 	if err != nil {
 		return chat.User{}, "", s.notFound("user by login", err, userNotFound())
 	}
@@ -43,7 +43,7 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (chat.User, strin
 // UserByID returns user_not_found when id is unknown.
 func (s *Store) UserByID(ctx context.Context, id int64) (chat.User, error) {
 	var u chat.User
-	err := s.r.GetContext(ctx, &u, s.r.Rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id)
+	err := s.getRead(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
 	if err != nil {
 		return chat.User{}, s.notFound("user by id", err, userNotFound())
 	}
