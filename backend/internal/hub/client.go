@@ -46,8 +46,6 @@ type Client struct {
 	queue   [][]byte // envelopes waiting to be written, oldest first
 	queued  int      // bytes in queue
 	writing bool     // a writer goroutine owns the socket (see writeLoop)
-	parked  bool     // the writer waits on wake for more (see writeLoop)
-	wake    chan struct{}
 	closed  bool
 	room    *room // current room; guarded by mu, changed with hub.mu held too
 	holding bool  // joining: room envelopes go to held until joined is queued
@@ -97,27 +95,9 @@ func (c *Client) enqueueLocked(frame []byte) {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
-	switch {
-	case !c.writing:
+	if !c.writing {
 		c.writing = true
-		if c.wake == nil {
-			c.wake = make(chan struct{}, 1)
-		}
 		go c.writeLoop()
-	case c.parked:
-		c.wakeWriterLocked()
-	}
-}
-
-// wakeWriterLocked gets a parked writer going again.
-func (c *Client) wakeWriterLocked() {
-	if !c.parked {
-		return
-	}
-	c.parked = false
-	select {
-	case c.wake <- struct{}{}:
-	default: // a wake-up is pending already
 	}
 }
 
@@ -207,46 +187,19 @@ func (c *Client) currentRoom() *room {
 // What arrives meanwhile leaves in the same frame, so the number of writes
 // (each a syscall, the dominant cost of a fan-out) stops growing with the
 // message rate, for at most lingerMax of added latency. A connection that
-// gets a message now and then has it written at once.
-//
-// Once the queue is empty the writer parks for up to writerIdle, to be woken
-// by the next envelope, and then ends: a connection in a lively room keeps
-// one writer instead of starting (and growing the stack of) a goroutine per
-// message, and an idle connection has no writer goroutine.
+// gets a message now and then has it written at once, and its writer ends as
+// soon as the queue is empty: idle connections have no writer goroutine.
 func (c *Client) writeLoop() {
 	var w frameWriter
 	defer w.release()
 	var spare [][]byte // the batch last written, emptied, to become the next queue
 	var linger time.Duration
-	var idle *time.Timer
-	defer func() {
-		if idle != nil {
-			idle.Stop()
-		}
-	}()
-	rested := false // parked for a whole writerIdle: end if still nothing
 	for {
 		c.mu.Lock()
 		batch := c.queue
 		closing := c.closeWhenDrained
-		if len(batch) == 0 && !c.closed && closing == 0 && !rested {
-			c.parked = true
-			c.mu.Unlock()
-			w.release() // a parked writer holds no frame buffer
-			if idle == nil {
-				idle = time.NewTimer(writerIdle)
-			} else {
-				idle.Reset(writerIdle)
-			}
-			select {
-			case <-c.wake:
-			case <-idle.C:
-				rested = true
-			}
-			continue
-		}
 		if len(batch) == 0 || c.closed {
-			c.writing, c.parked = false, false
+			c.writing = false
 			c.queue = nil // an idle connection keeps no queue
 			if closing != 0 {
 				c.closeLocked(closing, closeReason(closing))
@@ -254,7 +207,6 @@ func (c *Client) writeLoop() {
 			c.mu.Unlock()
 			return
 		}
-		rested = false
 		c.queue, c.queued = spare, 0
 		c.mu.Unlock()
 		err := w.write(c, batch)
@@ -283,10 +235,6 @@ func (c *Client) writeLoop() {
 		}
 	}
 }
-
-// writerIdle is how long a writer with nothing to write waits for more
-// before it ends (see writeLoop).
-const writerIdle = 250 * time.Millisecond
 
 // The bounds of a busy writer's wait between writes (see writeLoop).
 // docs/benchmarks.md has what they cost and save.
@@ -372,7 +320,6 @@ func (c *Client) shut() {
 	c.mu.Lock()
 	c.closed = true
 	c.queue, c.queued, c.held = nil, 0, nil
-	c.wakeWriterLocked() // to end
 	c.mu.Unlock()
 	c.finished()
 }
@@ -397,7 +344,6 @@ func (c *Client) closeLocked(code int, reason string) {
 	}
 	c.closed = true
 	c.queue, c.queued, c.held = nil, 0, nil
-	c.wakeWriterLocked() // to end
 	go func() {
 		c.tr.Close(code, reason)
 		c.finished()
@@ -411,7 +357,6 @@ func (c *Client) closeAfterFlush(code int) {
 	defer c.mu.Unlock()
 	if c.writing {
 		c.closeWhenDrained = code
-		c.wakeWriterLocked() // a parked writer has nothing left: it closes now
 		return
 	}
 	c.closeLocked(code, closeReason(code))

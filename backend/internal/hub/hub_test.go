@@ -284,27 +284,3 @@ func TestLateBroadcastOfAMessageInHistoryIsDropped(t *testing.T) {
 		t.Errorf("delivered ids %v, want [6 3]", ids)
 	}
 }
-
-// The commit loop waits for company only in a stream: a message that finds
-// it idle is committed with what is queued, without the gather window.
-func TestGatherWaitsOnlyInAStream(t *testing.T) {
-	h := newHub(t, storetest.OpenSQLite(t), nil)
-	w := &writePath{h: h, in: make(chan *submission, 8)}
-	for range 3 {
-		w.in <- &submission{}
-	}
-	start := time.Now()
-	if got := w.gather(&submission{}, false); len(got) != 4 {
-		t.Errorf("gathered %d when idle; want the first and the 3 queued", len(got))
-	}
-	if waited := time.Since(start); waited >= gatherWindow {
-		t.Errorf("an idle gather waited %v", waited)
-	}
-	start = time.Now()
-	if got := w.gather(&submission{}, true); len(got) != 1 {
-		t.Errorf("gathered %d from an empty queue; want the first alone", len(got))
-	}
-	if waited := time.Since(start); waited < gatherWindow {
-		t.Errorf("a gather in a stream waited %v; want the %v window", waited, gatherWindow)
-	}
-}

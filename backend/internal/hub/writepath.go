@@ -57,7 +57,6 @@ type writePath struct {
 	closed  bool
 	done    sync.WaitGroup
 	window  *time.Timer // gather's; only the commit loop touches it
-	idleAt  time.Time   // when the commit loop last finished a batch; its own
 }
 
 func newWritePath(h *Hub, seq chat.Sequencer) *writePath {
@@ -98,7 +97,7 @@ func (w *writePath) commitLoop() {
 	defer w.done.Done()
 	defer close(w.results)
 	for first := range w.in {
-		batch := w.gather(first, time.Since(w.idleAt) < gatherWindow)
+		batch := w.gather(first)
 		outs := make([]outcome, len(batch))
 		turn, err := w.acquire(batch)
 		if err != nil {
@@ -133,7 +132,6 @@ func (w *writePath) commitLoop() {
 			}
 		}
 		w.results <- committed{subs: batch, outs: outs, turn: turn}
-		w.idleAt = time.Now()
 	}
 }
 
@@ -180,55 +178,30 @@ func (w *writePath) append(msgs []chat.NewMessage) ([]chat.Stored, error) {
 // to share its transaction. A transaction costs about as much for one
 // message as for a dozen (SQLite: ~0.3 ms of CPU each), so without it a
 // stream of messages commits one by one (docs/benchmarks.md, S2).
-//
-// The wait is only worth it in a stream: a message that finds the loop idle
-// for longer than the window (a quiet room, or 100 msg/s spread over time)
-// is committed with whatever is queued, at once, rather than made 2 ms late
-// for company that is not coming.
 const gatherWindow = 2 * time.Millisecond
 
-// gather takes what is queued behind first, up to a batch; in a stream
-// (busy) it also waits up to gatherWindow for more.
-func (w *writePath) gather(first *submission, busy bool) []*submission {
+// gather takes what is queued behind first, up to a batch, waiting up to
+// gatherWindow for more.
+func (w *writePath) gather(first *submission) []*submission {
 	batch := []*submission{first}
-	var window <-chan time.Time // nil: only what is queued already
-	if busy {
-		if w.window == nil {
-			w.window = time.NewTimer(gatherWindow)
-		} else {
-			w.window.Reset(gatherWindow)
-		}
-		defer w.window.Stop()
-		window = w.window.C
+	if w.window == nil {
+		w.window = time.NewTimer(gatherWindow)
+	} else {
+		w.window.Reset(gatherWindow)
 	}
+	defer w.window.Stop()
 	for len(batch) < w.h.cfg.BatchSize {
-		s, ok := w.next(window)
-		if !ok {
-			return batch
-		}
-		batch = append(batch, s)
-	}
-	return batch
-}
-
-// next returns the next submission, waiting for one until window fires, or
-// with no window only one already queued. False when there is none, or the
-// write path is closing.
-func (w *writePath) next(window <-chan time.Time) (*submission, bool) {
-	if window == nil {
 		select {
 		case s, ok := <-w.in:
-			return s, ok
-		default:
-			return nil, false
+			if !ok {
+				return batch
+			}
+			batch = append(batch, s)
+		case <-w.window.C:
+			return batch
 		}
 	}
-	select {
-	case s, ok := <-w.in:
-		return s, ok
-	case <-window:
-		return nil, false
-	}
+	return batch
 }
 
 func (w *writePath) publishLoop() {
