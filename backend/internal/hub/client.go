@@ -56,6 +56,10 @@ type Client struct {
 	// closeWhenDrained is a close code to send once the queue is written
 	// (the answer to #exit reaches the peer before the close).
 	closeWhenDrained int
+	// unacked counts this connection's messages in the write path, and
+	// acksDone is closed when that reaches zero for someone waiting (#exit).
+	unacked  int
+	acksDone chan struct{}
 
 	badInARow int // consecutive bad envelopes; only the reader goroutine touches it
 
@@ -381,4 +385,43 @@ func (c *Client) touch(now time.Time) {
 	c.mu.Lock()
 	c.lastSeen = now
 	c.mu.Unlock()
+}
+
+// sent records a message of this connection entering the write path.
+func (c *Client) sent() {
+	c.mu.Lock()
+	c.unacked++
+	c.mu.Unlock()
+}
+
+// settled records that one of them got its ack or its error.
+func (c *Client) settled() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unacked--; c.unacked == 0 && c.acksDone != nil {
+		close(c.acksDone)
+		c.acksDone = nil
+	}
+}
+
+// awaitAcks waits, at most patience, until every message this connection
+// sent has its ack or error queued, so that "hi" then #exit ends with the
+// ack and the broadcast of "hi" written before the close.
+func (c *Client) awaitAcks(patience time.Duration) {
+	c.mu.Lock()
+	if c.unacked == 0 {
+		c.mu.Unlock()
+		return
+	}
+	if c.acksDone == nil {
+		c.acksDone = make(chan struct{})
+	}
+	done := c.acksDone
+	c.mu.Unlock()
+	t := time.NewTimer(patience)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }

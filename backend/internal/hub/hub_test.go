@@ -284,3 +284,40 @@ func TestLateBroadcastOfAMessageInHistoryIsDropped(t *testing.T) {
 		t.Errorf("delivered ids %v, want [6 3]", ids)
 	}
 }
+
+// #exit right after a message closes only once that message is stored,
+// acknowledged and broadcast: the sender sees its ack and its message
+// before the close, even when the commit is slow.
+func TestExitWaitsForTheAckOfWhatWasSentBefore(t *testing.T) {
+	real := storetest.OpenSQLite(t)
+	st := &gatedStore{Store: real, release: make(chan struct{}), batches: make(chan int, 10)}
+	h := newHub(t, st, nil)
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), newUser(t, real, "alice"), time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var release sync.Once // also on failure: a held commit would hang the hub's shutdown
+	t.Cleanup(func() { release.Do(func() { close(st.release) }) })
+	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"m1","text":"bye all"}`), false)
+	<-st.batches // the message's commit is held
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		h.Receive(context.Background(), c, []byte(`{"type":"send","id":"x","text":"#exit"}`), false)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if code := rec.closeCode(); code != 0 {
+		t.Fatalf("closed with %d before the message before #exit was acknowledged", code)
+	}
+	release.Do(func() { close(st.release) })
+	<-exited
+	eventually(t, "closed with 1000", func() bool { return rec.closeCode() == chat.CloseNormal })
+	var kinds []any
+	for _, e := range rec.envelopes(t)[2:] {
+		kinds = append(kinds, e["type"])
+	}
+	if fmt.Sprint(kinds) != "[ack message]" {
+		t.Errorf("before the close the client got %v; want [ack message]", kinds)
+	}
+}

@@ -124,6 +124,9 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.CmdPrivate:
 		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text)
 	case chat.CmdExit:
+		// Messages sent just before #exit are acknowledged and broadcast
+		// first: the sender sees its ack, the room sees the message.
+		c.awaitAcks(exitPatience)
 		h.deleteOwnedRooms(ctx, c.user.ID)
 		c.closeAfterFlush(chat.CloseNormal)
 	}
@@ -204,3 +207,7 @@ func (h *Hub) wait(ctx context.Context, s *submission, st *chat.Stored) error {
 		return chat.Errorf(chat.EUnavailable, "the database did not answer in time")
 	}
 }
+
+// exitPatience bounds how long #exit waits for the acks of the messages sent
+// before it (the write path gives up on a batch after 10 s of database).
+const exitPatience = 15 * time.Second

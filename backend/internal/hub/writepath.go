@@ -77,6 +77,9 @@ func (w *writePath) submit(s *submission) error {
 	if w.closed {
 		return chat.Errorf(chat.EUnavailable, "server shutting down")
 	}
+	if s.client != nil {
+		s.client.sent()
+	}
 	w.in <- s
 	return nil
 }
@@ -216,6 +219,11 @@ func (w *writePath) publishLoop() {
 			}
 		}
 		w.publish(c.turn, fresh)
+		for _, s := range c.subs { // acked and broadcast: a waiting #exit may close
+			if s.client != nil {
+				s.client.settled()
+			}
+		}
 	}
 }
 
