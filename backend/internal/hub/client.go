@@ -101,6 +101,7 @@ func (c *Client) enqueueLocked(frame []byte) {
 	c.queued += len(frame)
 	if !c.writing {
 		c.writing = true
+		c.hub.writers.Add(1)
 		go c.writeLoop()
 	}
 }
@@ -194,6 +195,7 @@ func (c *Client) currentRoom() *room {
 // gets a message now and then has it written at once, and its writer ends as
 // soon as the queue is empty: idle connections have no writer goroutine.
 func (c *Client) writeLoop() {
+	defer c.hub.writers.Add(-1)
 	var w frameWriter
 	defer w.release()
 	var spare [][]byte // the batch last written, emptied, to become the next queue

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,4 +120,60 @@ func TestCloseAfterFlushWhileRepliesKeepComing(t *testing.T) {
 	if !written {
 		t.Error("the envelope queued before the close was not written")
 	}
+}
+
+// gatedPeer is a recorder whose writes wait while a gate is set.
+type gatedPeer struct {
+	*recorder
+	gate *atomic.Pointer[chan struct{}]
+}
+
+func (p gatedPeer) WriteFrame(frame []byte, deadline time.Time) error {
+	if g := p.gate.Load(); g != nil {
+		<-*g
+	}
+	return p.recorder.WriteFrame(frame, deadline)
+}
+
+// A push to everyone starts the writers a slice at a time: one goroutine
+// per connection at once, at tens of thousands of connections, left the
+// stacks they grew behind. A slice whose writers don't finish holds the
+// next one back only for a while, and every connection gets the frame.
+func TestBroadcastAllPacesItsWriters(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	user := newUser(t, st, "alice")
+	var gate atomic.Pointer[chan struct{}]
+	held := make(chan struct{})
+	gate.Store(&held)
+	recs := make([]*recorder, 2*pushSlice+10)
+	for i := range recs {
+		recs[i] = &recorder{}
+		c := &Client{hub: h, user: user, tr: gatedPeer{recs[i], &gate}, done: make(chan struct{})}
+		h.mu.Lock()
+		h.addPresenceLocked(c)
+		h.mu.Unlock()
+	}
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { h.broadcastAll([]byte(`{"type":"push"}`)); close(done) }()
+	time.Sleep(pushPatience / 2)
+	if n := h.writers.Load(); n != pushSlice {
+		t.Fatalf("%d writers run while the first slice's are stuck; want %d", n, pushSlice)
+	}
+	<-done // the later slices went out after pushPatience each
+	if waited := time.Since(start); waited < 2*pushPatience {
+		t.Errorf("the push took %v: it did not wait for stuck writers", waited)
+	}
+	gate.Store(nil)
+	close(held)
+	eventually(t, "every connection got the push", func() bool {
+		for _, r := range recs {
+			if r.frameCount() != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	eventually(t, "the writers ended", func() bool { return h.writers.Load() == 0 })
 }
