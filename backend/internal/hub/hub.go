@@ -142,6 +142,9 @@ type Hub struct {
 	// changed holds the rooms (by lower-case name) whose member counts or
 	// existence changed since the last rooms_changed push.
 	changed map[string]string // lower-case name → name
+	// welcomeRooms is the encoded room list of welcome, shared until the
+	// next rooms_changed push; nil when it must be built (see welcomeFor).
+	welcomeRooms []byte
 	// peerRooms is the other nodes' connections per room at the last look,
 	// to tell which counts they changed.
 	peerRooms map[int64]int
@@ -366,6 +369,7 @@ func (h *Hub) roomsChanged() []byte {
 		}
 	}
 	clear(h.changed)
+	h.welcomeRooms = nil
 	sortRooms(out.Rooms)
 	slices.Sort(out.Removed)
 	return encode(out)

@@ -37,9 +37,8 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		target = r
 	}
 	h.enterLocked(c, target)
-	welcome := chat.Welcome{Type: chat.TypeWelcome, ServerTime: h.now().UnixMilli(),
-		User: chat.ProfileOf(user), Room: target.name, Rooms: h.roomsLocked(), Commands: chat.Help}
-	c.enqueue(encode(welcome)) // first envelope: nothing else is queued before the join finishes
+	// The first envelope: nothing else is queued before the join finishes.
+	c.enqueue(h.welcomeFor(user, target.name, h.now()))
 	h.mu.Unlock()
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)

@@ -3,7 +3,6 @@ package hub
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,19 +121,6 @@ func TestCloseAfterFlushWhileRepliesKeepComing(t *testing.T) {
 	}
 }
 
-// gatedPeer is a recorder whose writes wait while a gate is set.
-type gatedPeer struct {
-	*recorder
-	gate *atomic.Pointer[chan struct{}]
-}
-
-func (p gatedPeer) WriteFrame(frame []byte, deadline time.Time) error {
-	if g := p.gate.Load(); g != nil {
-		<-*g
-	}
-	return p.recorder.WriteFrame(frame, deadline)
-}
-
 // A push to everyone starts the writers a slice at a time: one goroutine
 // per connection at once, at tens of thousands of connections, left the
 // stacks they grew behind. A slice whose writers don't finish holds the
@@ -143,13 +129,11 @@ func TestBroadcastAllPacesItsWriters(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
 	user := newUser(t, st, "alice")
-	var gate atomic.Pointer[chan struct{}]
-	held := make(chan struct{})
-	gate.Store(&held)
+	held := make(chan struct{}) // the peers stop reading until it closes
 	recs := make([]*recorder, 2*pushSlice+10)
 	for i := range recs {
-		recs[i] = &recorder{}
-		c := &Client{hub: h, user: user, tr: gatedPeer{recs[i], &gate}, done: make(chan struct{})}
+		recs[i] = &recorder{gate: held}
+		c := &Client{hub: h, user: user, tr: recs[i], done: make(chan struct{})}
 		h.mu.Lock()
 		h.addPresenceLocked(c)
 		h.mu.Unlock()
@@ -165,7 +149,6 @@ func TestBroadcastAllPacesItsWriters(t *testing.T) {
 	if waited := time.Since(start); waited < 2*pushPatience {
 		t.Errorf("the push took %v: it did not wait for stuck writers", waited)
 	}
-	gate.Store(nil)
 	close(held)
 	eventually(t, "every connection got the push", func() bool {
 		for _, r := range recs {

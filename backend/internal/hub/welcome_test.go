@@ -1,0 +1,81 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store/storetest"
+)
+
+// welcomeOf decodes the first envelope a connection got.
+func welcomeOf(t *testing.T, rec *recorder) chat.Welcome {
+	t.Helper()
+	eventually(t, "welcome", func() bool { return len(rec.envelopes(t)) > 0 })
+	var w chat.Welcome
+	b, _ := json.Marshal(rec.envelopes(t)[0])
+	if err := json.Unmarshal(b, &w); err != nil || w.Type != chat.TypeWelcome {
+		t.Fatalf("first envelope %s is not a welcome (%v)", b, err)
+	}
+	return w
+}
+
+func connectRecorded(t *testing.T, h *Hub, u chat.User) (*Client, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), u, time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rec
+}
+
+// The welcome spliced from shared parts is the envelope chat.Welcome
+// describes, and a connection that gets a list from before a change learns
+// the change from the next rooms_changed push; connections after that push
+// get it in their welcome.
+func TestWelcomeRoomListIsSharedUntilTheNextPush(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, func(c *Config) { c.RoomsPush = time.Hour }) // the test pushes
+	ada, bob, cy, di := newUser(t, st, "ada"), newUser(t, st, "bob"), newUser(t, st, "cy"), newUser(t, st, "di")
+
+	_, adaRec := connectRecorded(t, h, ada)
+	w := welcomeOf(t, adaRec)
+	want := chat.Welcome{Type: chat.TypeWelcome, ServerTime: w.ServerTime, User: chat.ProfileOf(ada),
+		Room: "general", Rooms: []chat.RoomInfo{{Name: "general", Members: 1, Default: true}}, Commands: chat.Help}
+	if !reflect.DeepEqual(w, want) {
+		t.Fatalf("welcome\n got %+v\nwant %+v", w, want)
+	}
+
+	bobC, _ := connectRecorded(t, h, bob)
+	h.Receive(context.Background(), bobC, []byte(`{"type":"send","id":"c1","text":"#cR attic"}`), false)
+	eventually(t, "attic", func() bool { return bobC.Room() == "attic" })
+	_, cyRec := connectRecorded(t, h, cy) // before the push: the shared list is ada's
+	if got := welcomeOf(t, cyRec).Rooms; len(got) != 1 {
+		t.Fatalf("welcome before the push lists %+v; want the shared list of one room", got)
+	}
+
+	h.broadcastAll(h.roomsChanged())
+	eventually(t, "cy told of attic", func() bool {
+		for _, e := range cyRec.envelopes(t) {
+			if e["type"] == chat.TypeRoomsChanged {
+				b, _ := json.Marshal(e["rooms"])
+				var rooms []chat.RoomInfo
+				_ = json.Unmarshal(b, &rooms)
+				for _, r := range rooms {
+					if r.Name == "attic" && r.Members == 1 {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	_, diRec := connectRecorded(t, h, di)
+	if got := welcomeOf(t, diRec).Rooms; !reflect.DeepEqual(got, h.Rooms()) {
+		t.Fatalf("welcome after the push lists %+v; want %+v", got, h.Rooms())
+	}
+}
