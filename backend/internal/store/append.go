@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -13,9 +14,10 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// maxRowsPerStatement keeps a multi-row statement under both databases'
-// parameter limits (PostgreSQL 65535, SQLite 32766) at 9 parameters a row.
-const maxRowsPerStatement = 500
+// maxRowsPerStatement keeps a multi-row statement well under both
+// databases' parameter limits (PostgreSQL 65535, SQLite 32766) at 9
+// parameters a row. It is a power of two: see insertChunk.
+const maxRowsPerStatement = 256
 
 // clientKey is what makes a message idempotent: its sender's client id.
 type clientKey struct {
@@ -44,9 +46,15 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 			return nil, fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
 		}
 	}
+	// The statements are prepared before the transaction takes the
+	// connection: SQLite's writer pool has only that one.
+	inserts, err := s.insertStatements(ctx, len(batch))
+	if err != nil {
+		return nil, s.fail("append messages", err)
+	}
 	var out []chat.Stored
-	err := s.inWriteTx(ctx, func(tx *sqlx.Tx) (err error) {
-		out, err = appendMessages(ctx, tx, batch)
+	err = s.inWriteTx(ctx, func(tx *sqlx.Tx) (err error) {
+		out, err = appendMessages(ctx, tx, inserts, batch)
 		return err
 	})
 	if err != nil {
@@ -58,14 +66,16 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 	return out, nil
 }
 
-func appendMessages(ctx context.Context, tx *sqlx.Tx, batch []chat.NewMessage) ([]chat.Stored, error) {
+func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts map[int]*sqlx.Stmt, batch []chat.NewMessage) ([]chat.Stored, error) {
 	inserted := make(map[clientKey]int64)
 	var anonymous []int64 // ids of the rows without a client id
-	for chunk := range slices.Chunk(batch, maxRowsPerStatement) {
-		rows, err := insertChunk(ctx, tx, chunk)
+	for rest := batch; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		rows, err := insertChunk(ctx, tx.StmtxContext(ctx, inserts[n]), rest[:n])
 		if err != nil {
 			return nil, err
 		}
+		rest = rest[n:]
 		for _, r := range rows {
 			if r.ClientID.Valid {
 				inserted[clientKey{r.SenderID, r.ClientID.String}] = r.ID
@@ -108,21 +118,39 @@ func appendMessages(ctx context.Context, tx *sqlx.Tx, batch []chat.NewMessage) (
 	return out, nil
 }
 
-// insertChunk inserts messages with one statement. ON CONFLICT DO NOTHING
-// skips a client id its sender already used, before or earlier in the chunk;
-// RETURNING names the rows that went in.
-func insertChunk(ctx context.Context, tx *sqlx.Tx, chunk []chat.NewMessage) ([]insertedRow, error) {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	var q strings.Builder
-	q.Grow(200 + len(chunk)*(len(row)+2))
-	q.WriteString(`INSERT INTO messages
-		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered) VALUES `)
-	args := make([]any, 0, len(chunk)*9)
-	for i, m := range chunk {
-		if i > 0 {
-			q.WriteString(", ")
+// chunkSize is how many of n messages the next INSERT takes: the largest
+// power of two that fits (see insertStatements).
+func chunkSize(n int) int {
+	return 1 << (bits.Len(uint(min(n, maxRowsPerStatement))) - 1)
+}
+
+// insertStatements returns the prepared INSERTs a batch of n messages
+// needs, by number of rows. Parsing the SQL of a multi-row INSERT anew for
+// every batch was a fifth of the commit loop's CPU, so each is prepared
+// once. Chunks have a power of two of rows (a batch of 7 is 4 + 2 + 1), so
+// there are at most nine statements to keep.
+func (s *Store) insertStatements(ctx context.Context, n int) (map[int]*sqlx.Stmt, error) {
+	out := make(map[int]*sqlx.Stmt, 4)
+	for ; n > 0; n -= chunkSize(n) {
+		size := chunkSize(n)
+		if out[size] != nil {
+			continue
 		}
-		q.WriteString(row)
+		st, err := s.writes.get(ctx, s.w, insertQuery(s.w, size))
+		if err != nil {
+			return nil, err
+		}
+		out[size] = st
+	}
+	return out, nil
+}
+
+// insertChunk inserts messages with st, the INSERT of that many rows. ON
+// CONFLICT DO NOTHING skips a client id its sender already used, before or
+// earlier in the chunk; RETURNING names the rows that went in.
+func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([]insertedRow, error) {
+	args := make([]any, 0, len(chunk)*9)
+	for _, m := range chunk {
 		var lo, hi, clientID any // NULL unless set below
 		if m.RecipientID != nil {
 			lo, hi = min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
@@ -135,10 +163,26 @@ func insertChunk(ctx context.Context, tx *sqlx.Tx, chunk []chat.NewMessage) ([]i
 		delivered := m.Delivered || m.RecipientID == nil
 		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID, delivered)
 	}
-	q.WriteString(` ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id, sender_id, client_id`)
 	rows := make([]insertedRow, 0, len(chunk))
-	err := tx.SelectContext(ctx, &rows, tx.Rebind(q.String()), args...)
+	err := st.SelectContext(ctx, &rows, args...)
 	return rows, err
+}
+
+// insertQuery is the INSERT of n messages, in db's placeholders.
+func insertQuery(db *sqlx.DB, n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	var q strings.Builder
+	q.Grow(200 + n*(len(row)+2))
+	q.WriteString(`INSERT INTO messages
+		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered) VALUES `)
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+	}
+	q.WriteString(` ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id, sender_id, client_id`)
+	return db.Rebind(q.String())
 }
 
 // messageByClientID reads the stored message a repeated client id refers to.

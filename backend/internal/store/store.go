@@ -29,9 +29,10 @@ type Store struct {
 	// PostgreSQL; on SQLite w holds a single connection, so writers queue in
 	// Go instead of failing with SQLITE_BUSY, while readers run beside them
 	// thanks to WAL.
-	r, w  *sqlx.DB
-	d     dialect
-	reads stmtCache // prepared statements of the hot reads, on r
+	r, w   *sqlx.DB
+	d      dialect
+	reads  stmtCache // prepared statements of the hot reads, on r
+	writes stmtCache // prepared statements of the message inserts, on w
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -149,6 +150,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the database.
 func (s *Store) Close() error {
 	s.reads.close()
+	s.writes.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"EnsureDefaultRoom", testEnsureDefaultRoom},
 		{"RetireEphemeralRooms", testRetireEphemeralRooms},
 		{"AppendKeepsOrder", testAppendKeepsOrder},
+		{"AppendInChunks", testAppendInChunks},
 		{"RoomHistoryPages", testRoomHistoryPages},
 		{"RoomMessagesAfter", testRoomMessagesAfter},
 		{"IdempotentClientIDs", testIdempotentClientIDs},

@@ -57,6 +57,50 @@ func testAppendKeepsOrder(t *testing.T, f *fixture) {
 	}
 }
 
+// A batch goes in as several INSERTs of a power of two of rows each (300
+// is 256 + 32 + 8 + 4): ids still follow the input, a client id repeated
+// in a later chunk is a duplicate of the first, and every row is stored.
+func testAppendInChunks(t *testing.T, f *fixture) {
+	ann := f.user("ann")
+	hall := f.room("hall", ann)
+	total := 0
+	for _, size := range []int{1, 7, 300} {
+		var batch []chat.NewMessage
+		for i := range size {
+			clientID := fmt.Sprintf("s%d-%d", size, i)
+			if i%2 == 1 {
+				clientID = "" // rows without a client id are matched by order
+			}
+			batch = append(batch, roomMsg(hall, ann, fmt.Sprintf("m%d", i), clientID))
+		}
+		if size == 300 { // the first chunk's message again, in the last chunk
+			batch[298] = roomMsg(hall, ann, "again", "s300-0")
+		}
+		out := f.append(batch...)
+		var last int64
+		for i, st := range out {
+			if i == 298 && size == 300 {
+				if !st.Duplicate || st.Message.ID != out[0].Message.ID {
+					t.Errorf("a client id repeated across chunks: %+v, want a duplicate of %d", st, out[0].Message.ID)
+				}
+				continue
+			}
+			if st.Duplicate || st.Message.Text != batch[i].Text || st.Message.ID <= last {
+				t.Fatalf("batch of %d, result %d = %+v after id %d", size, i, st, last)
+			}
+			last = st.Message.ID
+			total++
+		}
+	}
+	hist, err := f.s.RoomHistory(f.ctx, hall.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != total {
+		t.Errorf("%d messages stored, want %d", len(hist), total)
+	}
+}
+
 func testRoomHistoryPages(t *testing.T, f *fixture) {
 	ann := f.user("ann")
 	hall, other := f.room("hall", ann), f.room("other", ann)
