@@ -459,6 +459,11 @@ export interface components {
             user: components["schemas"]["Profile"];
             /** @description The room this connection lands in. */
             room: string;
+            /**
+             * @description The live rooms with their member counts as of the last `rooms_changed` push or
+             *     later (the list is shared by the connections made between two pushes); the next
+             *     push brings it up to date.
+             */
             rooms: components["schemas"]["RoomInfo"][];
             commands: components["schemas"]["HelpItem"][];
         };

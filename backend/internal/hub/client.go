@@ -106,6 +106,16 @@ func (c *Client) enqueueLocked(frame []byte) {
 	}
 }
 
+// queueFirst queues a new connection's first envelope without starting a
+// writer: the next envelope queued (joined, or whatever comes first) starts
+// one, which writes both at once.
+func (c *Client) queueFirst(frame []byte) {
+	c.mu.Lock()
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	c.mu.Unlock()
+}
+
 // deliverRoom queues a room envelope if the client is still in that room,
 // holding it back while a join is loading history.
 func (c *Client) deliverRoom(r *room, id int64, frame []byte) {

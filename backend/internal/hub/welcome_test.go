@@ -79,3 +79,19 @@ func TestWelcomeRoomListIsSharedUntilTheNextPush(t *testing.T) {
 		t.Fatalf("welcome after the push lists %+v; want %+v", got, h.Rooms())
 	}
 }
+
+// welcome waits for joined, and both go out in one frame: a connect costs
+// one write less.
+func TestWelcomeAndJoinedShareAFrame(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	_, rec := connectRecorded(t, h, newUser(t, st, "ada"))
+	eventually(t, "welcome and joined", func() bool { return len(rec.envelopes(t)) == 2 })
+	envs := rec.envelopes(t)
+	if envs[0]["type"] != chat.TypeWelcome || envs[1]["type"] != chat.TypeJoined {
+		t.Fatalf("got %v then %v; want welcome then joined", envs[0]["type"], envs[1]["type"])
+	}
+	if n := rec.frameCount(); n != 1 {
+		t.Errorf("welcome and joined took %d frames; want 1", n)
+	}
+}
