@@ -42,10 +42,14 @@ type Client struct {
 	expires time.Time
 	tr      Transport
 
-	mu      sync.Mutex
-	queue   [][]byte // envelopes waiting to be written, oldest first
-	queued  int      // bytes in queue
-	writing bool     // a writer goroutine owns the socket (see writeLoop)
+	mu    sync.Mutex
+	queue [][]byte // envelopes waiting to be written, oldest first
+	// one backs the queue of an idle connection's next envelope (see
+	// pushLocked): most writes carry one envelope, and a slice allocated
+	// for each was half of a fan-out's allocations.
+	one     [1][]byte
+	queued  int  // bytes in queue
+	writing bool // a writer goroutine owns the socket (see writeLoop)
 	closed  bool
 	room    *room // current room; guarded by mu, changed with hub.mu held too
 	holding bool  // joining: room envelopes go to held until joined is queued
@@ -97,8 +101,7 @@ func (c *Client) enqueueLocked(frame []byte) {
 		c.closeLocked(chat.CloseSlowConsumer, "slow consumer: outbound queue full")
 		return
 	}
-	c.queue = append(c.queue, frame)
-	c.queued += len(frame)
+	c.pushLocked(frame)
 	if !c.writing {
 		c.writing = true
 		c.hub.writers.Add(1)
@@ -111,9 +114,20 @@ func (c *Client) enqueueLocked(frame []byte) {
 // one, which writes both at once.
 func (c *Client) queueFirst(frame []byte) {
 	c.mu.Lock()
+	c.pushLocked(frame)
+	c.mu.Unlock()
+}
+
+// pushLocked appends frame to the queue. With no writer running, nothing
+// holds c.one, so an empty queue starts in it; a writer swaps the queue for
+// the batch it wrote before (see writeLoop), so the queue and the batch
+// being written never share an array.
+func (c *Client) pushLocked(frame []byte) {
+	if c.queue == nil && !c.writing {
+		c.queue = c.one[:0]
+	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
-	c.mu.Unlock()
 }
 
 // deliverRoom queues a room envelope if the client is still in that room,

@@ -110,24 +110,42 @@ func (s *Server) read(conn *websocket.Conn, client *hub.Client, login string, on
 	// allocation per read; the hub ends a connection by closing it.
 	ctx := context.Background()
 	for {
-		typ, data, err := conn.Read(ctx)
+		typ, r, err := conn.Reader(ctx)
 		if err != nil {
 			s.logClose(login, err)
 			return
 		}
-		if bytes.IndexByte(data, '#') >= 0 {
-			// Probably a command, which may query the database: run it on a
-			// goroutine of its own so that this long-lived stack stays small.
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				s.hub.Receive(ctx, client, data, typ == websocket.MessageBinary)
-			}()
-			<-done
-			continue
+		buf := frameBuffers.Get().(*bytes.Buffer)
+		if _, err := buf.ReadFrom(r); err != nil {
+			frameBuffers.Put(buf)
+			s.logClose(login, err)
+			return
 		}
-		s.hub.Receive(ctx, client, data, typ == websocket.MessageBinary)
+		s.receive(ctx, client, buf.Bytes(), typ == websocket.MessageBinary)
+		buf.Reset()
+		frameBuffers.Put(buf)
 	}
+}
+
+// frameBuffers hold the frames being handled. The hub copies what it keeps
+// of a frame, so a buffer is reused once Receive returns: reading each
+// frame into a new slice was the largest allocation per message sent.
+var frameBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// receive hands a frame to the hub.
+func (s *Server) receive(ctx context.Context, client *hub.Client, data []byte, binary bool) {
+	if bytes.IndexByte(data, '#') < 0 {
+		s.hub.Receive(ctx, client, data, binary)
+		return
+	}
+	// Probably a command, which may query the database: run it on a
+	// goroutine of its own so that the reader's long-lived stack stays small.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.hub.Receive(ctx, client, data, binary)
+	}()
+	<-done
 }
 
 // logClose logs why a connection ended; normal closes are not errors.
