@@ -116,14 +116,16 @@ func (s *Server) read(conn *websocket.Conn, client *hub.Client, login string, on
 			return
 		}
 		buf := frameBuffers.Get().(*bytes.Buffer)
-		if _, err := buf.ReadFrom(r); err != nil {
-			frameBuffers.Put(buf)
+		buf.Reset() // whatever the last user left, a failed read's part of a frame included
+		_, err = buf.ReadFrom(r)
+		if err == nil {
+			s.receive(ctx, client, buf.Bytes(), typ == websocket.MessageBinary)
+		}
+		frameBuffers.Put(buf)
+		if err != nil {
 			s.logClose(login, err)
 			return
 		}
-		s.receive(ctx, client, buf.Bytes(), typ == websocket.MessageBinary)
-		buf.Reset()
-		frameBuffers.Put(buf)
 	}
 }
 
