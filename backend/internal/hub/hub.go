@@ -98,7 +98,27 @@ type room struct {
 	members    atomic.Pointer[[]*Client]
 	grace      *time.Timer // runs while the owner is offline; guarded by Hub.mu
 	graceGen   uint64      // which grace is the current one; guarded by Hub.mu
+
+	// posted counts the messages broadcast to the room here, and joined
+	// caches its joined envelope for a fresh join while posted stays what
+	// it was when the history was read (see freshJoined).
+	posted atomic.Uint64
+	joined atomic.Pointer[joinedCache]
 }
+
+// joinedCache is a room's joined envelope, the last message id it carries,
+// and the room's posted count when its history was read.
+type joinedCache struct {
+	posted uint64
+	built  time.Time
+	frame  []byte
+	last   int64
+}
+
+// joinedTTL bounds how long a cached joined envelope is used: messages
+// removed behind the server's back (`sala user delete` deletes a user's
+// messages) disappear from new joins within it.
+const joinedTTL = 2 * time.Second
 
 // live is the room as the cluster's registry knows it.
 func (r *room) live() chat.LiveRoom {
