@@ -56,7 +56,7 @@ func (h *Hub) fanOut(msgs []chat.Message) {
 		}
 		frame := encode(chat.MessageOut(m))
 		// Before the members are read: a join that reads the history
-		// after this sees the cached one expired (see freshJoined).
+		// after this sees the cached one expired (see latestJoined).
 		r.posted.Add(1)
 		members := r.memberList()
 		for _, c := range members {

@@ -101,7 +101,7 @@ type room struct {
 
 	// posted counts the messages broadcast to the room here, and joined
 	// caches its joined envelope for a fresh join while posted stays what
-	// it was when the history was read (see freshJoined).
+	// it was when the history was read (see latestJoined).
 	posted atomic.Uint64
 	joined atomic.Pointer[joinedCache]
 }

@@ -45,14 +45,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	h.announce(target, chat.EventUserJoined, user.Login, c)
 
 	resumed := res.LastID > 0 && strings.EqualFold(res.Room, target.name)
-	var joined []byte
-	var lastRoomID int64
-	var err error
-	if resumed {
-		joined, lastRoomID, err = h.history(ctx, target, true, res.LastID)
-	} else {
-		joined, lastRoomID, err = h.freshJoined(ctx, target)
-	}
+	joined, lastRoomID, err := h.history(ctx, target, resumed, res.LastID)
 	if err == nil {
 		err = h.sendBacklog(ctx, c, joined, lastRoomID, res.LastID)
 	}
@@ -95,11 +88,30 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, joined []byte, lastRoo
 	return nil
 }
 
-// freshJoined returns the joined envelope of a connection entering r
-// without resuming (the room's latest messages) and the last message id in
-// it. Everyone entering a room gets the same envelope until a message is
-// posted there, so it is built once and shared for at most joinedTTL: its
-// query was a seventh of a connect's CPU.
+// history builds the joined envelope of r and returns it with the last
+// message id it carries: r's latest messages (see latestJoined), or when
+// resuming every message after lastID (the newest ResumeLimit if more).
+func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([]byte, int64, error) {
+	if !resumed {
+		return h.latestJoined(ctx, r)
+	}
+	msgs, err := h.store.RoomMessagesAfter(ctx, r.id, lastID, chat.ResumeLimit+1)
+	more := err == nil && len(msgs) > chat.ResumeLimit
+	if more {
+		msgs, err = h.store.RoomHistory(ctx, r.id, 0, chat.ResumeLimit)
+		slices.Reverse(msgs)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
+	}
+	frame, last := joinedOf(r, msgs, true, more)
+	return frame, last, nil
+}
+
+// latestJoined is the joined envelope of a connection entering r without
+// resuming: r's latest messages. Everyone entering a room gets the same
+// envelope until a message is posted there, so it is built once and shared
+// for at most joinedTTL: its query was a seventh of a connect's CPU.
 //
 // The caller entered r's members first. A cached envelope is used only if
 // no message was broadcast to r since its history was read: the broadcast
@@ -107,39 +119,24 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, joined []byte, lastRoo
 // the history or delivered to the caller (and held until joined is
 // queued), never neither. It may be both (committed before the read,
 // broadcast after); the caller's floor drops the second copy.
-func (h *Hub) freshJoined(ctx context.Context, r *room) ([]byte, int64, error) {
+func (h *Hub) latestJoined(ctx context.Context, r *room) ([]byte, int64, error) {
 	posted, now := r.posted.Load(), h.now()
 	if j := r.joined.Load(); j != nil && j.posted == posted && now.Sub(j.built) < joinedTTL {
 		return j.frame, j.last, nil
 	}
-	frame, last, err := h.history(ctx, r, false, 0)
+	msgs, err := h.store.RoomHistory(ctx, r.id, 0, chat.JoinHistorySize)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
 	}
+	slices.Reverse(msgs)
+	frame, last := joinedOf(r, msgs, false, false)
 	r.joined.Store(&joinedCache{posted: posted, built: now, frame: frame, last: last})
 	return frame, last, nil
 }
 
-// history builds the joined envelope of r: its latest messages, or when
-// resuming every message after lastID (the newest ResumeLimit if more).
-func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([]byte, int64, error) {
-	var msgs []chat.Message
-	var err error
-	more := false
-	if resumed {
-		msgs, err = h.store.RoomMessagesAfter(ctx, r.id, lastID, chat.ResumeLimit+1)
-		if err == nil && len(msgs) > chat.ResumeLimit {
-			more = true
-			msgs, err = h.store.RoomHistory(ctx, r.id, 0, chat.ResumeLimit)
-			slices.Reverse(msgs)
-		}
-	} else {
-		msgs, err = h.store.RoomHistory(ctx, r.id, 0, chat.JoinHistorySize)
-		slices.Reverse(msgs)
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
-	}
+// joinedOf encodes the joined envelope of r carrying msgs (oldest first)
+// and returns it with the last message id among them.
+func joinedOf(r *room, msgs []chat.Message, resumed, more bool) ([]byte, int64) {
 	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, len(msgs)),
 		Resumed: resumed, More: more}
 	var last int64
@@ -147,7 +144,7 @@ func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) 
 		out.History[i] = chat.MessageOut(m)
 		last = max(last, m.ID)
 	}
-	return encode(out), last, nil
+	return encode(out), last
 }
 
 // Disconnect unregisters a closed connection. When it was its user's last,
@@ -181,7 +178,7 @@ func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
 	h.mu.Unlock()
 	h.announce(old, chat.EventUserLeft, c.user.Login, nil)
 	h.announce(r, chat.EventUserJoined, c.user.Login, c)
-	joined, last, err := h.freshJoined(ctx, r)
+	joined, last, err := h.history(ctx, r, false, 0)
 	if err != nil {
 		c.finishJoin(r, [][]byte{encode(chat.Joined{Type: chat.TypeJoined, Room: r.name,
 			History: []chat.RoomMsgOut{}})}, 0, 0)
