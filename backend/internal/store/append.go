@@ -16,8 +16,11 @@ import (
 
 // maxRowsPerStatement keeps a multi-row statement well under both
 // databases' parameter limits (PostgreSQL 65535, SQLite 32766) at 9
-// parameters a row. It is a power of two: see insertChunk.
-const maxRowsPerStatement = 256
+// parameters a row. It is a power of two: see insertStatements.
+const (
+	maxChunkExp         = 8
+	maxRowsPerStatement = 1 << maxChunkExp
+)
 
 // clientKey is what makes a message idempotent: its sender's client id.
 type clientKey struct {
@@ -66,12 +69,13 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 	return out, nil
 }
 
-func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts map[int]*sqlx.Stmt, batch []chat.NewMessage) ([]chat.Stored, error) {
+func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts *insertStmts, batch []chat.NewMessage) ([]chat.Stored, error) {
 	inserted := make(map[clientKey]int64)
 	var anonymous []int64 // ids of the rows without a client id
 	for rest := batch; len(rest) > 0; {
-		n := chunkSize(len(rest))
-		rows, err := insertChunk(ctx, tx.StmtxContext(ctx, inserts[n]), rest[:n])
+		e := chunkExp(len(rest))
+		n := 1 << e
+		rows, err := insertChunk(ctx, tx.StmtxContext(ctx, inserts[e]), rest[:n])
 		if err != nil {
 			return nil, err
 		}
@@ -118,31 +122,39 @@ func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts map[int]*sqlx.Stmt
 	return out, nil
 }
 
-// chunkSize is how many of n messages the next INSERT takes: the largest
-// power of two that fits (see insertStatements).
-func chunkSize(n int) int {
-	return 1 << (bits.Len(uint(min(n, maxRowsPerStatement))) - 1)
+// chunkExp is the exponent of how many of n messages the next INSERT
+// takes: the largest power of two that fits (see insertStatements).
+func chunkExp(n int) int {
+	return bits.Len(uint(min(n, maxRowsPerStatement))) - 1
 }
 
+// insertStmts holds, at index e, the prepared INSERT of 1<<e rows.
+type insertStmts [maxChunkExp + 1]*sqlx.Stmt
+
 // insertStatements returns the prepared INSERTs a batch of n messages
-// needs, by number of rows. Parsing the SQL of a multi-row INSERT anew for
-// every batch was a fifth of the commit loop's CPU, so each is prepared
-// once. Chunks have a power of two of rows (a batch of 7 is 4 + 2 + 1), so
-// there are at most nine statements to keep.
-func (s *Store) insertStatements(ctx context.Context, n int) (map[int]*sqlx.Stmt, error) {
-	out := make(map[int]*sqlx.Stmt, 4)
-	for ; n > 0; n -= chunkSize(n) {
-		size := chunkSize(n)
-		if out[size] != nil {
+// needs. Parsing the SQL of a multi-row INSERT anew for every batch was a
+// fifth of the commit loop's CPU, so each is prepared once. Chunks have a
+// power of two of rows (a batch of 7 is 4 + 2 + 1), so there are at most
+// nine statements to keep, and their texts are written once.
+func (s *Store) insertStatements(ctx context.Context, n int) (*insertStmts, error) {
+	s.insertSQL.once.Do(func() {
+		for e := range s.insertSQL.text {
+			s.insertSQL.text[e] = insertQuery(s.w, 1<<e)
+		}
+	})
+	var out insertStmts
+	for ; n > 0; n -= 1 << chunkExp(n) {
+		e := chunkExp(n)
+		if out[e] != nil {
 			continue
 		}
-		st, err := s.writes.get(ctx, s.w, insertQuery(s.w, size))
+		st, err := s.writes.get(ctx, s.w, s.insertSQL.text[e])
 		if err != nil {
 			return nil, err
 		}
-		out[size] = st
+		out[e] = st
 	}
-	return out, nil
+	return &out, nil
 }
 
 // insertChunk inserts messages with st, the INSERT of that many rows. ON

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -33,6 +34,12 @@ type Store struct {
 	d      dialect
 	reads  stmtCache // prepared statements of the hot reads, on r
 	writes stmtCache // prepared statements of the message inserts, on w
+	// insertSQL is the text of the INSERT of 1<<e messages at index e,
+	// written on first use (see insertStatements).
+	insertSQL struct {
+		once sync.Once
+		text [maxChunkExp + 1]string
+	}
 }
 
 var _ chat.Store = (*Store)(nil)
