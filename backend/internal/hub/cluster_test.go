@@ -111,11 +111,7 @@ func TestClusterWritePathPublishesWithTurn(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	fc := &fakeCluster{}
 	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, st, "alice"))
 	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"a","text":"first"}`), false)
 	eventually(t, "published", func() bool { fc.mu.Lock(); defer fc.mu.Unlock(); return len(fc.published) == 1 })
 	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"b","text":"second"}`), false)

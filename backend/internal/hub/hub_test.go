@@ -90,6 +90,17 @@ func newHub(t testing.TB, st chat.Store, tune func(*Config)) *Hub {
 	return h
 }
 
+// connectRecorded connects u with a recorder for its transport.
+func connectRecorded(t *testing.T, h *Hub, u chat.User) (*Client, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	c, err := h.Connect(context.Background(), u, time.Time{}, rec, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rec
+}
+
 func newUser(t testing.TB, st chat.Store, login string) chat.User {
 	t.Helper()
 	u := chat.User{Login: login, FirstName: login, LastName: "T", Age: 30, Gender: "other"}
@@ -193,11 +204,7 @@ func TestGroupCommitAcksAfterCommitInOrder(t *testing.T) {
 	real := storetest.OpenSQLite(t)
 	st := &gatedStore{Store: real, release: make(chan struct{}), batches: make(chan int, 100)}
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, real, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, real, "alice"))
 	for i := range 50 {
 		h.Receive(context.Background(), c, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"m%d"}`, i, i)), false)
 	}
@@ -240,11 +247,7 @@ func TestGroupCommitAcksAfterCommitInOrder(t *testing.T) {
 func TestFailedBatchErrorsEveryMessage(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, st, "alice"))
 	_ = st.Close() // the database goes away under the hub
 	for i := range 3 {
 		h.Receive(context.Background(), c, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"m"}`, i)), false)
@@ -262,11 +265,7 @@ func TestFailedBatchErrorsEveryMessage(t *testing.T) {
 func TestLateBroadcastOfAMessageInHistoryIsDropped(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, st, "alice"))
 	r := c.currentRoom()
 	c.mu.Lock()
 	c.holding = true
@@ -292,11 +291,7 @@ func TestExitWaitsForTheAckOfWhatWasSentBefore(t *testing.T) {
 	real := storetest.OpenSQLite(t)
 	st := &gatedStore{Store: real, release: make(chan struct{}), batches: make(chan int, 10)}
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, real, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, real, "alice"))
 	var release sync.Once // also on failure: a held commit would hang the hub's shutdown
 	t.Cleanup(func() { release.Do(func() { close(st.release) }) })
 	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"m1","text":"bye all"}`), false)

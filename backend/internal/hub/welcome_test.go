@@ -23,16 +23,6 @@ func welcomeOf(t *testing.T, rec *recorder) chat.Welcome {
 	return w
 }
 
-func connectRecorded(t *testing.T, h *Hub, u chat.User) (*Client, *recorder) {
-	t.Helper()
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), u, time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, rec
-}
-
 // The welcome spliced from shared parts is the envelope chat.Welcome
 // describes, and a connection that gets a list from before a change learns
 // the change from the next rooms_changed push; connections after that push

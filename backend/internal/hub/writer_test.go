@@ -22,11 +22,7 @@ func (r *recorder) frameCount() int {
 func TestLoneEnvelopeIsWrittenAtOnce(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, st, "alice"))
 	eventually(t, "welcome and joined", func() bool { return len(rec.envelopes(t)) == 2 })
 	time.Sleep(2 * lingerMax) // whatever the join left lingering is over
 	base := rec.frameCount()
@@ -90,11 +86,7 @@ func TestBusyWriterCoalescesAcrossArrivals(t *testing.T) {
 func TestCloseAfterFlushWhileRepliesKeepComing(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
-	rec := &recorder{}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rec := connectRecorded(t, h, newUser(t, st, "alice"))
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
