@@ -19,6 +19,7 @@ import (
 	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/httpapi"
 	"github.com/salachat/sala/backend/internal/hub"
+	"github.com/salachat/sala/backend/internal/memtrim"
 	"github.com/salachat/sala/backend/internal/metrics"
 	"github.com/salachat/sala/backend/internal/natsbus"
 	"github.com/salachat/sala/backend/internal/store"
@@ -49,6 +50,9 @@ type Main struct {
 	server *http.Server
 	ln     net.Listener
 	served chan error
+	// stopTrim ends the memory trimmer (see memtrim).
+	stopTrim context.CancelFunc
+	trimmed  chan struct{}
 }
 
 // NewMain returns a server for cfg that has not started.
@@ -89,6 +93,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.hub.Start(ctx); err != nil {
 		return err
 	}
+	m.startTrimmer()
 	webFS, err := m.webApp()
 	if err != nil {
 		return err
@@ -115,6 +120,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.startPprof() // opt-in profiler on loopback (SALA_PPROF_ADDR), for benchmarks
 	m.Log.Info("sala is serving", "addr", m.ln.Addr().String(), "web_app", webFS != nil)
 	return nil
+}
+
+// startTrimmer returns memory to the system after each surge of
+// connections (see memtrim), until Close.
+func (m *Main) startTrimmer() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopTrim, m.trimmed = cancel, make(chan struct{})
+	t := memtrim.New(memtrim.Config{Opened: m.hub.ConnectionsOpened, Log: m.Log})
+	go func() {
+		defer close(m.trimmed)
+		t.Run(ctx)
+	}()
 }
 
 // joinCluster connects to NATS and to the sequencer: with SALA_NATS_URL
@@ -163,6 +180,10 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.hub.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if m.stopTrim != nil {
+		m.stopTrim()
+		<-m.trimmed
 	}
 	if m.bus != nil { // after the hub: its last broadcasts went out
 		if err := m.bus.Close(); err != nil {
