@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -83,5 +85,57 @@ func TestWelcomeAndJoinedShareAFrame(t *testing.T) {
 	}
 	if n := rec.frameCount(); n != 1 {
 		t.Errorf("welcome and joined took %d frames; want 1", n)
+	}
+}
+
+// Rooms pushes cost a write per connection: with more connections than
+// PushBudget they come less often than RoomsPush, and the last change still
+// reaches everyone.
+func TestRoomsPushesKeepToTheBudget(t *testing.T) {
+	pushes := func(budget int) (int, *recorder) {
+		st := storetest.OpenSQLite(t)
+		h := newHub(t, st, func(c *Config) { c.RoomsPush, c.PushBudget = 20*time.Millisecond, budget })
+		users := make([]chat.User, 10)
+		var watcher *recorder
+		for i := range users {
+			users[i] = newUser(t, st, fmt.Sprintf("u%d", i))
+			if _, rec := connectRecorded(t, h, users[i]); i == 0 {
+				watcher = rec
+			}
+		}
+		churner := newUser(t, st, "churner")
+		for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			c, _ := connectRecorded(t, h, churner) // general's count changes
+			h.Disconnect(c)
+		}
+		n := 0
+		for _, e := range watcher.envelopes(t) {
+			if e["type"] == chat.TypeRoomsChanged {
+				n++
+			}
+		}
+		return n, watcher
+	}
+	// 10 connections (11 with the churner) at 50 writes a second: a push
+	// every 200–220 ms, so at most 6 in the second of changes.
+	n, watcher := pushes(50)
+	if n < 2 || n > 6 {
+		t.Errorf("%d pushes in a second at 10 connections and a budget of 50 writes/s; want 2–6", n)
+	}
+	// The changes since the last push are not lost: the next push carries
+	// general's final count, 10.
+	eventually(t, "the final count pushed", func() bool {
+		envs := watcher.envelopes(t)
+		for i := len(envs) - 1; i >= 0; i-- {
+			if envs[i]["type"] == chat.TypeRoomsChanged {
+				b, _ := json.Marshal(envs[i]["rooms"])
+				return bytes.Contains(b, []byte(`"members":10`))
+			}
+		}
+		return false
+	})
+	// Within the budget, a push every RoomsPush.
+	if n, _ := pushes(1_000_000); n < 20 {
+		t.Errorf("%d pushes in a second within the budget; want one every 20 ms", n)
 	}
 }
