@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -78,13 +79,18 @@ func bindAddressNoPort(_, _ string, rc syscall.RawConn) error {
 	return err
 }
 
-// dial opens connection i as token and starts its reader.
-func (b *bench) dial(ctx context.Context, i int, token string) (*conn, error) {
+// dial opens connection i as token and starts its reader; with room set,
+// it asks to enter that room rather than the default one.
+func (b *bench) dial(ctx context.Context, i int, token, room string) (*conn, error) {
 	c := &conn{idx: i, room: i % len(b.rooms), setup: make(chan setupEvent, 16), done: make(chan struct{})}
 	c.setupOn.Store(true)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ws, resp, err := websocket.Dial(ctx, "ws://"+b.cfg.addr+"/api/v1/ws", &websocket.DialOptions{
+	u := "ws://" + b.cfg.addr + "/api/v1/ws"
+	if room != "" {
+		u += "?room=" + url.QueryEscape(room)
+	}
+	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient:      b.dialers[i%len(b.dialers)],
 		HTTPHeader:      http.Header{"Authorization": {"Bearer " + token}},
 		CompressionMode: websocket.CompressionDisabled,

@@ -42,6 +42,7 @@ type runConfig struct {
 	pid         int
 	srcs        []net.IP
 	concurrency int
+	enter       string // how a connection reaches its room: "move" or "resume"
 	cache       string
 	out         string
 	timeout     time.Duration
@@ -72,6 +73,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for RSS and CPU from /proc")
 	srcips := fs.String("srcips", "", "source addresses: a count N (127.0.0.1…127.0.0.N) or a comma-separated list of 127.x.y.z")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "connections being set up at once")
+	fs.StringVar(&c.enter, "enter", "move", "how connections reach their room: move (land in the default room, then #gR) or resume\n"+
+		"(connect with ?room=, as clients reconnecting after a restart do); rooms are created with #cR either way")
 	fs.StringVar(&c.cache, "cache", defaultCachePath(), "token cache file")
 	fs.StringVar(&c.out, "out", "", "append the JSON result line to this file")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up after this long")
@@ -111,6 +114,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 		return c, fmt.Errorf("-duration, -idle: want at most %v; -timeout at most 1h", maxDuration)
 	case c.search && (c.rate <= 0 || c.searchFactor <= 1):
 		return c, errors.New("-search needs -rate > 0 and -factor > 1")
+	case c.enter != "move" && c.enter != "resume":
+		return c, errors.New("-enter: want move or resume")
 	case c.concurrency < 1:
 		c.concurrency = 1
 	}
@@ -342,15 +347,22 @@ func (b *bench) connectAll(ctx context.Context, p pool, res *Result) error {
 }
 
 // setupOne dials connection i, waits for its first joined, then moves it
-// into its room.
+// into its room (with -enter resume, it connects straight into a room that
+// already exists).
 func (b *bench) setupOne(ctx context.Context, i int, token string, lastJoined *atomic.Int64) error {
+	room := b.rooms[i%len(b.rooms)]
+	resume := b.cfg.enter == "resume" && i >= len(b.rooms)
+	into := ""
+	if resume {
+		into = room
+	}
 	t0 := b.now()
-	c, err := b.dial(ctx, i, token)
+	c, err := b.dial(ctx, i, token, into)
 	if err != nil {
 		return err
 	}
 	b.conns[i] = c
-	if err := expectJoined(c, ""); err != nil {
+	if err := expectJoined(c, into); err != nil {
 		return fmt.Errorf("connection %d: first joined: %w", i, err)
 	}
 	t1 := b.now()
@@ -361,7 +373,11 @@ func (b *bench) setupOne(ctx context.Context, i int, token string, lastJoined *a
 			break
 		}
 	}
-	room := b.rooms[c.room]
+	if resume {
+		b.roomLive[c.room].Add(1)
+		c.setupOn.Store(false)
+		return nil
+	}
 	cmd := "#gR " + room
 	if i < len(b.rooms) {
 		cmd = "#cR " + room
