@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/salachat/sala/backend/api"
@@ -19,7 +20,7 @@ import (
 	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/httpapi"
 	"github.com/salachat/sala/backend/internal/hub"
-	"github.com/salachat/sala/backend/internal/memtrim"
+	"github.com/salachat/sala/backend/internal/memtune"
 	"github.com/salachat/sala/backend/internal/metrics"
 	"github.com/salachat/sala/backend/internal/natsbus"
 	"github.com/salachat/sala/backend/internal/store"
@@ -50,9 +51,10 @@ type Main struct {
 	server *http.Server
 	ln     net.Listener
 	served chan error
-	// stopTrim ends the memory trimmer (see memtrim).
-	stopTrim context.CancelFunc
-	trimmed  chan struct{}
+	// stopTuning ends the memory tuning (see memtune); tuned is closed
+	// once it has.
+	stopTuning context.CancelFunc
+	tuned      chan struct{}
 }
 
 // NewMain returns a server for cfg that has not started.
@@ -93,7 +95,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.hub.Start(ctx); err != nil {
 		return err
 	}
-	m.startTrimmer()
+	m.startMemoryTuning()
 	webFS, err := m.webApp()
 	if err != nil {
 		return err
@@ -122,16 +124,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// startTrimmer returns memory to the system after each surge of
-// connections (see memtrim), until Close.
-func (m *Main) startTrimmer() {
+// startMemoryTuning gives a small heap room to grow and returns memory to
+// the system after each surge of connections (see memtune), until Close.
+func (m *Main) startMemoryTuning() {
 	ctx, cancel := context.WithCancel(context.Background())
-	m.stopTrim, m.trimmed = cancel, make(chan struct{})
-	t := memtrim.New(memtrim.Config{Opened: m.hub.ConnectionsOpened, Log: m.Log})
-	go func() {
-		defer close(m.trimmed)
-		t.Run(ctx)
-	}()
+	m.stopTuning, m.tuned = cancel, make(chan struct{})
+	trim := memtune.New(memtune.Config{Opened: m.hub.ConnectionsOpened, Log: m.Log})
+	headroom := memtune.NewHeadroom(0, m.Log) // nil when GOGC is set
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); trim.Run(ctx) }()
+	go func() { defer wg.Done(); headroom.Run(ctx) }()
+	go func() { wg.Wait(); close(m.tuned) }()
 }
 
 // joinCluster connects to NATS and to the sequencer: with SALA_NATS_URL
@@ -181,9 +185,9 @@ func (m *Main) Close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	if m.stopTrim != nil {
-		m.stopTrim()
-		<-m.trimmed
+	if m.stopTuning != nil {
+		m.stopTuning()
+		<-m.tuned
 	}
 	if m.bus != nil { // after the hub: its last broadcasts went out
 		if err := m.bus.Close(); err != nil {

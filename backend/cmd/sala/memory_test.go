@@ -10,7 +10,7 @@ import (
 )
 
 // TestMemoryReturnedAfterAConnectionSurge: a thousand connections opened at
-// once, then quiet, make the server give its free memory back (memtrim),
+// once, then quiet, make the server give its free memory back (memtune),
 // which it logs; the connections stay open and usable.
 func TestMemoryReturnedAfterAConnectionSurge(t *testing.T) {
 	if testing.Short() {

@@ -428,7 +428,7 @@ func (h *Hub) markChangedLocked(r *room) { h.changed[strings.ToLower(r.name)] = 
 func (h *Hub) Ready() error { return h.cluster.Ready() }
 
 // ConnectionsOpened is how many connections were opened since the start: a
-// surge of them is when memtrim returns memory.
+// surge of them is when memtune returns memory.
 func (h *Hub) ConnectionsOpened() uint64 { return h.opened.Load() }
 
 // RoomCount is the number of live rooms.

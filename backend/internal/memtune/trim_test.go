@@ -1,4 +1,4 @@
-package memtrim
+package memtune
 
 import (
 	"runtime/debug"

@@ -1,21 +1,4 @@
-// Package memtrim gives memory back to the operating system once a surge of
-// connections is over.
-//
-// Thousands of clients connecting at once (a restart, a network coming back)
-// leave the heap full of the garbage of their upgrades and first queries, and
-// the Go runtime keeps the pages that garbage sits on up to its heap goal,
-// twice the live heap. An idle server collects garbage only every two
-// minutes, and then hands the freed pages back slowly, so its resident
-// memory stays at the surge's peak long after the connections went quiet:
-// 19,500 idle connections held 15.3 kB each instead of 9.9 (docs/benchmarks.md).
-//
-// A Trimmer watches how many connections were opened. When at least Surge
-// were opened within a minute and the last Calm brought almost none, it runs
-// one collection and returns every free page (debug.FreeOSMemory). That costs
-// one mark of the live heap (a fraction of a second of one core for 100,000
-// connections), once per surge; a steady trickle of connections never
-// triggers it.
-package memtrim
+package memtune
 
 import (
 	"context"
@@ -25,7 +8,7 @@ import (
 	"time"
 )
 
-// Config tunes a Trimmer. Zero fields take the defaults of Run.
+// Config tunes a Trimmer. Zero fields take the defaults of New.
 type Config struct {
 	// Opened reports how many connections were opened since the process
 	// started (a counter that only grows).
@@ -43,7 +26,12 @@ type Config struct {
 	Log  *slog.Logger
 }
 
-// Trimmer decides when to return memory. Run drives it once a second.
+// Trimmer returns memory to the operating system after a surge of
+// connections. When at least Surge were opened within Window and the last
+// Calm brought almost none, it runs one collection and returns every free
+// page (debug.FreeOSMemory). That costs one mark of the live heap (a fraction
+// of a second of one core for 100,000 connections), once per surge; a steady
+// trickle of connections never triggers it. Run drives it once a second.
 type Trimmer struct {
 	cfg     Config
 	samples []sample // connections opened so far, once a tick, over the last Window

@@ -1,0 +1,89 @@
+package memtune
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// DefaultFloor is the least room Headroom leaves the heap to grow.
+const DefaultFloor = 64 << 20
+
+// Headroom keeps the heap goal at least Floor bytes above the live heap by
+// raising the GC percentage while the live heap is smaller than Floor
+// (never below the default 100). The runtime's memory limit (GOMEMLIMIT),
+// when set, still caps the heap. An operator's own GOGC is left alone: see
+// NewHeadroom.
+type Headroom struct {
+	floor   uint64
+	percent int // as last set
+	log     *slog.Logger
+}
+
+// NewHeadroom returns a Headroom for floor bytes (DefaultFloor when 0), or
+// nil when the GOGC environment variable is set: the operator chose.
+func NewHeadroom(floor uint64, log *slog.Logger) *Headroom {
+	if os.Getenv("GOGC") != "" {
+		return nil
+	}
+	if floor == 0 {
+		floor = DefaultFloor
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Headroom{floor: floor, percent: 100, log: log}
+}
+
+// Run adjusts the GC percentage once a second until ctx ends, and puts the
+// default back then. A nil Headroom does nothing.
+func (h *Headroom) Run(ctx context.Context) {
+	if h == nil {
+		return
+	}
+	defer debug.SetGCPercent(100)
+	h.Step()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			h.Step()
+		}
+	}
+}
+
+// Step sets the GC percentage for the live heap found by the last
+// collection, and returns it. It changes the setting only when it moves by
+// more than a tenth, since each change recomputes the collector's pacing.
+func (h *Headroom) Step() int {
+	want := percentFor(liveHeap(), h.floor)
+	if diff := want - h.percent; diff*10 > h.percent || -diff*10 > h.percent {
+		debug.SetGCPercent(want)
+		h.log.Debug("GC percentage set for the heap's headroom", "percent", want)
+		h.percent = want
+	}
+	return h.percent
+}
+
+// percentFor is the GC percentage that lets a live heap of live bytes grow
+// by floor before the next collection, and never less than the default.
+func percentFor(live, floor uint64) int {
+	live = max(live, 1<<20) // before the first collection the figure is 0
+	return int(max(100, floor*100/live))
+}
+
+// liveHeap is the heap the last collection found reachable.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
