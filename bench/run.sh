@@ -133,7 +133,7 @@ fi
 common=(-users "$USERS" -size 128 -drain 3s)
 wants S1 && scenario S1 "$PORT" "" -- "${common[@]}" -conns 1000 -rooms 1 -publishers 10 -rate 100 -duration "$STEP"
 wants S2 && scenario S2 "$PORT" "" -- "${common[@]}" -conns 2000 -rooms 200 -rate 2000 -duration "$S2_DURATION" -sample 10s
-wants S3 && scenario S3 "$PORT" "" -- "${common[@]}" -conns "$S3_CONNS" -rooms 100 -idle "$S3_IDLE" -srcips 4 -concurrency 128
+wants S3 && scenario S3 "$PORT" "" -- "${common[@]}" -conns "$S3_CONNS" -rooms 100 -idle "$S3_IDLE" -srcips 4 -concurrency 128 -enter resume
 wants S4 && scenario S4 "$PORT" "" -- "${common[@]}" -conns 1000 -rooms 1 -publishers 50 -rate 100 -search -factor 1.5 \
 	-refine 3 -max-p99 100ms -duration "$S4_STEP"
 wants S5-sqlite && scenario S5-sqlite "$PORT" "" -- "${common[@]}" -conns 2000 -rooms 200 -rate 20000 -duration "$STEP"
