@@ -45,17 +45,7 @@ func (h *Headroom) Run(ctx context.Context) {
 		return
 	}
 	defer debug.SetGCPercent(100)
-	h.Step()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			h.Step()
-		}
-	}
+	everySecond(ctx, func(time.Time) { h.Step() })
 }
 
 // Step sets the GC percentage for the live heap found by the last

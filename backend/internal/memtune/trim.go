@@ -63,17 +63,23 @@ func New(cfg Config) *Trimmer {
 	return &Trimmer{cfg: cfg}
 }
 
-// Run checks once a second until ctx ends.
+// Run checks once a second until ctx ends. Its first sample is taken at
+// once: what came before is not a surge.
 func (t *Trimmer) Run(ctx context.Context) {
+	everySecond(ctx, func(now time.Time) { t.Step(now) })
+}
+
+// everySecond calls step at once, then once a second until ctx ends.
+func everySecond(ctx context.Context, step func(now time.Time)) {
+	step(time.Now())
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	t.Step(time.Now()) // the first sample: what came before is not a surge
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			t.Step(now)
+			step(now)
 		}
 	}
 }
