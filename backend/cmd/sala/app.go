@@ -129,7 +129,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 func (m *Main) startMemoryTuning() {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopTuning, m.tuned = cancel, make(chan struct{})
-	trim := memtune.New(memtune.Config{Opened: m.hub.ConnectionsOpened, Log: m.Log})
+	trim := memtune.NewTrimmer(memtune.TrimConfig{Opened: m.hub.ConnectionsOpened, Log: m.Log})
 	headroom := memtune.NewHeadroom(0, m.Log) // nil when GOGC is set
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Config tunes a Trimmer. Zero fields take the defaults of New.
-type Config struct {
+// TrimConfig tunes a Trimmer. Zero fields take the defaults of NewTrimmer.
+type TrimConfig struct {
 	// Opened reports how many connections were opened since the process
 	// started (a counter that only grows).
 	Opened func() uint64
@@ -33,7 +33,7 @@ type Config struct {
 // of a second of one core for 100,000 connections), once per surge; a steady
 // trickle of connections never triggers it. Run drives it once a second.
 type Trimmer struct {
-	cfg     Config
+	cfg     TrimConfig
 	samples []sample // connections opened so far, once a tick, over the last Window
 	trimmed uint64   // the count at the last trim
 }
@@ -43,8 +43,8 @@ type sample struct {
 	opened uint64
 }
 
-// New returns a Trimmer for cfg, with defaults filled in.
-func New(cfg Config) *Trimmer {
+// NewTrimmer returns a Trimmer for cfg, with defaults filled in.
+func NewTrimmer(cfg TrimConfig) *Trimmer {
 	if cfg.Surge == 0 {
 		cfg.Surge = 1000
 	}

@@ -14,7 +14,7 @@ func drive(t *testing.T, perSecond []uint64) []int {
 	var opened uint64
 	var frees []int
 	second := 0
-	tr := New(Config{Opened: func() uint64 { return opened }, Free: func() { frees = append(frees, second) }})
+	tr := NewTrimmer(TrimConfig{Opened: func() uint64 { return opened }, Free: func() { frees = append(frees, second) }})
 	start := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	for i, n := range perSecond {
 		second = i + 1
@@ -88,7 +88,7 @@ func TestRunIgnoresConnectionsBeforeItStarted(t *testing.T) {
 	var opened atomic.Uint64
 	opened.Store(50_000)
 	var frees atomic.Int32
-	tr := New(Config{Opened: opened.Load, Free: func() { frees.Add(1) }})
+	tr := NewTrimmer(TrimConfig{Opened: opened.Load, Free: func() { frees.Add(1) }})
 	start := time.Now()
 	for i := range 10 { // the first step is Run's first sample
 		tr.Step(start.Add(time.Duration(i) * time.Second))
@@ -111,7 +111,7 @@ func TestTrimReturnsFreedMemory(t *testing.T) {
 	sink = nil
 
 	var opened uint64
-	tr := New(Config{Opened: func() uint64 { return opened }})
+	tr := NewTrimmer(TrimConfig{Opened: func() uint64 { return opened }})
 	start := time.Now()
 	tr.Step(start)
 	opened = 5000
