@@ -40,6 +40,7 @@ type Store struct {
 		once sync.Once
 		text [maxChunkExp + 1]string
 	}
+	checkpoints *checkpointer // SQLite's; nil on PostgreSQL
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -158,7 +159,8 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.reads.close()
 	s.writes.close()
-	err := s.w.Close()
+	err := s.checkpoints.close()
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
