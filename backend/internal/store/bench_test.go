@@ -30,14 +30,7 @@ func BenchmarkAppendMessages(b *testing.B) {
 
 func benchmarkAppend(b *testing.B, s chat.Store, size int) {
 	ctx := b.Context()
-	ann := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
-	if err := s.CreateUser(ctx, &ann, "h"); err != nil {
-		b.Fatal(err)
-	}
-	hall, err := s.CreateRoom(ctx, "hall", ann.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ann, hall := storetest.AnnInHall(b, s)
 	batch := make([]chat.NewMessage, size)
 	n := 0
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
 // Committed pages reach the SQLite database file within moments, copied by
@@ -16,23 +17,9 @@ import (
 // pages after which a commit would stop to copy them itself.
 func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	dir := t.TempDir()
-	s, err := open(t.Context(), "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := s.migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.Open(t, "", dir) // SQLite at dir/sala.db
 	ctx := t.Context()
-	ann := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
-	if err := s.CreateUser(ctx, &ann, "h"); err != nil {
-		t.Fatal(err)
-	}
-	hall, err := s.CreateRoom(ctx, "hall", ann.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann, hall := storetest.AnnInHall(t, s)
 	db := filepath.Join(dir, "sala.db")
 	before := fileSize(t, db)
 	text := strings.Repeat("a message long enough to fill pages ", 20)

@@ -18,14 +18,7 @@ func TestPostgresOutage(t *testing.T) {
 	s := storetest.Open(t, dbURL, "")
 	ctx := t.Context()
 
-	ann := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
-	if err := s.CreateUser(ctx, &ann, "h"); err != nil {
-		t.Fatal(err)
-	}
-	hall, err := s.CreateRoom(ctx, "hall", ann.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann, hall := storetest.AnnInHall(t, s)
 	send := func(text string) error {
 		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
 			SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: text}})

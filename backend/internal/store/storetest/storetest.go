@@ -129,3 +129,18 @@ func randomHex() string {
 	rand.Read(b) // never fails
 	return hex.EncodeToString(b)
 }
+
+// AnnInHall creates the user ann and her room hall in s: the setup of the
+// tests that store messages.
+func AnnInHall(tb testing.TB, s chat.Store) (chat.User, chat.Room) {
+	tb.Helper()
+	ann := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
+	if err := s.CreateUser(context.Background(), &ann, "h"); err != nil {
+		tb.Fatal(err)
+	}
+	hall, err := s.CreateRoom(context.Background(), "hall", ann.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ann, hall
+}
