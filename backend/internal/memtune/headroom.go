@@ -69,8 +69,12 @@ func percentFor(live, floor uint64) int {
 }
 
 // liveHeap is the heap the last collection found reachable.
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+func liveHeap() uint64 { return runtimeBytes("/gc/heap/live:bytes") }
+
+// runtimeBytes reads one of the runtime's byte counts (runtime/metrics);
+// 0 if this Go does not have it.
+func runtimeBytes(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"runtime/debug"
-	"runtime/metrics"
 	"time"
 )
 
@@ -119,11 +118,4 @@ func (t *Trimmer) calm(now time.Time, opened uint64) bool {
 
 // released is the heap memory the runtime holds returned to the operating
 // system at the moment.
-func released() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
+func released() uint64 { return runtimeBytes("/memory/classes/heap/released:bytes") }
