@@ -13,9 +13,6 @@ import (
 // once, then quiet, make the server give its free memory back (memtune),
 // which it logs; the connections stay open and usable.
 func TestMemoryReturnedAfterAConnectionSurge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("opens 1000 connections")
-	}
 	logs := &syncBuffer{}
 	s := startServer(t, "", t.TempDir(), withLogs(logs), withConfig(func(c *config.Config) { c.MaxConnsPerAddr = 0 }))
 	token := s.signup("surge")
