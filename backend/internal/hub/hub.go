@@ -180,10 +180,8 @@ type Hub struct {
 	// writers counts the connections' running writer goroutines, which
 	// broadcastAll keeps in check.
 	writers atomic.Int64
-	// opened counts the connections opened since the start, conns the
-	// ones open now.
+	// opened counts the connections opened since the start.
 	opened atomic.Uint64
-	conns  atomic.Int64
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -370,7 +368,18 @@ func (h *Hub) broadcastAll(frame []byte) {
 // all writes and a tenth of the CPU. Spread over PushBudget writes a second
 // they come every 4 s there, and every RoomsPush up to PushBudget connections.
 func (h *Hub) pushGap() time.Duration {
-	return time.Duration(float64(h.conns.Load()) / float64(h.cfg.PushBudget) * float64(time.Second))
+	return time.Duration(float64(h.connCount()) / float64(h.cfg.PushBudget) * float64(time.Second))
+}
+
+// connCount is how many connections are open.
+func (h *Hub) connCount() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, p := range h.online {
+		n += len(p.conns)
+	}
+	return n
 }
 
 // How broadcastAll paces itself.

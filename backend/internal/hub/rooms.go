@@ -483,7 +483,6 @@ func (h *Hub) addPresenceLocked(c *Client) {
 		h.online[c.user.ID] = p
 	}
 	p.conns[c] = struct{}{}
-	h.conns.Add(1)
 	p.latest = c
 	for _, r := range h.rooms { // the owner is back: its rooms stay
 		if r.ownerID == c.user.ID {
@@ -498,10 +497,7 @@ func (h *Hub) removePresenceLocked(c *Client) {
 	if p == nil {
 		return
 	}
-	if _, ok := p.conns[c]; ok {
-		delete(p.conns, c)
-		h.conns.Add(-1)
-	}
+	delete(p.conns, c)
 	if p.latest == c {
 		p.latest = nil
 		for other := range p.conns {

@@ -77,7 +77,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 }
 
 // checkpointEvery is how often the checkpointer copies the WAL into the
-// database (see startCheckpoints).
+// database (see checkpointer).
 const checkpointEvery = 100 * time.Millisecond
 
 // checkpointer copies committed pages from the WAL into the database file on
