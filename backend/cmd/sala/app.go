@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/salachat/sala/backend/api"
@@ -131,11 +130,10 @@ func (m *Main) startMemoryTuning() {
 	m.stopTuning, m.tuned = cancel, make(chan struct{})
 	trim := memtune.NewTrimmer(memtune.TrimConfig{Opened: m.hub.ConnectionsOpened, Log: m.Log})
 	headroom := memtune.NewHeadroom(0, m.Log) // nil when GOGC is set
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); trim.Run(ctx) }()
-	go func() { defer wg.Done(); headroom.Run(ctx) }()
-	go func() { wg.Wait(); close(m.tuned) }()
+	go func() {
+		defer close(m.tuned)
+		memtune.Run(ctx, trim, headroom)
+	}()
 }
 
 // joinCluster connects to NATS and to the sequencer: with SALA_NATS_URL

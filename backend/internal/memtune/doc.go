@@ -16,5 +16,5 @@
 //     (docs/benchmarks.md). Once a surge is over, the Trimmer runs one
 //     collection and returns every free page.
 //
-// Neither runs its own goroutine unless started with Run.
+// Run drives both on one goroutine.
 package memtune

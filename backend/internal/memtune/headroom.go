@@ -1,12 +1,10 @@
 package memtune
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
-	"time"
 )
 
 // DefaultFloor is the least room Headroom leaves the heap to grow.
@@ -36,16 +34,6 @@ func NewHeadroom(floor uint64, log *slog.Logger) *Headroom {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Headroom{floor: floor, percent: 100, log: log}
-}
-
-// Run adjusts the GC percentage once a second until ctx ends, and puts the
-// default back then. A nil Headroom does nothing.
-func (h *Headroom) Run(ctx context.Context) {
-	if h == nil {
-		return
-	}
-	defer debug.SetGCPercent(100)
-	everySecond(ctx, func(time.Time) { h.Step() })
 }
 
 // Step sets the GC percentage for the live heap found by the last

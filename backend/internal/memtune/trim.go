@@ -1,7 +1,6 @@
 package memtune
 
 import (
-	"context"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -60,27 +59,6 @@ func NewTrimmer(cfg TrimConfig) *Trimmer {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Trimmer{cfg: cfg}
-}
-
-// Run checks once a second until ctx ends. Its first sample is taken at
-// once: what came before is not a surge.
-func (t *Trimmer) Run(ctx context.Context) {
-	everySecond(ctx, func(now time.Time) { t.Step(now) })
-}
-
-// everySecond calls step at once, then once a second until ctx ends.
-func everySecond(ctx context.Context, step func(now time.Time)) {
-	step(time.Now())
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-tick.C:
-			step(now)
-		}
-	}
 }
 
 // Step records the connection count at now and returns memory if a surge
