@@ -51,6 +51,17 @@ func (r *recorder) Close(code int, _ string) {
 	r.closed = code
 }
 
+// count is how many envelopes were written, without decoding them.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, f := range r.frames {
+		n += 1 + bytes.Count(f, []byte("\n"))
+	}
+	return n
+}
+
 // envelopes splits every recorded frame into decoded envelopes.
 func (r *recorder) envelopes(t *testing.T) []map[string]any {
 	t.Helper()
@@ -241,6 +252,41 @@ func TestGroupCommitAcksAfterCommitInOrder(t *testing.T) {
 	}
 	if batches > 10 {
 		t.Errorf("50 queued messages took %d transactions; group commit should batch them", batches)
+	}
+}
+
+// A store that falls behind gets everything queued meanwhile as one batch:
+// 3000 messages sent while a commit is held take one more transaction, not
+// the dozen a batch limit of 256 would take.
+func TestBacklogCommitsAsOneBatch(t *testing.T) {
+	real := storetest.OpenSQLite(t)
+	st := &gatedStore{Store: real, release: make(chan struct{}), batches: make(chan int, 100)}
+	h := newHub(t, st, func(c *Config) { c.QueueBytes = 16 << 20 })
+	c, rec := connectRecorded(t, h, newUser(t, real, "alice"))
+	const backlog = 3000
+	h.Receive(context.Background(), c, []byte(`{"type":"send","id":"first","text":"m"}`), false)
+	<-st.batches // held: everything sent now queues behind it
+	for i := range backlog {
+		h.Receive(context.Background(), c, []byte(fmt.Sprintf(`{"type":"send","id":"c%d","text":"m%d"}`, i, i)), false)
+	}
+	close(st.release)
+	// (Counted without decoding: decoding thousands of envelopes every few
+	// milliseconds is slow under -race. Other envelopes, a rooms push say,
+	// may come too.)
+	eventually(t, "every ack and message", func() bool { return rec.count() >= 2+2*(1+backlog) })
+	got := map[any]int{}
+	for _, e := range rec.envelopes(t) {
+		got[e["type"]]++
+	}
+	if got["ack"] != 1+backlog || got["message"] != 1+backlog {
+		t.Errorf("%d acks and %d messages, want %d of each", got["ack"], got["message"], 1+backlog)
+	}
+	var sizes []int
+	for len(st.batches) > 0 {
+		sizes = append(sizes, <-st.batches)
+	}
+	if len(sizes) != 1 || sizes[0] != backlog {
+		t.Errorf("the backlog of %d went in as batches of %v, want one", backlog, sizes)
 	}
 }
 

@@ -25,7 +25,14 @@ type sqliteDialect struct{}
 //   - synchronous=FULL syncs every commit: an acknowledged message is durable;
 //   - busy_timeout covers locks taken by other processes (a backup, sqlite3);
 //   - _txlock=immediate takes the write lock at BEGIN, never halfway through;
-//   - _time_format=sqlite writes times in a format SQLite and the driver parse.
+//   - _time_format=sqlite writes times in a format SQLite and the driver parse;
+//   - the writer's page cache is 32 MiB (the default is 2 MiB): a group
+//     commit of thousands of messages dirties more pages than 2 MiB holds,
+//     and SQLite then spilled them into the WAL halfway through the
+//     transaction and read the busy rooms' index pages back with a system
+//     call each (docs/benchmarks.md, S5);
+//   - temp_store=memory keeps the writer's statement journal (a multi-row
+//     INSERT that fails halfway is undone from it) out of a temporary file.
 func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -38,6 +45,8 @@ func sqliteDSN(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "cache_size(-32768)") // KiB
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return path + "?" + q.Encode()
 }
