@@ -38,8 +38,9 @@ type Config struct {
 	// store falls behind: a batch is what queued during the last commit
 	// plus gatherWindow. Large is right then, because much of a batch's
 	// cost is the index pages it dirties, and 200 busy rooms dirty about
-	// 200 of them whether a batch holds 256 messages or 8192. With 256, S5 (docs/benchmarks.md) stored 4,500 messages a
-	// second on SQLite and fell further behind; with 8192, 14,000–19,000.
+	// 200 of them whether a batch holds 256 messages or 8192. With 256,
+	// S5 (docs/benchmarks.md) stored 4,500 messages a second on SQLite
+	// and fell further behind; with 8192, 14,000–19,900.
 	BatchSize int
 	RoomsPush time.Duration // at most one rooms envelope to everyone per interval
 	// PushBudget is how many writes a second the rooms pushes may cost on
