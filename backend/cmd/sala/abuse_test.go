@@ -37,7 +37,11 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 	defer slow.CloseNow()
 	bob.next("slow joined", isType("event", "user", "slow"))
 
-	const n = 1000 // × 4 KB: more than the socket buffers and the queue hold
+	// × 4 KB = 8 MB: more than the socket buffers and the queue can hold.
+	// The server's send buffer alone may grow to tcp_wmem's maximum (4 MiB
+	// here) on loopback, and the queue holds 1 MiB plus the batch its
+	// writer has in hand: with 1000 (4 MB), CI once saw no disconnect.
+	const n = 2000
 	text := strings.Repeat("x", 4000)
 	start := time.Now()
 	var worst time.Duration
