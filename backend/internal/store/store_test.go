@@ -34,14 +34,7 @@ func TestSQLiteSurvivesReopening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := chat.User{Login: "ann", FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
-	if err := s.CreateUser(t.Context(), &u, "h"); err != nil {
-		t.Fatal(err)
-	}
-	hall, err := s.CreateRoom(t.Context(), "hall", u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, hall := storetest.AnnInHall(t, s)
 	msg := chat.NewMessage{RoomID: &hall.ID, Room: "hall", SenderID: u.ID, From: "ann", Text: "kept", SentAt: 1}
 	if _, err := s.AppendMessages(t.Context(), []chat.NewMessage{msg}); err != nil {
 		t.Fatal(err)
