@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,12 +10,13 @@ import (
 	"time"
 
 	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/store"
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
 // Committed pages reach the SQLite database file within moments, copied by
-// the checkpointer beside the writer, long before the WAL holds the 1000
-// pages after which a commit would stop to copy them itself.
+// the checkpointer beside the writer, long before the WAL holds the pages
+// after which a commit would stop to copy them itself.
 func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	dir := t.TempDir()
 	s := storetest.Open(t, "", dir) // SQLite at dir/sala.db
@@ -41,6 +43,51 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	}
 	if wal := fileSize(t, db+"-wal"); wal > 4<<20 {
 		t.Errorf("the WAL holds %d bytes", wal)
+	}
+}
+
+// A group commit that dirties more than SQLite's default 1000 pages leaves
+// them in the WAL for the checkpointer instead of copying them into the
+// database file before it returns.
+func TestSQLiteWriterLeavesBigCheckpointsToTheCheckpointer(t *testing.T) {
+	dir := t.TempDir()
+	s := storetest.Open(t, "", dir)
+	ctx := t.Context()
+	ann, hall := storetest.AnnInHall(t, s)
+	if err := store.StopCheckpoints(s); err != nil { // only the writer may copy pages now
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "sala.db")
+	before := fileSize(t, db)
+
+	text := strings.Repeat("x", 3000) // a page each: 2000 of them dirty well over 1000 pages
+	batch := make([]chat.NewMessage, 2000)
+	for i := range batch {
+		batch[i] = chat.NewMessage{RoomID: &hall.ID, Room: "hall", SenderID: ann.ID, From: "ann",
+			Text: text, SentAt: 1, ClientID: fmt.Sprint(i)}
+	}
+	if _, err := s.AppendMessages(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if grown := fileSize(t, db) - before; grown > 0 {
+		t.Fatalf("the commit copied %d bytes into the database file itself", grown)
+	}
+
+	// What the checkpointer does, from a connection of its own.
+	other, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var busy, logged, copied int
+	if err := other.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logged, &copied); err != nil {
+		t.Fatal(err)
+	}
+	if logged < 1000 || copied != logged {
+		t.Errorf("the WAL held %d pages and a checkpoint copied %d; want over 1000, all of them", logged, copied)
+	}
+	if grown := fileSize(t, db) - before; grown < int64(len(batch)*len(text)) {
+		t.Errorf("after the checkpoint the database file grew by %d bytes only", grown)
 	}
 }
 
