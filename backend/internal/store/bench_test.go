@@ -9,18 +9,20 @@ import (
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
+// benchDatabases are the stores the benchmarks run on.
+var benchDatabases = []struct {
+	name string
+	open func(testing.TB) chat.Store
+}{
+	{"sqlite", storetest.OpenSQLite},
+	{"postgres", storetest.OpenPostgres},
+}
+
 // BenchmarkAppendMessages measures the group commit's hot path: one
 // AppendMessages call (one transaction) per batch. ns/op is per batch;
 // msgs/s is the throughput of a single writer.
 func BenchmarkAppendMessages(b *testing.B) {
-	dbs := []struct {
-		name string
-		open func(testing.TB) chat.Store
-	}{
-		{"sqlite", storetest.OpenSQLite},
-		{"postgres", storetest.OpenPostgres},
-	}
-	for _, db := range dbs {
+	for _, db := range benchDatabases {
 		for _, size := range []int{1, 100} {
 			b.Run(fmt.Sprintf("%s/batch=%d", db.name, size), func(b *testing.B) {
 				benchmarkAppend(b, db.open(b), size)
@@ -35,13 +37,7 @@ func BenchmarkAppendMessages(b *testing.B) {
 // so a batch dirties about as many pages as it holds messages, and what a
 // commit does with them (WAL, checkpoints) shows. µs/msg is per message.
 func BenchmarkAppendBusyRooms(b *testing.B) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) chat.Store
-	}{
-		{"sqlite", storetest.OpenSQLite},
-		{"postgres", storetest.OpenPostgres},
-	} {
+	for _, db := range benchDatabases {
 		b.Run(db.name, func(b *testing.B) { benchmarkBusyRooms(b, db.open(b)) })
 	}
 }

@@ -26,12 +26,7 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	before := fileSize(t, db)
 	text := strings.Repeat("a message long enough to fill pages ", 20)
 	for i := range 20 { // ~300 KB: about 75 pages, far below 1000
-		batch := make([]chat.NewMessage, 10)
-		for j := range batch {
-			batch[j] = chat.NewMessage{RoomID: &hall.ID, Room: "hall", SenderID: ann.ID, From: "ann",
-				Text: text, SentAt: 1, ClientID: fmt.Sprint(i, "-", j)}
-		}
-		if _, err := s.AppendMessages(ctx, batch); err != nil {
+		if _, err := s.AppendMessages(ctx, hallPosts(ann, hall, 10, text, fmt.Sprint(i, "-"))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,11 +56,7 @@ func TestSQLiteWriterLeavesBigCheckpointsToTheCheckpointer(t *testing.T) {
 	before := fileSize(t, db)
 
 	text := strings.Repeat("x", 3000) // a page each: 2000 of them dirty well over 1000 pages
-	batch := make([]chat.NewMessage, 2000)
-	for i := range batch {
-		batch[i] = chat.NewMessage{RoomID: &hall.ID, Room: "hall", SenderID: ann.ID, From: "ann",
-			Text: text, SentAt: 1, ClientID: fmt.Sprint(i)}
-	}
+	batch := hallPosts(ann, hall, 2000, text, "")
 	if _, err := s.AppendMessages(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +80,17 @@ func TestSQLiteWriterLeavesBigCheckpointsToTheCheckpointer(t *testing.T) {
 	if grown := fileSize(t, db) - before; grown < int64(len(batch)*len(text)) {
 		t.Errorf("after the checkpoint the database file grew by %d bytes only", grown)
 	}
+}
+
+// hallPosts is n messages of text from ann to hall, with client ids
+// prefix0 … prefix(n-1).
+func hallPosts(ann chat.User, hall chat.Room, n int, text, prefix string) []chat.NewMessage {
+	batch := make([]chat.NewMessage, n)
+	for i := range batch {
+		batch[i] = chat.NewMessage{RoomID: &hall.ID, Room: hall.Name, SenderID: ann.ID, From: ann.Login,
+			Text: text, SentAt: 1, ClientID: fmt.Sprint(prefix, i)}
+	}
+	return batch
 }
 
 func fileSize(t *testing.T, path string) int64 {
