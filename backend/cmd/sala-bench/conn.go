@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -58,10 +59,76 @@ func newDialers(srcs []net.IP) dialers {
 			d.LocalAddr = &net.TCPAddr{IP: ip}
 			d.Control = bindAddressNoPort
 		}
-		out[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableCompression: true}}
+		out[i] = &http.Client{Transport: upgrader{dial: d.DialContext}}
 	}
 	return out
 }
+
+// upgrader is an http.RoundTripper for WebSocket handshakes only: it dials,
+// writes the request, reads the response and hands the connection over as
+// its body, the io.ReadWriteCloser coder/websocket takes a client
+// connection from. net/http's Transport does the same through its pool and
+// two goroutines per connection, and during S3's connects the load
+// generator's core was as busy as the server's: the bench must not be what
+// limits the connect rate it reports.
+type upgrader struct {
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (u upgrader) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	nc, err := u.dial(ctx, "tcp", req.URL.Host)
+	if err != nil {
+		return nil, err
+	}
+	// The context bounds the handshake: on expiry the deadline ends any
+	// blocked write or read.
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
+	br := bufio.NewReader(nc)
+	resp, err := roundTrip(nc, br, req)
+	if !stop() && err == nil {
+		err = ctx.Err() // the deadline was set: the connection is spent
+	}
+	if err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		// A refusal keeps its own body, which ends where the response does.
+		resp.Body = refusal{Reader: resp.Body, conn: nc}
+		return resp, nil
+	}
+	resp.Body = upgradedConn{Reader: br, Conn: nc}
+	return resp, nil
+}
+
+// refusal is the body of a refused handshake; closing it ends the connection.
+type refusal struct {
+	io.Reader
+	conn net.Conn
+}
+
+func (r refusal) Close() error { return r.conn.Close() }
+
+func roundTrip(nc net.Conn, br *bufio.Reader, req *http.Request) (*http.Response, error) {
+	if err := req.Write(nc); err != nil {
+		return nil, fmt.Errorf("write handshake: %w", err)
+	}
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return nil, fmt.Errorf("read handshake response: %w", err)
+	}
+	return resp, nil
+}
+
+// upgradedConn reads what the handshake's reader buffered before the
+// connection itself: the first frames may have come with the response.
+type upgradedConn struct {
+	*bufio.Reader
+	net.Conn
+}
+
+func (c upgradedConn) Read(p []byte) (int, error) { return c.Reader.Read(p) }
 
 // bindAddressNoPort leaves the choice of a source port to connect, which
 // may reuse a port towards another destination: bind with port 0 looks for

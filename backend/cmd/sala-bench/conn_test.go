@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+func dialWith(ctx context.Context, url string) (*websocket.Conn, *http.Response, error) {
+	return websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: newDialers(nil)[0]})
+}
+
+// TestUpgraderCarriesAWebSocket: a connection dialled through the bench's
+// transport exchanges frames both ways, including a frame the server sent
+// right behind its handshake response.
+func TestUpgraderCarriesAWebSocket(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		ctx := r.Context()
+		_ = ws.Write(ctx, websocket.MessageText, []byte("first")) // likely read along with the 101
+		_, msg, err := ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		_ = ws.Write(ctx, websocket.MessageText, append([]byte("echo "), msg...))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := dialWith(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for _, want := range []string{"first", "echo hello"} {
+		if want == "echo hello" {
+			if err := ws.Write(ctx, websocket.MessageText, []byte("hello")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, got, err := ws.Read(ctx)
+		if err != nil || string(got) != want {
+			t.Fatalf("read %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
+// TestUpgraderReportsRefusals: a refused handshake is an error that names
+// the status, as the setup's messages rely on.
+func TestUpgraderReportsRefusals(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"code":"unauthorized"}`, http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, resp, err := dialWith(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("dial = %v, response %v; want a refusal with 401", err, resp)
+	}
+}
+
+// TestUpgraderGivesUpWithItsContext: a server that accepts the connection
+// and never answers holds the dial no longer than its context.
+func TestUpgraderGivesUpWithItsContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err = dialWith(ctx, "ws://"+ln.Addr().String()+"/")
+	if err == nil {
+		t.Fatal("dial succeeded against a silent server")
+	}
+	if waited := time.Since(start); waited > 2*time.Second {
+		t.Fatalf("dial took %v with a 200 ms context", waited)
+	}
+}
