@@ -181,9 +181,13 @@ func (w *writePath) append(msgs []chat.NewMessage) ([]chat.Stored, error) {
 
 // gatherWindow is how long the commit loop waits after a message for others
 // to share its transaction. A transaction costs about as much for one
-// message as for a dozen (SQLite: ~0.3 ms of CPU each), so without it a
-// stream of messages commits one by one (docs/benchmarks.md, S2).
-const gatherWindow = 2 * time.Millisecond
+// message as for a dozen, so without a window a stream of messages commits
+// one by one: in S2 (2,000 msg/s, docs/benchmarks.md) the server's core went
+// from 57–62% to 76–78% busy and p99 to 22–25 ms. Each message waits up to
+// the window, though, and a longer one gathers larger batches whose
+// broadcasts leave in bursts: with 2 ms, S2's p99 was 9.1–27.4 ms in five
+// runs; with 500 µs, 6.7–9.5 ms in seven, at the same CPU.
+const gatherWindow = 500 * time.Microsecond
 
 // gather takes what is queued behind first, up to a batch, waiting up to
 // gatherWindow for more. What is already queued is always taken: the window
