@@ -12,20 +12,30 @@ import (
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
-func newTestTokens(t testing.TB, now func() time.Time) *Tokens {
+// at is the time every test's clock stands at.
+var at = time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
+
+// newTestTokens returns Tokens whose clock stands at at.
+func newTestTokens(t testing.TB) *Tokens {
 	t.Helper()
-	tk, err := NewTokens(testSecret, time.Hour, now)
+	tk, err := NewTokens(testSecret, time.Hour, func() time.Time { return at })
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tk
 }
 
-// sign signs claims as another issuer of tokens might: with any method,
-// secret and set of fields.
+// sign signs claims with the test secret, as another issuer of tokens
+// might: with any method and set of fields.
 func sign(t *testing.T, method jwt.SigningMethod, claims jwt.Claims) string {
 	t.Helper()
-	s, err := jwt.NewWithClaims(method, claims).SignedString(testSecret)
+	return signWith(t, method, testSecret, claims)
+}
+
+// signWith signs claims with method and key.
+func signWith(t *testing.T, method jwt.SigningMethod, key any, claims jwt.Claims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +43,7 @@ func sign(t *testing.T, method jwt.SigningMethod, claims jwt.Claims) string {
 }
 
 func TestVerifyAcceptsWhatIssueSigned(t *testing.T) {
-	at := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
-	tk := newTestTokens(t, func() time.Time { return at })
+	tk := newTestTokens(t)
 	token, exp, err := tk.Issue(42, "ann")
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +62,7 @@ func TestVerifyAcceptsWhatIssueSigned(t *testing.T) {
 }
 
 func TestVerifyRefuses(t *testing.T) {
-	at := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
-	tk := newTestTokens(t, func() time.Time { return at })
+	tk := newTestTokens(t)
 	good, _, err := tk.Issue(7, "bob")
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +82,8 @@ func TestVerifyRefuses(t *testing.T) {
 		"subject zero":         sign(t, jwt.SigningMethodHS256, claims(func(c *jwt.MapClaims) { (*c)["sub"] = "0" })),
 		"expiry not a number":  sign(t, jwt.SigningMethodHS256, claims(func(c *jwt.MapClaims) { (*c)["exp"] = "soon" })),
 		"HS512, not HS256":     sign(t, jwt.SigningMethodHS512, claims(func(c *jwt.MapClaims) {})),
-		"unsigned (alg none)":  unsigned(t, claims(func(c *jwt.MapClaims) {})),
-		"another secret":       otherSecret(t, claims(func(c *jwt.MapClaims) {})),
+		"unsigned (alg none)":  signWith(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims(func(c *jwt.MapClaims) {})),
+		"another secret":       signWith(t, jwt.SigningMethodHS256, []byte(strings.Repeat("x", 32)), claims(func(c *jwt.MapClaims) {})),
 		"a tampered signature": good[:len(good)-2] + flip(good[len(good)-2:]),
 		"a tampered payload":   tamperPayload(good),
 		"not a token":          "hello",
@@ -95,8 +103,7 @@ func TestVerifyRefuses(t *testing.T) {
 // fraction of a second, which RFC 7519 allows (a NumericDate is any JSON
 // number): their expiry is kept to the second.
 func TestVerifyReadsFractionalDates(t *testing.T) {
-	at := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
-	tk := newTestTokens(t, func() time.Time { return at })
+	tk := newTestTokens(t)
 	exp := float64(at.Add(time.Hour).Unix()) + 0.75
 	token := sign(t, jwt.SigningMethodHS256, jwt.MapClaims{"iss": Issuer, "sub": "9", "login": "cy",
 		"iat": float64(at.Unix()) + 0.5, "exp": exp})
@@ -112,8 +119,7 @@ func TestVerifyReadsFractionalDates(t *testing.T) {
 // TestVerifyAcceptsTokensOfEarlierVersions: tokens issued before Claims
 // stopped embedding jwt.RegisteredClaims stay valid until they expire.
 func TestVerifyAcceptsTokensOfEarlierVersions(t *testing.T) {
-	at := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
-	tk := newTestTokens(t, func() time.Time { return at })
+	tk := newTestTokens(t)
 	type earlierClaims struct {
 		Login string `json:"login"`
 		jwt.RegisteredClaims
@@ -129,24 +135,6 @@ func TestVerifyAcceptsTokensOfEarlierVersions(t *testing.T) {
 	if id.UserID != 12 || id.Login != "dee" || !id.ExpiresAt.Equal(exp) {
 		t.Fatalf("Verify = %+v", id)
 	}
-}
-
-func unsigned(t *testing.T, c jwt.MapClaims) string {
-	t.Helper()
-	s, err := jwt.NewWithClaims(jwt.SigningMethodNone, c).SignedString(jwt.UnsafeAllowNoneSignatureType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func otherSecret(t *testing.T, c jwt.MapClaims) string {
-	t.Helper()
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(strings.Repeat("x", 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // flip changes every character of a base64url piece into another valid one.
@@ -178,7 +166,7 @@ func tamperPayload(token string) string {
 // BenchmarkVerify is the token check every WebSocket connect and REST call
 // makes.
 func BenchmarkVerify(b *testing.B) {
-	tk := newTestTokens(b, nil)
+	tk := newTestTokens(b)
 	token, _, err := tk.Issue(42, "ann")
 	if err != nil {
 		b.Fatal(err)
