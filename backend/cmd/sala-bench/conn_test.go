@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,8 +21,7 @@ func dialWith(ctx context.Context, url string) (*websocket.Conn, *http.Response,
 }
 
 // TestUpgraderCarriesAWebSocket: a connection dialled through the bench's
-// transport exchanges frames both ways, including a frame the server sent
-// right behind its handshake response.
+// transport exchanges frames both ways.
 func TestUpgraderCarriesAWebSocket(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
@@ -27,7 +30,7 @@ func TestUpgraderCarriesAWebSocket(t *testing.T) {
 		}
 		defer ws.CloseNow()
 		ctx := r.Context()
-		_ = ws.Write(ctx, websocket.MessageText, []byte("first")) // likely read along with the 101
+		_ = ws.Write(ctx, websocket.MessageText, []byte("first"))
 		_, msg, err := ws.Read(ctx)
 		if err != nil {
 			return
@@ -52,6 +55,43 @@ func TestUpgraderCarriesAWebSocket(t *testing.T) {
 		if err != nil || string(got) != want {
 			t.Fatalf("read %q, %v; want %q", got, err, want)
 		}
+	}
+}
+
+// TestUpgraderKeepsFramesThatCameWithTheResponse: a server that sends its
+// first frame in the same write as its 101 has that frame read, not lost in
+// the handshake's buffer.
+func TestUpgraderKeepsFramesThatCameWithTheResponse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		sum := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+			"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(sum[:])+"\r\n\r\n"+
+			"\x81\x05first") // one write: the response and an unmasked text frame
+		_, _ = io.Copy(io.Discard, c)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := dialWith(ctx, "ws://"+ln.Addr().String()+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if _, got, err := ws.Read(ctx); err != nil || string(got) != "first" {
+		t.Fatalf("read %q, %v; want \"first\"", got, err)
 	}
 }
 
