@@ -44,8 +44,8 @@ func sum(series map[string]float64, name, labels string) (float64, bool) {
 
 // TestMetricsMoveUnderTraffic checks that every metric the README and the
 // Grafana dashboard use is exposed, and that each moves with real traffic:
-// connections, rooms, messages in, stored and delivered, frames, group-commit
-// batches and HTTP latency by route. (Slow-consumer disconnects move in
+// connections, rooms, messages in, stored, acknowledged and delivered,
+// frames, group-commit batches and HTTP latency by route. (Slow-consumer disconnects move in
 // TestSlowConsumerIsDisconnected.)
 func TestMetricsMoveUnderTraffic(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
@@ -56,7 +56,8 @@ func TestMetricsMoveUnderTraffic(t *testing.T) {
 		"sala_messages_stored_total", "sala_deliveries_total", "sala_frames_out_total", "sala_envelopes_out_total",
 		"sala_slow_consumer_disconnects_total", "sala_store_batch_size_bucket", "sala_store_batch_size_count",
 		"sala_store_batch_seconds_bucket", "sala_store_batch_errors_total", "sala_http_request_seconds_bucket",
-		"go_goroutines", "process_resident_memory_bytes",
+		"sala_message_ack_seconds_bucket", "go_goroutines", "go_sched_latencies_seconds_bucket",
+		"process_resident_memory_bytes",
 	} {
 		if _, ok := sum(before, name, ""); !ok {
 			t.Errorf("metric %s is not exposed", name)
@@ -96,6 +97,7 @@ func TestMetricsMoveUnderTraffic(t *testing.T) {
 			{"messages stored", growth("sala_messages_stored_total", ""), 2 * perClient},
 			{"deliveries (messages out)", growth("sala_deliveries_total", ""), 2 * 2 * perClient},
 			{"envelopes out (messages, acks, …)", growth("sala_envelopes_out_total", ""), 3 * 2 * perClient},
+			{"messages acknowledged (ack latency observations)", growth("sala_message_ack_seconds_count", ""), 2 * perClient},
 		}
 		failed := ""
 		for _, c := range checks {

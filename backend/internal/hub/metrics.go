@@ -12,6 +12,7 @@ type Metrics interface {
 	Delivered(n int)                               // envelopes of one message queued to recipients
 	FrameOut(envelopes int)                        // one frame written, carrying this many envelopes
 	Batch(size int, took time.Duration, err error) // one group-commit transaction
+	Acked(waited time.Duration)                    // a message acknowledged this long after it was submitted
 }
 
 // NopMetrics discards every measurement.
@@ -24,3 +25,4 @@ func (NopMetrics) MessageIn()                      {}
 func (NopMetrics) Delivered(int)                   {}
 func (NopMetrics) FrameOut(int)                    {}
 func (NopMetrics) Batch(int, time.Duration, error) {}
+func (NopMetrics) Acked(time.Duration)             {}

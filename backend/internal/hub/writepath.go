@@ -33,6 +33,7 @@ type submission struct {
 	client *Client      // the sending connection, nil for REST
 	envID  string       // the client's id of the send envelope
 	reply  chan outcome // REST callers wait here; buffered
+	at     time.Time    // when submit took it, for the ack latency metric
 }
 
 type outcome struct {
@@ -82,6 +83,7 @@ func (w *writePath) submit(s *submission) error {
 	if s.client != nil {
 		s.client.sent()
 	}
+	s.at = time.Now()
 	w.in <- s
 	return nil
 }
@@ -255,6 +257,9 @@ func (w *writePath) fail(s *submission, err error) {
 // broadcast, rather than a retry of one broadcast already.
 func (w *writePath) ack(s *submission, st chat.Stored) bool {
 	m := st.Message
+	if !s.at.IsZero() {
+		w.h.metrics.Acked(time.Since(s.at))
+	}
 	if s.client != nil {
 		s.client.enqueue(encode(chat.Ack{Type: chat.TypeAck, ID: s.envID, MessageID: m.ID, SentAt: m.SentAt}))
 	}

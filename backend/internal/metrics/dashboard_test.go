@@ -70,7 +70,8 @@ func TestDashboardUsesExposedMetrics(t *testing.T) {
 	// The operator's questions each have a panel.
 	for _, want := range []string{"sala_connections", "sala_rooms", "sala_messages_in_total", "sala_deliveries_total",
 		"sala_slow_consumer_disconnects_total", "sala_store_batch_size_bucket", "sala_store_batch_seconds_bucket",
-		"sala_http_request_seconds_bucket", "process_resident_memory_bytes", "go_goroutines"} {
+		"sala_http_request_seconds_bucket", "process_resident_memory_bytes", "go_goroutines",
+		"sala_message_ack_seconds_bucket", "go_sched_latencies_seconds_bucket"} {
 		if !queried[want] {
 			t.Errorf("no panel shows %s", want)
 		}
@@ -85,6 +86,7 @@ func exposedSeries(t *testing.T) map[string]bool {
 	m := New(func() int { return 1 })
 	m.ObserveHTTP("GET", "/healthz", "OK", time.Millisecond)
 	m.Batch(1, time.Millisecond, nil)
+	m.Acked(time.Millisecond)
 	families, err := m.reg.Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ type Metrics struct {
 	batchSize     prometheus.Histogram
 	batchSeconds  prometheus.Histogram
 	batchErrors   prometheus.Counter
+	ackSeconds    prometheus.Histogram
 	httpSeconds   *prometheus.HistogramVec
 }
 
@@ -56,16 +57,22 @@ func New(liveRooms func() int) *Metrics {
 			Help: "Duration of group-commit transactions.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		batchErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "sala_store_batch_errors_total",
 			Help: "Group-commit transactions that failed (their messages got an error, no ack)."}),
+		ackSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sala_message_ack_seconds",
+			Help:    "From a message's arrival at the write path to its ack (group-commit wait, transaction, publish).",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		httpSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sala_http_request_seconds",
 			Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"method", "route", "code"}),
 	}
 	rooms := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sala_rooms", Help: "Live rooms."},
 		func() float64 { return float64(liveRooms()) })
 	m.reg.MustRegister(m.connections, m.connsTotal, m.slowConsumers, m.messagesIn, m.deliveries, m.frames,
-		m.envelopesOut, m.stored, m.batchSize, m.batchSeconds, m.batchErrors, m.httpSeconds, rooms,
+		m.envelopesOut, m.stored, m.batchSize, m.batchSeconds, m.batchErrors, m.ackSeconds, m.httpSeconds, rooms,
 		// The live heap after the last GC (go_gc_heap_live_bytes) tells a leak
 		// from garbage not yet collected, which the memstats gauges can't.
-		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC)),
+		// The scheduler's latencies (go_sched_latencies_seconds: how long
+		// goroutines waited to run) tell a busy core from a slow database
+		// when sala_message_ack_seconds is small but clients see delays.
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC, collectors.MetricsScheduler)),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -97,6 +104,9 @@ func (m *Metrics) Delivered(n int) { m.deliveries.Add(float64(n)) }
 
 // FrameOut counts a WebSocket frame written and the envelopes it carried.
 func (m *Metrics) FrameOut(envelopes int) { m.frames.Inc(); m.envelopesOut.Add(float64(envelopes)) }
+
+// Acked records how long a message took from the write path's door to its ack.
+func (m *Metrics) Acked(waited time.Duration) { m.ackSeconds.Observe(waited.Seconds()) }
 
 // Batch records one group-commit transaction.
 func (m *Metrics) Batch(size int, took time.Duration, err error) {
