@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
@@ -81,6 +82,58 @@ type serverMetrics struct {
 	StackMiB     float64 `json:"stack_mib"`      // goroutine stacks
 	GCCycles     float64 `json:"gc_cycles"`
 	Connections  float64 `json:"connections"`
+	// ack is sala_message_ack_seconds (a message's time from the server's
+	// write path to its ack) and sched go_sched_latencies_seconds (how long
+	// the server's goroutines waited for a CPU). Only their growth over a
+	// step means something, so they stay out of the JSON.
+	ack, sched histogram
+}
+
+// histogram is a Prometheus histogram as /metrics lists it: cumulative
+// counts by upper bound, the last bound +Inf.
+type histogram struct {
+	bounds, counts []float64
+}
+
+// add records the line of bucket le (a bound as /metrics writes it).
+func (h *histogram) add(le string, count float64) {
+	bound, err := strconv.ParseFloat(le, 64) // "+Inf" parses as +Inf
+	if err != nil {
+		return
+	}
+	h.bounds = append(h.bounds, bound)
+	h.counts = append(h.counts, count)
+}
+
+// quantileSince estimates the q-quantile, in ms, of what was observed
+// between the scrapes before and h, interpolating within a bucket as
+// PromQL's histogram_quantile does. ok is false when nothing was observed
+// or the two scrapes do not have the same buckets.
+func (h histogram) quantileSince(before histogram, q float64) (ms float64, ok bool) {
+	n := len(h.counts)
+	if n == 0 || len(before.counts) != n {
+		return 0, false
+	}
+	grown := func(i int) float64 { return h.counts[i] - before.counts[i] }
+	total := grown(n - 1)
+	if total <= 0 {
+		return 0, false
+	}
+	rank := q * total
+	lower, below := 0.0, 0.0 // the bucket's lower bound, and the count under it
+	for i := range n {
+		c := grown(i)
+		if c < rank {
+			lower, below = h.bounds[i], c
+			continue
+		}
+		upper := h.bounds[i]
+		if math.IsInf(upper, 1) || c == below {
+			return 1000 * lower, true
+		}
+		return 1000 * (lower + (upper-lower)*(rank-below)/(c-below)), true
+	}
+	return 1000 * lower, true
 }
 
 func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
@@ -110,6 +163,15 @@ func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
 		if err != nil {
 			continue
 		}
+		if family, le, ok := bucketOf(name); ok {
+			switch family {
+			case "sala_message_ack_seconds":
+				m.ack.add(le, v)
+			case "go_sched_latencies_seconds":
+				m.sched.add(le, v)
+			}
+			continue
+		}
 		switch name {
 		case "go_goroutines":
 			m.Goroutines = v
@@ -126,6 +188,18 @@ func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
 		}
 	}
 	return m, sc.Err()
+}
+
+// bucketOf splits a histogram bucket's series, `family_bucket{le="0.5"}`,
+// into its family and bound.
+func bucketOf(series string) (family, le string, ok bool) {
+	family, labels, ok := strings.Cut(series, "_bucket{")
+	if !ok {
+		return "", "", false
+	}
+	_, le, ok = strings.Cut(labels, `le="`)
+	le, _, ok2 := strings.Cut(le, `"`)
+	return family, le, ok && ok2
 }
 
 // loadAverage is the machine's 1-minute load average: other work on the

@@ -490,6 +490,7 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 	pubs := b.publisherConns()
 	interval := time.Duration(float64(time.Second) * float64(len(pubs)) / rate)
 	srvStart, benchStart := readProc(b.cfg.pid), readProc(0)
+	metricsStart, _ := scrapeMetrics(ctx, b.cfg.addr)
 	dropsBefore := b.dropped.Load()
 	start := b.now()
 	end := start + b.cfg.duration
@@ -537,10 +538,12 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 	b.watchdog(&wg, end+10*time.Second)
 	publishEnd := b.now()
 	srvEnd, benchEnd := readProc(b.cfg.pid), readProc(0)
+	metricsPublished, _ := scrapeMetrics(ctx, b.cfg.addr) // the scheduler's wait while publishing
 	deadline := publishEnd + b.cfg.drain
 	for b.now() < deadline && st.received.Load() < st.expected.Load() && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}
+	metricsDrained, _ := scrapeMetrics(ctx, b.cfg.addr) // every ack of the step
 	publishSecs := (publishEnd - start).Seconds()
 	out := Step{Rate: rate, Seconds: publishSecs,
 		Sent: st.sent.Load(), SendFailures: st.sendFailures.Load(), SendErrors: st.sendErrors.Load(),
@@ -550,6 +553,8 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 		ServerCPU: cpuPercent(srvStart, srvEnd), BenchCPU: cpuPercent(benchStart, benchEnd),
 		ServerRSSMiB: kib2mib(srvEnd.rssKiB), Dropped: b.dropped.Load() - dropsBefore, Samples: samples}
 	out.SentRate = float64(out.Sent) / publishSecs
+	out.ServerAckP99ms, _ = metricsDrained.ack.quantileSince(metricsStart.ack, 0.99)
+	out.SchedP99ms, _ = metricsPublished.sched.quantileSince(metricsStart.sched, 0.99)
 	if out.Received > 0 && srvStart.ok && srvEnd.ok {
 		out.ServerCPUPerDelivery = (srvEnd.cpu - srvStart.cpu) * 1e6 / float64(out.Received)
 	}
@@ -697,7 +702,15 @@ type Step struct {
 	AckP50ms         float64 `json:"ack_p50_ms"`
 	AckP99ms         float64 `json:"ack_p99_ms"`
 	AckMaxMs         float64 `json:"ack_max_ms"`
-	ServerCPU        float64 `json:"server_cpu_pct"`
+	// ServerAckP99ms is the server's own view of ack p99: from its write
+	// path taking a message to the ack (sala_message_ack_seconds). What
+	// AckP99ms adds to it is the network, the kernel and SchedP99ms, how
+	// long the server's goroutines waited for a CPU while publishing. Both
+	// are estimated from histogram buckets; 0 when the server has no such
+	// metrics.
+	ServerAckP99ms float64 `json:"server_ack_p99_ms"`
+	SchedP99ms     float64 `json:"sched_p99_ms"`
+	ServerCPU      float64 `json:"server_cpu_pct"`
 	// ServerCPUPerDelivery is the server's CPU time per delivery, in µs:
 	// what the fan-out costs, whatever else shares the core.
 	ServerCPUPerDelivery float64  `json:"server_cpu_us_per_delivery"`
@@ -771,13 +784,13 @@ func printTable(w io.Writer, r *Result) {
 		}
 	}
 	if len(r.Steps) > 0 {
-		fmt.Fprintf(w, "%8s %8s %10s %10s %8s %11s %7s %7s %7s %7s %7s %7s %6s %6s %7s %3s\n",
+		fmt.Fprintf(w, "%8s %8s %10s %10s %8s %11s %7s %7s %7s %7s %7s %7s %8s %7s %6s %6s %7s %3s\n",
 			"rate", "sent/s", "expected", "received", "lost", "deliv/s", "p50ms", "p90ms", "p99ms", "maxms",
-			"ack50", "ack99", "srvCPU", "bnCPU", "srvMiB", "ok")
+			"ack50", "ack99", "srvAck99", "sched99", "srvCPU", "bnCPU", "srvMiB", "ok")
 		for _, s := range r.Steps {
-			fmt.Fprintf(w, "%8.0f %8.0f %10d %10d %8d %11.0f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %5.0f%% %5.0f%% %7.1f %3v\n",
+			fmt.Fprintf(w, "%8.0f %8.0f %10d %10d %8d %11.0f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.1f %7.1f %5.0f%% %5.0f%% %7.1f %3v\n",
 				s.Rate, s.SentRate, s.Expected, s.Received, s.Lost, s.DeliveriesPerSec, s.P50ms, s.P90ms, s.P99ms,
-				s.MaxMs, s.AckP50ms, s.AckP99ms, s.ServerCPU, s.BenchCPU, s.ServerRSSMiB, s.OK)
+				s.MaxMs, s.AckP50ms, s.AckP99ms, s.ServerAckP99ms, s.SchedP99ms, s.ServerCPU, s.BenchCPU, s.ServerRSSMiB, s.OK)
 		}
 	}
 	if b := r.best(); b != nil && len(r.Steps) > 1 {
