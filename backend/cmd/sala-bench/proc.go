@@ -83,7 +83,7 @@ type serverMetrics struct {
 	GCCycles     float64 `json:"gc_cycles"`
 	Connections  float64 `json:"connections"`
 	// ack is sala_message_ack_seconds (a message's time from the server's
-	// write path to its ack) and sched go_sched_latencies_seconds (how long
+	// write path to its ack) and sched sala_goroutine_wait_seconds (how long
 	// the server's goroutines waited for a CPU). Only their growth over a
 	// step means something, so they stay out of the JSON.
 	ack, sched histogram
@@ -167,7 +167,7 @@ func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
 			switch family {
 			case "sala_message_ack_seconds":
 				m.ack.add(le, v)
-			case "go_sched_latencies_seconds":
+			case "sala_goroutine_wait_seconds":
 				m.sched.add(le, v)
 			}
 			continue

@@ -20,7 +20,7 @@ func metricsText(ack [4]int, sched [3]int) string {
 	}
 	fmt.Fprintf(&b, "sala_message_ack_seconds_sum 1.5\nsala_message_ack_seconds_count %d\n", ack[3])
 	for i, le := range []string{"0.0005", "0.008", "+Inf"} {
-		fmt.Fprintf(&b, "go_sched_latencies_seconds_bucket{le=%q} %d\n", le, sched[i])
+		fmt.Fprintf(&b, "sala_goroutine_wait_seconds_bucket{le=%q} %d\n", le, sched[i])
 	}
 	b.WriteString("go_goroutines 42\n")
 	return b.String()

@@ -360,7 +360,7 @@ func markdownSection(m machine, note string, rows []row, runs []*Result, benches
 	}
 	b.WriteString("\nEvery scenario, as `sala-bench` printed it (latencies in ms; CPU in % of one core; " +
 		"server ack p99 is the server's own view, from its write path taking a message to the ack (`sala_message_ack_seconds`); " +
-		"sched p99 is how long the server's goroutines waited for its core while publishing (`go_sched_latencies_seconds`); " +
+		"sched p99 is how long the server's goroutines waited for its core while publishing (`sala_goroutine_wait_seconds`); " +
 		"µs/deliv is the server's CPU time per delivery; load is the machine's 1-minute load average when the scenario started):\n\n")
 	b.WriteString("| scenario | conns | rooms | msg/s | deliveries/s | p50 | p90 | p99 | max | ack p50 | ack p99 | server ack p99 | sched p99 | lost | server CPU | µs/deliv | bench CPU | server RSS MiB | load |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")

@@ -56,7 +56,7 @@ func TestMetricsMoveUnderTraffic(t *testing.T) {
 		"sala_messages_stored_total", "sala_deliveries_total", "sala_frames_out_total", "sala_envelopes_out_total",
 		"sala_slow_consumer_disconnects_total", "sala_store_batch_size_bucket", "sala_store_batch_size_count",
 		"sala_store_batch_seconds_bucket", "sala_store_batch_errors_total", "sala_http_request_seconds_bucket",
-		"sala_message_ack_seconds_bucket", "go_goroutines", "go_sched_latencies_seconds_bucket",
+		"sala_message_ack_seconds_bucket", "go_goroutines", "sala_goroutine_wait_seconds_bucket",
 		"process_resident_memory_bytes",
 	} {
 		if _, ok := sum(before, name, ""); !ok {

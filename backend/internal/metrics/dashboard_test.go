@@ -71,7 +71,7 @@ func TestDashboardUsesExposedMetrics(t *testing.T) {
 	for _, want := range []string{"sala_connections", "sala_rooms", "sala_messages_in_total", "sala_deliveries_total",
 		"sala_slow_consumer_disconnects_total", "sala_store_batch_size_bucket", "sala_store_batch_seconds_bucket",
 		"sala_http_request_seconds_bucket", "process_resident_memory_bytes", "go_goroutines",
-		"sala_message_ack_seconds_bucket", "go_sched_latencies_seconds_bucket"} {
+		"sala_message_ack_seconds_bucket", "sala_goroutine_wait_seconds_bucket"} {
 		if !queried[want] {
 			t.Errorf("no panel shows %s", want)
 		}

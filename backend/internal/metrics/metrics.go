@@ -69,10 +69,11 @@ func New(liveRooms func() int) *Metrics {
 		m.envelopesOut, m.stored, m.batchSize, m.batchSeconds, m.batchErrors, m.ackSeconds, m.httpSeconds, rooms,
 		// The live heap after the last GC (go_gc_heap_live_bytes) tells a leak
 		// from garbage not yet collected, which the memstats gauges can't.
-		// The scheduler's latencies (go_sched_latencies_seconds: how long
-		// goroutines waited to run) tell a busy core from a slow database
-		// when sala_message_ack_seconds is small but clients see delays.
-		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC, collectors.MetricsScheduler)),
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC)),
+		// How long goroutines waited for a CPU tells a busy core from a slow
+		// database when sala_message_ack_seconds is small but clients see
+		// delays.
+		newGoroutineWait(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
