@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -188,6 +189,26 @@ func scrapeMetrics(ctx context.Context, addr string) (serverMetrics, error) {
 		}
 	}
 	return m, sc.Err()
+}
+
+// ownSchedWait is the load generator's own scheduler latency so far (how
+// long its goroutines waited for its core), from runtime/metrics: a busy
+// load generator reads deliveries late, and that shows in every latency it
+// reports.
+func ownSchedWait() histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	var out histogram
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return out
+	}
+	h := s[0].Value.Float64Histogram()
+	var total float64
+	for i, n := range h.Counts {
+		total += float64(n)
+		out.add(strconv.FormatFloat(h.Buckets[i+1], 'g', -1, 64), total)
+	}
+	return out
 }
 
 // bucketOf splits a histogram bucket's series, `family_bucket{le="0.5"}`,

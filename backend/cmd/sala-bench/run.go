@@ -491,6 +491,7 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 	interval := time.Duration(float64(time.Second) * float64(len(pubs)) / rate)
 	srvStart, benchStart := readProc(b.cfg.pid), readProc(0)
 	metricsStart, _ := scrapeMetrics(ctx, b.cfg.addr)
+	waitStart := ownSchedWait()
 	dropsBefore := b.dropped.Load()
 	start := b.now()
 	end := start + b.cfg.duration
@@ -538,6 +539,7 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 	b.watchdog(&wg, end+10*time.Second)
 	publishEnd := b.now()
 	srvEnd, benchEnd := readProc(b.cfg.pid), readProc(0)
+	waitEnd := ownSchedWait()
 	metricsPublished, _ := scrapeMetrics(ctx, b.cfg.addr) // the scheduler's wait while publishing
 	deadline := publishEnd + b.cfg.drain
 	for b.now() < deadline && st.received.Load() < st.expected.Load() && ctx.Err() == nil {
@@ -555,6 +557,7 @@ func (b *bench) runStep(ctx context.Context, k int, rate float64, log io.Writer)
 	out.SentRate = float64(out.Sent) / publishSecs
 	out.ServerAckP99ms, _ = metricsDrained.ack.quantileSince(metricsStart.ack, 0.99)
 	out.SchedP99ms, _ = metricsPublished.sched.quantileSince(metricsStart.sched, 0.99)
+	out.BenchSchedP99ms, _ = waitEnd.quantileSince(waitStart, 0.99)
 	if out.Received > 0 && srvStart.ok && srvEnd.ok {
 		out.ServerCPUPerDelivery = (srvEnd.cpu - srvStart.cpu) * 1e6 / float64(out.Received)
 	}
@@ -710,7 +713,10 @@ type Step struct {
 	// metrics.
 	ServerAckP99ms float64 `json:"server_ack_p99_ms"`
 	SchedP99ms     float64 `json:"sched_p99_ms"`
-	ServerCPU      float64 `json:"server_cpu_pct"`
+	// BenchSchedP99ms is the same wait in the load generator: how late its
+	// goroutines may have read what arrived.
+	BenchSchedP99ms float64 `json:"bench_sched_p99_ms"`
+	ServerCPU       float64 `json:"server_cpu_pct"`
 	// ServerCPUPerDelivery is the server's CPU time per delivery, in µs:
 	// what the fan-out costs, whatever else shares the core.
 	ServerCPUPerDelivery float64  `json:"server_cpu_us_per_delivery"`
@@ -784,13 +790,13 @@ func printTable(w io.Writer, r *Result) {
 		}
 	}
 	if len(r.Steps) > 0 {
-		fmt.Fprintf(w, "%8s %8s %10s %10s %8s %11s %7s %7s %7s %7s %7s %7s %8s %7s %6s %6s %7s %3s\n",
+		fmt.Fprintf(w, "%8s %8s %10s %10s %8s %11s %7s %7s %7s %7s %7s %7s %8s %7s %9s %6s %6s %7s %3s\n",
 			"rate", "sent/s", "expected", "received", "lost", "deliv/s", "p50ms", "p90ms", "p99ms", "maxms",
-			"ack50", "ack99", "srvAck99", "sched99", "srvCPU", "bnCPU", "srvMiB", "ok")
+			"ack50", "ack99", "srvAck99", "sched99", "bnSched99", "srvCPU", "bnCPU", "srvMiB", "ok")
 		for _, s := range r.Steps {
-			fmt.Fprintf(w, "%8.0f %8.0f %10d %10d %8d %11.0f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.1f %7.1f %5.0f%% %5.0f%% %7.1f %3v\n",
+			fmt.Fprintf(w, "%8.0f %8.0f %10d %10d %8d %11.0f %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.1f %7.1f %9.1f %5.0f%% %5.0f%% %7.1f %3v\n",
 				s.Rate, s.SentRate, s.Expected, s.Received, s.Lost, s.DeliveriesPerSec, s.P50ms, s.P90ms, s.P99ms,
-				s.MaxMs, s.AckP50ms, s.AckP99ms, s.ServerAckP99ms, s.SchedP99ms, s.ServerCPU, s.BenchCPU, s.ServerRSSMiB, s.OK)
+				s.MaxMs, s.AckP50ms, s.AckP99ms, s.ServerAckP99ms, s.SchedP99ms, s.BenchSchedP99ms, s.ServerCPU, s.BenchCPU, s.ServerRSSMiB, s.OK)
 		}
 	}
 	if b := r.best(); b != nil && len(r.Steps) > 1 {
