@@ -206,7 +206,8 @@ func ownSchedWait() histogram {
 	var total float64
 	for i, n := range h.Counts {
 		total += float64(n)
-		out.add(strconv.FormatFloat(h.Buckets[i+1], 'g', -1, 64), total)
+		out.bounds = append(out.bounds, h.Buckets[i+1]) // a runtime bucket's upper bound
+		out.counts = append(out.counts, total)
 	}
 	return out
 }

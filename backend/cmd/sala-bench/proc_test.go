@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,32 @@ func TestQuantilesOfWhatAStepAdded(t *testing.T) {
 	}
 	if _, ok := after.ack.quantileSince(after.sched, 0.99); ok {
 		t.Error("histograms with different buckets were compared")
+	}
+}
+
+// TestOwnSchedWaitGrowsWithGoroutines checks the load generator's own
+// scheduler histogram: cumulative, ending at +Inf, and moved by goroutines
+// that ran in between.
+func TestOwnSchedWaitGrowsWithGoroutines(t *testing.T) {
+	before := ownSchedWait()
+	done := make(chan struct{})
+	for range 100 {
+		go func() { runtime.Gosched(); done <- struct{}{} }()
+	}
+	for range 100 {
+		<-done
+	}
+	after := ownSchedWait()
+	n := len(after.counts)
+	if n == 0 || !math.IsInf(after.bounds[n-1], 1) {
+		t.Fatalf("no histogram, or one not ending at +Inf: %d buckets", n)
+	}
+	for i := 1; i < n; i++ {
+		if after.counts[i] < after.counts[i-1] || after.bounds[i] <= after.bounds[i-1] {
+			t.Fatalf("bucket %d is not cumulative or not increasing", i)
+		}
+	}
+	if _, ok := after.quantileSince(before, 0.5); !ok {
+		t.Error("100 goroutines ran and the histogram did not move")
 	}
 }
