@@ -257,9 +257,7 @@ func (w *writePath) fail(s *submission, err error) {
 // broadcast, rather than a retry of one broadcast already.
 func (w *writePath) ack(s *submission, st chat.Stored) bool {
 	m := st.Message
-	if !s.at.IsZero() {
-		w.h.metrics.Acked(time.Since(s.at))
-	}
+	w.h.metrics.Acked(time.Since(s.at))
 	if s.client != nil {
 		s.client.enqueue(encode(chat.Ack{Type: chat.TypeAck, ID: s.envID, MessageID: m.ID, SentAt: m.SentAt}))
 	}
