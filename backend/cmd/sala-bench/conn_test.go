@@ -20,6 +20,31 @@ func dialWith(ctx context.Context, url string) (*websocket.Conn, *http.Response,
 	return websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: newDialers(nil)[0]})
 }
 
+// rawServer serves each connection to a loopback listener with serve, for
+// servers that misbehave below HTTP, and returns the listener's address.
+// The listener closes when the test ends; serve's connection when it returns.
+func rawServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // TestUpgraderCarriesAWebSocket: a connection dialled through the bench's
 // transport exchanges frames both ways.
 func TestUpgraderCarriesAWebSocket(t *testing.T) {
@@ -62,17 +87,7 @@ func TestUpgraderCarriesAWebSocket(t *testing.T) {
 // first frame in the same write as its 101 has that frame read, not lost in
 // the handshake's buffer.
 func TestUpgraderKeepsFramesThatCameWithTheResponse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	addr := rawServer(t, func(c net.Conn) {
 		req, err := http.ReadRequest(bufio.NewReader(c))
 		if err != nil {
 			return
@@ -82,10 +97,10 @@ func TestUpgraderKeepsFramesThatCameWithTheResponse(t *testing.T) {
 			"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(sum[:])+"\r\n\r\n"+
 			"\x81\x05first") // one write: the response and an unmasked text frame
 		_, _ = io.Copy(io.Discard, c)
-	}()
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, _, err := dialWith(ctx, "ws://"+ln.Addr().String()+"/")
+	ws, _, err := dialWith(ctx, "ws://"+addr+"/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,24 +128,13 @@ func TestUpgraderReportsRefusals(t *testing.T) {
 // TestUpgraderGivesUpWithItsContext: a server that accepts the connection
 // and never answers holds the dial no longer than its context.
 func TestUpgraderGivesUpWithItsContext(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // held open, never answered
-		}
-	}()
+	addr := rawServer(t, func(c net.Conn) {
+		_, _ = io.Copy(io.Discard, c) // held open, never answered
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, _, err = dialWith(ctx, "ws://"+ln.Addr().String()+"/")
+	_, _, err := dialWith(ctx, "ws://"+addr+"/")
 	if err == nil {
 		t.Fatal("dial succeeded against a silent server")
 	}
