@@ -347,6 +347,12 @@ const (
 	sectionEnd   = "<!-- bench:results:end -->"
 )
 
+// stepColumns head the table of every step (the row written in
+// markdownSection has one figure for each, in this order).
+var stepColumns = []string{"scenario", "conns", "rooms", "msg/s", "deliveries/s", "p50", "p90", "p99", "max",
+	"ack p50", "ack p99", "server ack p99", "sched p99", "bench sched p99", "lost", "server CPU", "µs/deliv",
+	"bench CPU", "server RSS MiB", "load"}
+
 func markdownSection(m machine, note string, rows []row, runs []*Result, benches []microBench, svgLink string, chart bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", sectionStart)
@@ -363,8 +369,7 @@ func markdownSection(m machine, note string, rows []row, runs []*Result, benches
 		"sched p99 is how long the server's goroutines waited for its core while publishing (`sala_goroutine_wait_seconds`), " +
 		"bench sched p99 the same in the load generator; " +
 		"µs/deliv is the server's CPU time per delivery; load is the machine's 1-minute load average when the scenario started):\n\n")
-	b.WriteString("| scenario | conns | rooms | msg/s | deliveries/s | p50 | p90 | p99 | max | ack p50 | ack p99 | server ack p99 | sched p99 | bench sched p99 | lost | server CPU | µs/deliv | bench CPU | server RSS MiB | load |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(&b, "| %s |\n| --- |%s\n", strings.Join(stepColumns, " | "), strings.Repeat(" ---: |", len(stepColumns)-1))
 	for _, r := range runs {
 		for i, s := range r.Steps {
 			name := r.Scenario
@@ -380,8 +385,10 @@ func markdownSection(m machine, note string, rows []row, runs []*Result, benches
 				s.BenchCPU, s.ServerRSSMiB, r.LoadAvg)
 		}
 		if r.Idle != nil {
-			fmt.Fprintf(&b, "| %s (idle %.0f s) | %d | %d | 0 | — | — | — | — | — | — | — | — | — | — | — | — | — | — | %.0f | %.2f |\n",
-				r.Scenario, r.Idle.Seconds, r.Idle.Open, r.Rooms, r.Idle.RSSAfterMiB, r.LoadAvg)
+			// Idle: no messages, so a dash for every column but the first
+			// four and the last two.
+			fmt.Fprintf(&b, "| %s (idle %.0f s) | %d | %d | 0 |%s %.0f | %.2f |\n", r.Scenario, r.Idle.Seconds,
+				r.Idle.Open, r.Rooms, strings.Repeat(" — |", len(stepColumns)-6), r.Idle.RSSAfterMiB, r.LoadAvg)
 		}
 	}
 	b.WriteString("\nConnect phases (dial → first `joined`; the setup time adds the move into each connection's room):\n\n")
