@@ -14,9 +14,9 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// maxRowsPerStatement keeps a multi-row statement well under both
-// databases' parameter limits (PostgreSQL 65535, SQLite 32766) at 9
-// parameters a row. It is a power of two: see insertStatements.
+// maxRowsPerStatement keeps a multi-row statement (SQLite's; PostgreSQL's
+// batch is one statement over arrays) well under SQLite's parameter limit of
+// 32766 at 9 parameters a row. It is a power of two: see insertStatements.
 const (
 	maxChunkExp         = 8
 	maxRowsPerStatement = 1 << maxChunkExp
@@ -35,11 +35,13 @@ type insertedRow struct {
 	ClientID sql.NullString `db:"client_id"`
 }
 
-// AppendMessages stores a batch in one transaction and returns one Stored per
-// input, in input order; new rows get increasing ids in that order. The group
-// commit writer calls it with up to a few hundred messages, so each chunk of
-// the batch is one multi-row INSERT that skips client ids already stored;
-// the skipped inputs are then resolved to the rows they repeat.
+// AppendMessages stores a batch atomically and returns one Stored per input,
+// in input order; new rows get increasing ids in that order. The group
+// commit writer calls it with up to a few thousand messages. The batch goes
+// in as one INSERT over arrays on PostgreSQL and as multi-row INSERTs in a
+// transaction on SQLite (see dialect.arrayInserts); either way rows whose
+// client id was already stored are skipped, and the skipped inputs are then
+// resolved to the rows they repeat.
 func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	if len(batch) == 0 {
 		return []chat.Stored{}, nil
@@ -49,17 +51,13 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 			return nil, fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
 		}
 	}
-	// The statements are prepared before the transaction takes the
-	// connection: SQLite's writer pool has only that one.
-	inserts, err := s.insertStatements(ctx, len(batch))
-	if err != nil {
-		return nil, s.fail("append messages", err)
-	}
 	var out []chat.Stored
-	err = s.inWriteTx(ctx, func(tx *sqlx.Tx) (err error) {
-		out, err = appendMessages(ctx, tx, inserts, batch)
-		return err
-	})
+	var err error
+	if s.d.arrayInserts() {
+		out, err = s.appendOverArrays(ctx, batch)
+	} else {
+		out, err = s.appendInChunks(ctx, batch)
+	}
 	if err != nil {
 		// Rooms are never removed, so a missing reference is a user deleted
 		// since the caller looked it up. The whole batch fails with it.
@@ -69,26 +67,54 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 	return out, nil
 }
 
-func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts *insertStmts, batch []chat.NewMessage) ([]chat.Stored, error) {
+// appendInChunks stores a batch in one transaction, each chunk of it one
+// multi-row INSERT.
+func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	// The statements are prepared before the transaction takes the
+	// connection: SQLite's writer pool has only that one.
+	inserts, err := s.insertStatements(ctx, len(batch))
+	if err != nil {
+		return nil, err
+	}
+	var out []chat.Stored
+	err = s.inWriteTx(ctx, func(tx *sqlx.Tx) (err error) {
+		var rows []insertedRow
+		for rest := batch; len(rest) > 0; {
+			e := chunkExp(len(rest))
+			n := 1 << e
+			chunk, err := insertChunk(ctx, tx.StmtxContext(ctx, inserts[e]), rest[:n])
+			if err != nil {
+				return err
+			}
+			rows = append(rows, chunk...)
+			rest = rest[n:]
+		}
+		out, err = resolveInserted(ctx, tx, batch, rows)
+		return err
+	})
+	return out, err
+}
+
+// querier is a transaction or a pool: where resolveInserted reads.
+type querier interface {
+	sqlx.QueryerContext
+	Rebind(query string) string
+}
+
+// resolveInserted pairs a batch with the rows its INSERTs reported: one
+// Stored per input, a skipped client id resolved to the row it repeats
+// (earlier in the batch, or read from q).
+func resolveInserted(ctx context.Context, q querier, batch []chat.NewMessage, rows []insertedRow) ([]chat.Stored, error) {
 	inserted := make(map[clientKey]int64)
 	var anonymous []int64 // ids of the rows without a client id
-	for rest := batch; len(rest) > 0; {
-		e := chunkExp(len(rest))
-		n := 1 << e
-		rows, err := insertChunk(ctx, tx.StmtxContext(ctx, inserts[e]), rest[:n])
-		if err != nil {
-			return nil, err
-		}
-		rest = rest[n:]
-		for _, r := range rows {
-			if r.ClientID.Valid {
-				inserted[clientKey{r.SenderID, r.ClientID.String}] = r.ID
-			} else {
-				anonymous = append(anonymous, r.ID)
-			}
+	for _, r := range rows {
+		if r.ClientID.Valid {
+			inserted[clientKey{r.SenderID, r.ClientID.String}] = r.ID
+		} else {
+			anonymous = append(anonymous, r.ID)
 		}
 	}
-	// Rows are numbered in VALUES order, but RETURNING promises no order:
+	// Rows are numbered in input order, but RETURNING promises no order:
 	// sorted ids line up with the inputs that have no client id.
 	slices.Sort(anonymous)
 
@@ -113,7 +139,7 @@ func appendMessages(ctx context.Context, tx *sqlx.Tx, inserts *insertStmts, batc
 			out[i] = chat.Stored{Message: newMessage(id, m)}
 			continue
 		}
-		earlier, err := messageByClientID(ctx, tx, k)
+		earlier, err := messageByClientID(ctx, q, k)
 		if err != nil {
 			return nil, err
 		}
@@ -198,9 +224,9 @@ func insertQuery(db *sqlx.DB, n int) string {
 }
 
 // messageByClientID reads the stored message a repeated client id refers to.
-func messageByClientID(ctx context.Context, tx *sqlx.Tx, k clientKey) (chat.Message, error) {
+func messageByClientID(ctx context.Context, q querier, k clientKey) (chat.Message, error) {
 	var m chat.Message
-	err := tx.GetContext(ctx, &m, tx.Rebind(selectMessages+`
+	err := sqlx.GetContext(ctx, q, &m, q.Rebind(selectMessages+`
 		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client)
 	return m, err
 }

@@ -15,6 +15,10 @@ type dialect interface {
 	classify(err error) errKind
 	// migrations are the dialect's goose migrations and the options to run them.
 	migrations(ctx context.Context, db *sql.DB) (goose.Dialect, fs.FS, []goose.ProviderOption, error)
+	// arrayInserts reports whether a batch of messages goes in as one INSERT
+	// over arrays, a round trip in all (see appendOverArrays), rather than
+	// as VALUES chunks in a transaction.
+	arrayInserts() bool
 }
 
 // errKind is a driver error as the store sees it.

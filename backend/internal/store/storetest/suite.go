@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"RoomMessagesAfter", testRoomMessagesAfter},
 		{"IdempotentClientIDs", testIdempotentClientIDs},
 		{"LargeBatch", testLargeBatch},
+		{"TextsStoredVerbatim", testTextsVerbatim},
 		{"PrivateThreads", testPrivateThreads},
 		{"PrivateMessagesAfter", testPrivateMessagesAfter},
 		{"Undelivered", testUndelivered},

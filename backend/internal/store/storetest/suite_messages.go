@@ -57,9 +57,10 @@ func testAppendKeepsOrder(t *testing.T, f *fixture) {
 	}
 }
 
-// A batch goes in as several INSERTs of a power of two of rows each (300
-// is 256 + 32 + 8 + 4): ids still follow the input, a client id repeated
-// in a later chunk is a duplicate of the first, and every row is stored.
+// On SQLite a batch goes in as several INSERTs of a power of two of rows
+// each (300 is 256 + 32 + 8 + 4), on PostgreSQL as one: either way ids
+// follow the input, a client id repeated in a later chunk is a duplicate of
+// the first, and every row is stored.
 func testAppendInChunks(t *testing.T, f *fixture) {
 	ann := f.user("ann")
 	hall := f.room("hall", ann)
@@ -294,6 +295,52 @@ func testUndelivered(t *testing.T, f *fixture) {
 	}
 	got, _ = f.s.UndeliveredPrivate(f.ctx, ann.ID, 10)
 	wantIDs(t, "undelivered to ann", got, []int64{out[4].Message.ID})
+}
+
+// Texts and client ids keep every character, including those an array
+// literal or a VALUES list would have to escape, and the word NULL.
+func testTextsVerbatim(t *testing.T, f *fixture) {
+	ann, ben := f.user("ann"), f.user("ben")
+	hall := f.room("hall", ann)
+	odd := []string{`NULL`, `a "quoted", {braced} word`, `back\slash \"`, "tab\tand\nnewline\r", `'single' ; --`,
+		"ünïcödé 👋 ∑", " spaced ", "{}", `\N`, "a,b", "emoji\u200bzero-width"}
+	var batch []chat.NewMessage
+	for i, text := range odd {
+		m := roomMsg(hall, ann, text, text) // the text doubles as the client id
+		if i%4 == 3 {
+			m = privateMsg(ann, ben, text, text)
+		}
+		batch = append(batch, m)
+	}
+	out := f.append(batch...)
+	for i, st := range out {
+		if st.Duplicate || st.Message.Text != odd[i] || st.Message.ClientID != odd[i] {
+			t.Errorf("result %d = %q (client id %q, duplicate %v), want %q", i, st.Message.Text, st.Message.ClientID, st.Duplicate, odd[i])
+		}
+	}
+	hist, err := f.s.RoomMessagesAfter(f.ctx, hall.ID, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []string
+	for _, m := range hist {
+		stored = append(stored, m.Text+"|"+m.ClientID)
+	}
+	var want []string
+	for i, text := range odd {
+		if i%4 != 3 {
+			want = append(want, text+"|"+text)
+		}
+	}
+	if !slices.Equal(stored, want) {
+		t.Errorf("read back %q\nwant %q", stored, want)
+	}
+	// Each client id is now taken: sent again, each is a duplicate.
+	for i, st := range f.append(batch...) {
+		if !st.Duplicate || st.Message.ID != out[i].Message.ID {
+			t.Errorf("resent %q = %+v, want a duplicate of %d", odd[i], st, out[i].Message.ID)
+		}
+	}
 }
 
 func testFailedBatch(t *testing.T, f *fixture) {
