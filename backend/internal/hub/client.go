@@ -392,6 +392,14 @@ func (c *Client) closeAfterFlush(code int) {
 	c.closeLocked(code, closeReason(code))
 }
 
+// closing reports whether the connection is closed or will be once its
+// queue is written.
+func (c *Client) closing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed || c.closeWhenDrained != 0
+}
+
 // closeReason is the human text sent with a close code.
 func closeReason(code int) string {
 	switch code {

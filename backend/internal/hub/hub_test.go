@@ -362,3 +362,39 @@ func TestExitWaitsForTheAckOfWhatWasSentBefore(t *testing.T) {
 		t.Errorf("before the close the client got %v; want [ack message]", kinds)
 	}
 }
+
+// What a client sends after #exit is not taken: not stored, not broadcast,
+// not answered. Before, a message right behind #exit was stored and
+// broadcast while its ack was dropped by the closing connection.
+func TestNothingIsTakenAfterExit(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, nil)
+	alice, _ := connectRecorded(t, h, newUser(t, st, "alice"))
+	bob, bobSees := connectRecorded(t, h, newUser(t, st, "bob"))
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"x","text":"#exit"}`), false)
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"m1","text":"too late"}`), false)
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"x2","text":"#cR late"}`), false)
+	// The write path keeps order: once bob's message is broadcast, one
+	// alice's reader had submitted before it would be too.
+	h.Receive(context.Background(), bob, []byte(`{"type":"send","id":"b1","text":"after alice left"}`), false)
+	var texts []any
+	eventually(t, "bob's own message", func() bool {
+		texts = nil
+		for _, e := range bobSees.envelopes(t) {
+			if e["type"] == "message" {
+				texts = append(texts, e["text"])
+			}
+		}
+		return len(texts) > 0 && texts[len(texts)-1] == "after alice left"
+	})
+	if fmt.Sprint(texts) != "[after alice left]" {
+		t.Errorf("bob got messages %v, want only his own", texts)
+	}
+	hist, err := st.RoomHistory(context.Background(), h.def.id, 0, 10)
+	if err != nil || len(hist) != 1 {
+		t.Errorf("stored %+v, %v; want bob's message alone", hist, err)
+	}
+	if _, err := h.liveRoom("late"); err == nil {
+		t.Error("a room was created by a command sent after #exit")
+	}
+}
