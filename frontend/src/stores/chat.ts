@@ -96,6 +96,8 @@ export const useChatStore = defineStore('chat', () => {
   let deletedRoom: EventEnvelope | null = null;
   /** Client ids of sends whose errors belong elsewhere: private → login; room moves → ''. */
   const sentIds = new Map<string, string>();
+  /** Client ids of `#private` commands typed in the composer → the recipient's login. */
+  const privateCommands = new Map<string, string>();
   let usersTimer: ReturnType<typeof setTimeout> | null = null;
 
   const me = computed(() => session.user?.login ?? '');
@@ -133,7 +135,7 @@ export const useChatStore = defineStore('chat', () => {
       c.on('help', (items) => addNotice(currentLog(), { type: 'help', commands: items })),
       c.on('error', onError),
       c.on('pending', (p) => (pending.value = p)),
-      c.on('ack', (a) => sentIds.delete(a.id)),
+      c.on('ack', onAck),
       c.on('clock', (s) => (clock.value = s)),
     ];
     c.connect();
@@ -198,8 +200,10 @@ export const useChatStore = defineStore('chat', () => {
     const c = client.value;
     if (!c) return;
     const follows = noteCommand(text);
+    const to = privateRecipient(text);
     const id = c.send(text);
     if (follows) sentIds.set(id, '');
+    if (to !== undefined) privateCommands.set(id, to);
   }
 
   const createRoom = (name: string) => command(`#cR ${name}`);
@@ -385,9 +389,22 @@ export const useChatStore = defineStore('chat', () => {
     if (!mine) addNotice(roomLog.value, { type: 'event', event: e }, e.at);
   }
 
+  /**
+   * A stored send. A `#private` typed in a room has no trace in the room: once it is stored,
+   * its thread opens, where the sender sees it arrive.
+   */
+  function onAck(a: { id: string }): void {
+    sentIds.delete(a.id);
+    const to = privateCommands.get(a.id);
+    if (to === undefined) return;
+    privateCommands.delete(a.id);
+    if (conversation.value.kind === 'room') openPrivate(to);
+  }
+
   function onError(e: ErrorEnvelope): void {
     const where = e.id !== undefined ? sentIds.get(e.id) : undefined;
     if (e.id !== undefined) sentIds.delete(e.id);
+    if (e.id !== undefined) privateCommands.delete(e.id);
     if (where === '') followNextJoin = false; // that move failed
     const target = where ? ensureThread(where) : currentLog();
     addNotice(target, { type: 'error', code: e.code, message: e.message });
@@ -523,6 +540,13 @@ export const useChatStore = defineStore('chat', () => {
     serverNow,
   };
 });
+
+/** The recipient of a typed `#private <login> <text>` (or `#\private`), normalised as logins are. */
+function privateRecipient(text: string): string | undefined {
+  const [word, login] = text.trim().split(/\s+/);
+  const name = word?.toLowerCase();
+  return (name === '#private' || name === '#\\private') && login ? login.toLowerCase() : undefined;
+}
 
 function placeholderThread(login: string): Thread {
   return { ...emptyLog<PrivateEnvelope>(), login, unread: 0, loaded: false };

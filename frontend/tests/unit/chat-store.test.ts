@@ -185,6 +185,28 @@ describe('chat store', () => {
     expect(chat.roomUnread).toBe(0);
   });
 
+  it('opens the thread of a #private typed in the room once it is stored', () => {
+    const chat = setup();
+    const ws = accept();
+    chat.send('#private Nobody hi');
+    const failed = ws.sent.at(-1)!;
+    ws.receive({
+      type: 'error',
+      id: failed.id as string,
+      code: 'user_not_found',
+      message: 'no such user',
+    });
+    expect(chat.conversation).toEqual({ kind: 'room' }); // the error shows in the room
+    expect(kinds(chat).at(-1)).toBe('notice:error');
+
+    chat.send('#\\private Bob see you');
+    const sent = ws.sent.at(-1)!;
+    expect(chat.conversation).toEqual({ kind: 'room' }); // not before it is stored
+    ws.receive({ type: 'ack', id: sent.id as string, message_id: 9, sent_at: 5 });
+    expect(chat.conversation).toEqual({ kind: 'private', login: 'bob' });
+    expect(chat.threads.bob).toBeDefined();
+  });
+
   it('moves back to the default room when the room is deleted, and says so', () => {
     const chat = setup();
     const ws = accept();
