@@ -137,6 +137,14 @@ describe('MessageList', () => {
     expect(emitted().loadOlder).toBeTruthy();
   });
 
+  it('capitalises a day separator’s first word only', async () => {
+    await renderApp(MessageList, { props, locale: 'es' });
+    // "jueves, 1 de enero" (1970, the items' day) as "Jueves, 1 de enero".
+    expect(screen.getByRole('separator').textContent?.trim()).toMatch(
+      /^[A-Z][a-z]+, \d+ de [a-z]+$/,
+    );
+  });
+
   it('says where the conversation begins once everything is loaded', async () => {
     await renderApp(MessageList, { props: { ...props, hasMore: false } });
     expect(screen.getByText('start')).toBeTruthy();
