@@ -49,3 +49,53 @@ func TestDocsRenderInChromium(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCurlWalkthrough runs the README's "Try it with curl" commands as
+// written (only the address changed) against a fresh server: the first thing
+// a new user types must work, and the README must not drift from the API.
+func TestReadmeCurlWalkthrough(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("curl is not installed: CI must run the README's curl walkthrough")
+		}
+		t.Skip("curl is not installed: the README's walkthrough not run")
+	}
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := shellBlockAfter(t, string(readme), "## Try it with curl")
+	s := startServer(t, "", t.TempDir())
+	script = strings.ReplaceAll(script, "localhost:8080", strings.TrimPrefix(s.base, "http://"))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("the walkthrough failed: %v\n%s", err, out)
+	}
+	got := string(out)
+	if strings.Contains(got, `"error"`) {
+		t.Errorf("a command of the walkthrough answered an error:\n%s", got)
+	}
+	for _, want := range []string{`"token"`, `"text":"hola desde curl"`, `"text":"a note to myself"`,
+		`"login":"ada"`, `"name":"general"`, `"server_time"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
+		}
+	}
+}
+
+// shellBlockAfter is the first ```sh block after heading in a Markdown text.
+func shellBlockAfter(t *testing.T, markdown, heading string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(markdown, "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("no %q section", heading)
+	}
+	_, rest, ok = strings.Cut(rest, "```sh\n")
+	block, _, closed := strings.Cut(rest, "\n```")
+	if !ok || !closed {
+		t.Fatalf("no sh block under %q", heading)
+	}
+	return block
+}
