@@ -392,14 +392,6 @@ func (c *Client) closeAfterFlush(code int) {
 	c.closeLocked(code, closeReason(code))
 }
 
-// closing reports whether the connection is closed or will be once its
-// queue is written.
-func (c *Client) closing() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed || c.closeWhenDrained != 0
-}
-
 // closeReason is the human text sent with a close code.
 func closeReason(code int) string {
 	switch code {
@@ -415,10 +407,14 @@ func closeReason(code int) string {
 	return ""
 }
 
-func (c *Client) touch(now time.Time) {
+// received records that a frame arrived (for keepalive) and reports whether
+// the connection still takes frames: not once it is closed, or closing
+// after its queue is written. One lock for both: it is taken per frame.
+func (c *Client) received(now time.Time) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.lastSeen = now
-	c.mu.Unlock()
+	return !c.closed && c.closeWhenDrained == 0
 }
 
 // sent records a message of this connection entering the write path.

@@ -19,10 +19,9 @@ const maxClientIDLen = 64
 // longer be written, and a message stored and broadcast without its ack is
 // one its sender would think lost.
 func (h *Hub) Receive(ctx context.Context, c *Client, frame []byte, binary bool) {
-	if c.closing() {
+	if !c.received(h.now()) {
 		return
 	}
-	c.touch(h.now())
 	var in chat.Inbound
 	err := decodeInbound(frame, binary, &in)
 	if err == nil {
