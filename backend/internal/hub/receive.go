@@ -14,6 +14,7 @@ const maxClientIDLen = 64
 // Receive handles one frame from c. It runs on c's reader goroutine. A bad
 // envelope gets an error envelope and the connection stays open, until
 // MaxBadEnvelopes arrive in a row: then it is closed with 1008.
+//
 // Once the connection is closing (after #exit, or too many bad envelopes),
 // frames that still arrive are dropped: an ack or reply to them could no
 // longer be written, and a message stored and broadcast without its ack is
