@@ -191,20 +191,28 @@ func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([
 	for _, m := range chunk {
 		var lo, hi, clientID any // NULL unless set below
 		if m.RecipientID != nil {
-			lo, hi = min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
+			lo, hi = pairOf(m)
 		}
 		if m.ClientID != "" {
 			clientID = m.ClientID
 		}
-		// A room message has nobody to deliver to privately: it is stored
-		// as delivered and stays out of the undelivered index.
-		delivered := m.Delivered || m.RecipientID == nil
-		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID, delivered)
+		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID, deliveredOnStore(m))
 	}
 	rows := make([]insertedRow, 0, len(chunk))
 	err := st.SelectContext(ctx, &rows, args...)
 	return rows, err
 }
+
+// pairOf is a private message's pair_lo and pair_hi: its two users, the
+// lower id first, so that both directions of a thread share one index range.
+func pairOf(m chat.NewMessage) (lo, hi int64) {
+	return min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
+}
+
+// deliveredOnStore is a new message's delivered column. A room message has
+// nobody to deliver to privately: it is stored as delivered and stays out
+// of the undelivered index.
+func deliveredOnStore(m chat.NewMessage) bool { return m.Delivered || m.RecipientID == nil }
 
 // insertQuery is the INSERT of n messages, in db's placeholders.
 func insertQuery(db *sqlx.DB, n int) string {

@@ -51,11 +51,10 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 		c.senders[i] = m.SenderID
 		if m.RecipientID != nil {
 			c.recipients[i] = *m.RecipientID
-			c.pairLo[i], c.pairHi[i] = min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
+			c.pairLo[i], c.pairHi[i] = pairOf(m)
 		}
 		c.texts[i], c.sentAt[i], c.clientIDs[i] = m.Text, m.SentAt, m.ClientID
-		// As in insertChunk: a room message is stored as delivered.
-		c.delivered[i] = m.Delivered || m.RecipientID == nil
+		c.delivered[i] = deliveredOnStore(m)
 	}
 	return c
 }
