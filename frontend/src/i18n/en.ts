@@ -125,6 +125,18 @@ const en = {
     unknown: '–',
     pendingCount: 'no message waiting | {n} message waiting | {n} messages waiting',
   },
+  /** #help's descriptions, by command word; the server's English is the fallback. */
+  commands: {
+    cR: 'create a room you own and move into it',
+    gR: 'move into an existing room',
+    eR: 'go back to the default room',
+    lR: 'list the live rooms with their number of participants (also #IR)',
+    dR: 'delete a room you created; its members go back to the default room',
+    show: 'list every registered user, online or not, and their room',
+    private: 'send a private message (also #\\private)',
+    help: 'list the commands',
+    exit: 'leave the chat (closes the connection)',
+  },
   wsErrors: {
     room_not_found: 'There is no live room with that name.',
     room_exists: 'A room with that name already exists.',

@@ -126,6 +126,17 @@ const es: Messages = {
     unknown: '–',
     pendingCount: 'ningún mensaje en espera | {n} mensaje en espera | {n} mensajes en espera',
   },
+  commands: {
+    cR: 'crea una sala tuya y entra en ella',
+    gR: 'entra en una sala que ya existe',
+    eR: 'vuelve a la sala principal',
+    lR: 'lista las salas activas con cuántas personas hay (también #IR)',
+    dR: 'borra una sala que creaste; quienes estén en ella vuelven a la sala principal',
+    show: 'lista todas las personas registradas, conectadas o no, y su sala',
+    private: 'envía un mensaje privado (también #\\private)',
+    help: 'lista los comandos',
+    exit: 'sal del chat (cierra la conexión)',
+  },
   wsErrors: {
     room_not_found: 'No hay ninguna sala activa con ese nombre.',
     room_exists: 'Ya existe una sala con ese nombre.',

@@ -7,6 +7,7 @@ import MessageList from '../../src/components/MessageList.vue';
 import RoomList from '../../src/components/RoomList.vue';
 import UserList from '../../src/components/UserList.vue';
 import LanguageSwitch from '../../src/components/LanguageSwitch.vue';
+import NoticeItem from '../../src/components/NoticeItem.vue';
 import { setSalaServices } from '../../src/services/sala';
 import { useChatStore, type TimelineItem } from '../../src/stores/chat';
 import {
@@ -231,6 +232,31 @@ describe('chat panels', () => {
     await flush();
     expect(screen.getByTestId('latency').textContent).toBe('33 ms');
     expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
+  });
+});
+
+describe('help', () => {
+  it('describes the commands in the UI language, keeping the server’s words for unknown ones', async () => {
+    const notice = {
+      type: 'help' as const,
+      key: 'n1',
+      afterId: 0,
+      at: 1,
+      commands: [
+        ...commands,
+        {
+          command: '#private',
+          usage: '#private <login> <text>',
+          description: 'send a private message',
+        },
+        { command: '#poll', usage: '#poll <question>', description: 'ask the room a question' },
+      ],
+    };
+    await renderApp(NoticeItem, { props: { notice }, locale: 'es' });
+    const rows = screen.getAllByRole('row').map((r) => r.textContent);
+    expect(rows).toContain('#cR <room>crea una sala tuya y entra en ella');
+    expect(rows).toContain('#private <login> <text>envía un mensaje privado (también #\\private)');
+    expect(rows).toContain('#poll <question>ask the room a question');
   });
 });
 
