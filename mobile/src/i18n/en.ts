@@ -52,6 +52,16 @@ export const en = {
   'chat.notice.room_created': '{user} created #{room}',
   'chat.notice.room_deleted': '#{room} was deleted',
   'chat.help.title': 'Commands',
+  // #help's descriptions by command word; the server's English is the fallback.
+  'chat.command.cR': 'create a room you own and move into it',
+  'chat.command.gR': 'move into an existing room',
+  'chat.command.eR': 'go back to the default room',
+  'chat.command.lR': 'list the live rooms with their number of participants (also #IR)',
+  'chat.command.dR': 'delete a room you created; its members go back to the default room',
+  'chat.command.show': 'list every registered user, online or not, and their room',
+  'chat.command.private': 'send a private message (also #\\private)',
+  'chat.command.help': 'list the commands',
+  'chat.command.exit': 'leave the chat (closes the connection)',
   'chat.more': 'Earlier messages are available on the server.',
 
   'rooms.title': 'Rooms',

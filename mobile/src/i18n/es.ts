@@ -55,6 +55,16 @@ export const es: Record<MessageKey, string> = {
   'chat.notice.room_created': '{user} creó #{room}',
   'chat.notice.room_deleted': 'Se eliminó #{room}',
   'chat.help.title': 'Comandos',
+  'chat.command.cR': 'crea una sala tuya y entra en ella',
+  'chat.command.gR': 'entra en una sala que ya existe',
+  'chat.command.eR': 'vuelve a la sala principal',
+  'chat.command.lR': 'lista las salas activas con cuántas personas hay (también #IR)',
+  'chat.command.dR':
+    'borra una sala que creaste; quienes estén en ella vuelven a la sala principal',
+  'chat.command.show': 'lista todas las personas registradas, conectadas o no, y su sala',
+  'chat.command.private': 'envía un mensaje privado (también #\\private)',
+  'chat.command.help': 'lista los comandos',
+  'chat.command.exit': 'sal del chat (cierra la conexión)',
   'chat.more': 'Hay mensajes anteriores en el servidor.',
 
   'rooms.title': 'Salas',

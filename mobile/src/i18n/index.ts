@@ -45,6 +45,18 @@ export function translator(language: Language): Translate {
   };
 }
 
+/**
+ * A command's #help description in the app's language. The server sends #help in English; a
+ * command the app has no words for (a newer server's) keeps the server's.
+ */
+export function commandDescription(
+  t: Translate,
+  c: { command: string; description: string },
+): string {
+  const key = `chat.command.${c.command.replace(/^#/, '').split(' ')[0]}`;
+  return key in en ? t(key as MessageKey) : c.description;
+}
+
 export interface I18n {
   language: Language;
   t: Translate;

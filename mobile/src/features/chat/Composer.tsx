@@ -2,7 +2,7 @@ import type { HelpItem } from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
-import { useI18n } from '@/i18n';
+import { commandDescription, useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
 import { space, useTheme } from '@/ui/theme';
 
@@ -44,7 +44,7 @@ export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }:
               key={h.command}
               testID={`hint-${h.command}`}
               accessibilityRole="button"
-              accessibilityLabel={`${h.usage}: ${h.description}`}
+              accessibilityLabel={`${h.usage}: ${commandDescription(t, h)}`}
               onPress={() => setText(h.usage.includes('<') ? `${h.command} ` : h.command)}
               style={({ pressed }) => [
                 styles.hint,
@@ -52,7 +52,7 @@ export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }:
               ]}>
               <Text style={[styles.hintUsage, { color: theme.text }]}>{h.usage}</Text>
               <Text style={[styles.hintText, { color: theme.textMuted }]} numberOfLines={1}>
-                {h.description}
+                {commandDescription(t, h)}
               </Text>
             </Pressable>
           ))}

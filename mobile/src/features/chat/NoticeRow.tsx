@@ -1,6 +1,6 @@
 import { StyleSheet, Text, View } from 'react-native';
 
-import { useI18n } from '@/i18n';
+import { commandDescription, useI18n } from '@/i18n';
 import { space, useTheme } from '@/ui/theme';
 
 import type { Notice } from './chatStore';
@@ -16,7 +16,7 @@ export function NoticeRow({ notice }: { notice: Notice }) {
         {notice.commands.map((c) => (
           <Text key={c.command} style={{ color: theme.text }}>
             <Text style={styles.mono}>{c.usage}</Text>
-            <Text style={{ color: theme.textMuted }}> — {c.description}</Text>
+            <Text style={{ color: theme.textMuted }}> — {commandDescription(t, c)}</Text>
           </Text>
         ))}
       </View>

@@ -1,6 +1,6 @@
 import { en } from '@/i18n/en';
 import { es } from '@/i18n/es';
-import { isLanguage, translator } from '@/i18n';
+import { commandDescription, isLanguage, translator } from '@/i18n';
 
 test('fills parameters', () => {
   expect(translator('en')('rooms.members', { count: 3 })).toBe('3 online');
@@ -15,4 +15,17 @@ test('Spanish has every English key, translated where the words differ', () => {
 test('knows its languages', () => {
   expect(isLanguage('es')).toBe(true);
   expect(isLanguage('fr')).toBe(false);
+});
+
+test('describes commands in the language, keeping the server’s words for unknown ones', () => {
+  const es = translator('es');
+  expect(commandDescription(es, { command: '#cR', description: 'create a room' })).toBe(
+    'crea una sala tuya y entra en ella',
+  );
+  expect(commandDescription(es, { command: '#show users', description: 'list users' })).toBe(
+    'lista todas las personas registradas, conectadas o no, y su sala',
+  );
+  expect(commandDescription(es, { command: '#poll', description: 'ask the room' })).toBe(
+    'ask the room',
+  );
 });
