@@ -6,6 +6,7 @@ import { computed, ref, shallowRef } from 'vue';
 import {
   ApiError,
   isCommand,
+  parsePrivateCommand,
   mergeById,
   peerOf,
   type ChatClient,
@@ -200,7 +201,7 @@ export const useChatStore = defineStore('chat', () => {
     const c = client.value;
     if (!c) return;
     const follows = noteCommand(text);
-    const to = privateRecipient(text);
+    const to = parsePrivateCommand(text)?.to;
     const id = c.send(text);
     if (follows) sentIds.set(id, '');
     if (to !== undefined) privateCommands.set(id, to);
@@ -540,13 +541,6 @@ export const useChatStore = defineStore('chat', () => {
     serverNow,
   };
 });
-
-/** The recipient of a typed `#private <login> <text>` (or `#\private`), normalised as logins are. */
-function privateRecipient(text: string): string | undefined {
-  const [word, login] = text.trim().split(/\s+/);
-  const name = word?.toLowerCase();
-  return (name === '#private' || name === '#\\private') && login ? login.toLowerCase() : undefined;
-}
 
 function placeholderThread(login: string): Thread {
   return { ...emptyLog<PrivateEnvelope>(), login, unread: 0, loaded: false };
