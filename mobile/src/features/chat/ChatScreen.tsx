@@ -1,5 +1,6 @@
 import { commandHints } from '@sala/sdk';
-import { useCallback, useMemo, useRef } from 'react';
+import { router } from 'expo-router';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { FlatList, StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
@@ -28,7 +29,18 @@ export function ChatScreen() {
   const items = useChat((s) => (s.room ? s.timelines[s.room] : undefined)) ?? noItems;
   const pending = useChat((s) => s.pending) ?? noPending;
   const commands = useChat((s) => s.commands);
+  const privateSent = useChat((s) => s.privateSent);
   const list = useRef<FlatList<Row>>(null);
+
+  // A #private typed here leaves no trace in the room: once the server has stored it, its
+  // thread opens, where the sender sees it. What was stored before this screen mounted is not
+  // opened again.
+  const opened = useRef(privateSent?.id);
+  useEffect(() => {
+    if (!privateSent || privateSent.id === opened.current) return;
+    opened.current = privateSent.id;
+    router.push({ pathname: '/dm/[login]', params: { login: privateSent.peer } });
+  }, [privateSent]);
 
   const rows = useMemo<Row[]>(
     () => [

@@ -10,7 +10,7 @@ import type {
   RoomInfo,
   UserInfo,
 } from '@sala/sdk';
-import { mergeById, peerOf } from '@sala/sdk';
+import { mergeById, parsePrivateCommand, peerOf } from '@sala/sdk';
 
 /** The connection as the screens show it. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -63,6 +63,8 @@ export interface ChatState {
   pending: PendingMessage[];
   commands: HelpItem[];
   lastError: ChatError | null;
+  /** The latest `#private` typed in the room that the server stored: its thread opens. */
+  privateSent: { id: string; peer: string } | null;
 }
 
 /** What the store needs of the SDK's ChatClient (the real one, or one over a fake socket). */
@@ -102,6 +104,8 @@ export class ChatStore {
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribers: (() => void)[] = [];
   private noticeSeq = 0;
+  /** Client ids of `#private` commands sent with send() → the recipient. */
+  private readonly privateCommands = new Map<string, string>();
 
   constructor(
     private readonly client: ChatConnection,
@@ -123,6 +127,7 @@ export class ChatStore {
       pending: [],
       commands: [],
       lastError: null,
+      privateSent: null,
     };
   }
 
@@ -161,7 +166,14 @@ export class ChatStore {
         this.update({ commands });
         this.notice(null, { kind: 'help', commands });
       }),
+      c.on('ack', (a) => {
+        const peer = this.privateCommands.get(a.id);
+        if (peer === undefined) return;
+        this.privateCommands.delete(a.id);
+        this.update({ privateSent: { id: a.id, peer } });
+      }),
       c.on('error', (e) => {
+        if (e.id !== undefined) this.privateCommands.delete(e.id);
         this.update({ lastError: { id: e.id, code: e.code, message: e.message } });
         this.notice(null, { kind: 'error', code: e.code, message: e.message });
       }),
@@ -189,7 +201,10 @@ export class ChatStore {
 
   /** Sends text exactly as typed: a message to the current room, or a `#` command. */
   send(text: string): string {
-    return this.client.send(text);
+    const id = this.client.send(text);
+    const command = parsePrivateCommand(text);
+    if (command) this.privateCommands.set(id, command.to);
+    return id;
   }
 
   sendPrivate(peer: string, text: string): string {

@@ -1,5 +1,6 @@
 import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 
+import { PrivateThreadRoute } from '@/app/dm/[login]';
 import { ChatScreen } from '@/features/chat/ChatScreen';
 
 import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
@@ -121,4 +122,38 @@ test('shows server errors and notices in the timeline', async () => {
   expect(screen.getByTestId('notice-error-room_not_found')).toHaveTextContent(
     'no live room named "nowhere"',
   );
+});
+
+test('opens the thread of a #private typed in the room once it is stored', async () => {
+  const { services } = fakeServices(signedInStorage(), {
+    'GET /api/v1/dm/bob/messages': { status: 200, body: { messages: [], has_more: false } },
+  });
+  const r = await renderApp(services, { index: ChatScreen, 'dm/[login]': PrivateThreadRoute });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  const screen = r.screen;
+  const input = screen.getByTestId('composer-input');
+
+  // An error (no such user) stays in the room.
+  await fireEvent.changeText(input, '#private nobody hi');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  const failed = FakeSocket.last.sent.at(-1)!;
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'error',
+      id: failed.id,
+      code: 'user_not_found',
+      message: 'no such user',
+    }),
+  );
+  expect(screen.queryByTestId('dm-screen')).toBeNull();
+
+  await fireEvent.changeText(input, '#\\private Bob see you');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  expect(screen.queryByTestId('dm-screen')).toBeNull(); // not before it is stored
+  const sent = FakeSocket.last.sent.at(-1)!;
+  await act(async () =>
+    FakeSocket.last.receive({ type: 'ack', id: sent.id!, message_id: 12, sent_at: Date.now() }),
+  );
+  expect(await screen.findByTestId('dm-screen')).toBeOnTheScreen();
 });
