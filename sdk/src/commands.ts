@@ -32,6 +32,14 @@ function canonical(word: string): string {
   return word;
 }
 
+/**
+ * The word that names a help item's command, without its `#`: `cR` for `#cR`, `show` for
+ * `#show users`. Apps key their own words for a command (a translated description) by it.
+ */
+export function commandWord(item: Pick<HelpItem, 'command'>): string {
+  return item.command.replace(/^#/, '').split(' ')[0]!;
+}
+
 /** Whether a composer text is a command (starts with `#`). */
 export function isCommand(text: string): boolean {
   return text.startsWith('#');

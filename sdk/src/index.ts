@@ -31,7 +31,13 @@ export type {
 } from './chat-types';
 export { ClockSync } from './clock';
 export type { ClockSample, ClockStats } from './clock';
-export { commandHints, isCommand, parsePrivateCommand, privateCommand } from './commands';
+export {
+  commandHints,
+  commandWord,
+  isCommand,
+  parsePrivateCommand,
+  privateCommand,
+} from './commands';
 export { Emitter } from './emitter';
 export type { Unsubscribe } from './emitter';
 export { mergeById, peerOf } from './messages';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandHints, parsePrivateCommand, type HelpItem } from '../src';
+import { commandHints, commandWord, parsePrivateCommand, type HelpItem } from '../src';
 
 const help: HelpItem[] = [
   { command: '#cR', usage: '#cR <room>', description: 'create' },
@@ -55,5 +55,21 @@ describe('parsePrivateCommand', () => {
     expect(parsePrivateCommand('#private bob')).toBeNull();
     expect(parsePrivateCommand('#private bob   ')).toBeNull();
     expect(parsePrivateCommand('#privates bob x')).toBeNull();
+  });
+});
+
+describe('commandWord', () => {
+  it('is the command’s first word without its #', () => {
+    expect(help.map(commandWord)).toEqual([
+      'cR',
+      'gR',
+      'eR',
+      'lR',
+      'dR',
+      'show',
+      'private',
+      'help',
+      'exit',
+    ]);
   });
 });

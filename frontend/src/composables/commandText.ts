@@ -1,4 +1,4 @@
-import type { HelpItem } from '@sala/sdk';
+import { commandWord, type HelpItem } from '@sala/sdk';
 import { useI18n } from 'vue-i18n';
 
 /**
@@ -8,7 +8,7 @@ import { useI18n } from 'vue-i18n';
 export function useCommandDescription() {
   const { t, te } = useI18n();
   return (c: HelpItem): string => {
-    const key = `commands.${c.command.replace(/^#/, '').split(' ')[0]}`;
+    const key = `commands.${commandWord(c)}`;
     return te(key) ? t(key) : c.description;
   };
 }

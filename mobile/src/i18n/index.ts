@@ -1,3 +1,4 @@
+import { commandWord } from '@sala/sdk';
 import { getLocales } from 'expo-localization';
 import { createContext, useContext } from 'react';
 
@@ -53,7 +54,7 @@ export function commandDescription(
   t: Translate,
   c: { command: string; description: string },
 ): string {
-  const key = `chat.command.${c.command.replace(/^#/, '').split(' ')[0]}`;
+  const key = `chat.command.${commandWord(c)}`;
   return key in en ? t(key as MessageKey) : c.description;
 }
 
