@@ -263,7 +263,8 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 				t.Errorf("%s: %d", bad, r.status)
 			}
 		}
-		if r := s.request("GET", "/api/v1/rooms/nowhere/messages", bob, nil); r.status != http.StatusNotFound || r.errorCode(t) != "room_not_found" {
+		if r := s.request("GET", "/api/v1/rooms/nowhere/messages", bob, nil); r.status != http.StatusNotFound || r.errorCode(t) != "room_not_found" ||
+			!strings.Contains(string(r.body), `no room named \"nowhere\"`) {
 			t.Errorf("missing room: %d %s", r.status, r.body)
 		}
 		if r := s.request("POST", "/api/v1/rooms/general/messages", bob, map[string]any{"text": "   "}); r.status != http.StatusUnprocessableEntity {

@@ -105,7 +105,8 @@ func (s *Store) RoomByName(ctx context.Context, name string) (chat.Room, error) 
 		ORDER BY CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END, deleted_at DESC, id DESC
 		LIMIT 1`, name)
 	if err != nil {
-		return chat.Room{}, s.notFound("room by name", err, roomNotFound())
+		// Not "live": a deleted room's history stays readable by its name.
+		return chat.Room{}, s.notFound("room by name", err, chat.Errorf(chat.ERoomNotFound, "no room named %q", name))
 	}
 	return utcRoom(room), nil
 }
