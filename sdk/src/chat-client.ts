@@ -14,7 +14,7 @@ import type {
   WebSocketLike,
 } from './chat-types';
 import { ClockSync, type ClockStats } from './clock';
-import { isCommand, parsePrivateCommand } from './commands';
+import { commandArgument, isCommand, parsePrivateCommand } from './commands';
 import { Emitter } from './emitter';
 import { applyRoomsChanged } from './rooms';
 import type {
@@ -36,6 +36,9 @@ import {
   parseFrame,
   wsUrl,
 } from './wire';
+
+/** How many sent commands' texts the client keeps for naming what an error is about. */
+const SENT_COMMANDS_KEPT = 32;
 
 function defaultTimers(): Timers {
   const g = globalThis as unknown as {
@@ -72,6 +75,9 @@ export class ChatClient extends Emitter<ChatEvents> {
   private readonly pings = new Map<string, number>();
   private readonly seen = new Set<number>();
   private pendingList: PendingMessage[] = [];
+  // The texts of the latest commands sent, by client id: commands leave the pending list once
+  // sent, and an error answering one names what it was about (see ChatError).
+  private readonly sentCommands = new Map<string, string>();
 
   private lastIdValue = 0;
   private roomValue: string | null = null;
@@ -360,6 +366,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (p.kind === 'command') {
       // Commands are not stored, so no ack comes: once sent, they are done.
       this.pendingList = this.pendingList.filter((x) => x.id !== p.id);
+      this.sentCommands.set(p.id, p.text);
+      if (this.sentCommands.size > SENT_COMMANDS_KEPT) {
+        this.sentCommands.delete(this.sentCommands.keys().next().value!);
+      }
       return;
     }
     this.pendingList = this.pendingList.map((x) =>
@@ -457,6 +467,7 @@ export class ChatClient extends Emitter<ChatEvents> {
           id: p.id,
           code: 'not_sent',
           message: `the room ${p.room ?? ''} is gone; the message was not sent`,
+          about: p.room ?? undefined,
         });
       }
     }
@@ -471,12 +482,18 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   private onError(env: ErrorEnvelope): void {
-    if (env.id) {
-      const before = this.pendingList.length;
-      this.pendingList = this.pendingList.filter((p) => p.id !== env.id);
-      if (this.pendingList.length !== before) this.emitPending();
+    if (!env.id) {
+      this.emit('error', env);
+      return;
     }
-    this.emit('error', env);
+    const id = env.id;
+    const text = this.pendingList.find((p) => p.id === id)?.text ?? this.sentCommands.get(id);
+    this.sentCommands.delete(id);
+    const before = this.pendingList.length;
+    this.pendingList = this.pendingList.filter((p) => p.id !== id);
+    if (this.pendingList.length !== before) this.emitPending();
+    const about = text === undefined ? undefined : commandArgument(text);
+    this.emit('error', about === undefined ? env : { ...env, about });
   }
 
   /** Records an id; false when it was already seen (a duplicate). */

@@ -14,6 +14,18 @@ import type {
   WelcomeEnvelope,
 } from './types';
 
+/**
+ * An error for an app to show. The server's `message` names the room or user concerned, but in
+ * English; an app that translates `code` takes the name from `about`.
+ */
+export interface ChatError extends ErrorEnvelope {
+  /**
+   * What the failed send named, from the text this client sent: the room of `#gR`, `#cR` or
+   * `#dR`, the login of `#private`; for `not_sent`, the room the message was typed in.
+   */
+  about?: string;
+}
+
 /** The part of the browser WebSocket the client uses; the global WebSocket satisfies it. */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -104,9 +116,9 @@ export interface ChatEvents {
   /**
    * An `error` envelope (its `id` names the send that failed; that send left the pending list),
    * or one made by the client: code `not_sent` when a pending message's room was gone after a
-   * reconnect.
+   * reconnect. `about` is added when the client knows what the failed send named.
    */
-  error: ErrorEnvelope;
+  error: ChatError;
   /** The pending list changed. */
   pending: readonly PendingMessage[];
   /** A pong updated the clock estimate. */

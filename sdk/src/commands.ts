@@ -40,6 +40,15 @@ export function commandWord(item: Pick<HelpItem, 'command'>): string {
   return item.command.replace(/^#/, '').split(' ')[0]!;
 }
 
+/**
+ * A command's first argument: `books` for `#gR books`, `bob` for `#private bob hi`; undefined
+ * for a text without one. Errors name it (`room_not_found` for the room of a `#gR`).
+ */
+export function commandArgument(text: string): string | undefined {
+  if (!isCommand(text)) return undefined;
+  return text.trim().split(/\s+/)[1];
+}
+
 /** Whether a composer text is a command (starts with `#`). */
 export function isCommand(text: string): boolean {
   return text.startsWith('#');

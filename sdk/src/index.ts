@@ -20,6 +20,7 @@ export {
 export type {
   BackoffOptions,
   ChatClientOptions,
+  ChatError,
   ChatEvents,
   ConnectionState,
   ConnectionStatus,
@@ -32,6 +33,7 @@ export type {
 export { ClockSync } from './clock';
 export type { ClockSample, ClockStats } from './clock';
 export {
+  commandArgument,
   commandHints,
   commandWord,
   isCommand,

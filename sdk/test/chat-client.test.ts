@@ -5,7 +5,7 @@ import {
   wsUrl,
   type ChatClientOptions,
   type ConnectionStatus,
-  type ErrorEnvelope,
+  type ChatError,
   type JoinedEnvelope,
   type MessageEnvelope,
   type PendingMessage,
@@ -29,7 +29,7 @@ function makeClient(extra: Partial<ChatClientOptions> = {}) {
   const messages: MessageEnvelope[] = [];
   const privates: PrivateEnvelope[] = [];
   const joins: JoinedEnvelope[] = [];
-  const errors: ErrorEnvelope[] = [];
+  const errors: ChatError[] = [];
   let pending: readonly PendingMessage[] = [];
   client.on('state', (s) => states.push(s));
   client.on('message', (m) => messages.push(m));
@@ -370,6 +370,45 @@ describe('pending', () => {
     expect(errors.map((e) => e.code)).toEqual(['rate_limited', 'room_not_found']);
   });
 
+  it('says what a refused send was about, from the text it sent', () => {
+    const { client, errors } = makeClient();
+    client.connect();
+    const ws = accept();
+    const go = client.send('#gR  nowhere');
+    const dm = client.send('#private Carol hi');
+    const help = client.send('#help');
+    const plain = client.send('hello');
+    ws.receive(
+      { type: 'error', id: go, code: 'room_not_found', message: 'no live room named "nowhere"' },
+      { type: 'error', id: dm, code: 'user_not_found', message: 'no user "Carol"' },
+      { type: 'error', id: help, code: 'unavailable', message: 'try again' },
+      { type: 'error', id: plain, code: 'rate_limited', message: 'slow down' },
+      { type: 'error', code: 'invalid_envelope', message: 'bad json' },
+    );
+    expect(errors.map((e) => [e.code, e.about])).toEqual([
+      ['room_not_found', 'nowhere'],
+      ['user_not_found', 'Carol'],
+      ['unavailable', undefined],
+      ['rate_limited', undefined],
+      ['invalid_envelope', undefined],
+    ]);
+    expect(errors[0]).toMatchObject({ id: go, message: 'no live room named "nowhere"' });
+  });
+
+  it('keeps the texts of only the latest commands', () => {
+    const { client, errors } = makeClient();
+    client.connect();
+    const ws = accept();
+    const first = client.send('#gR r0');
+    for (let i = 1; i <= 40; i++) client.send(`#gR r${i}`);
+    const last = client.send('#gR r41');
+    ws.receive(
+      { type: 'error', id: first, code: 'room_not_found', message: 'no live room named "r0"' },
+      { type: 'error', id: last, code: 'room_not_found', message: 'no live room named "r41"' },
+    );
+    expect(errors.map((e) => e.about)).toEqual([undefined, 'r41']);
+  });
+
   it('never posts a pending message into another room after a reconnect', () => {
     const { client, pending, errors } = makeClient();
     client.connect();
@@ -381,7 +420,7 @@ describe('pending', () => {
     accept('general', [], false); // books is gone: landed in the default room
     expect(FakeWebSocket.last().sends()).toEqual([]);
     expect(pending()).toEqual([]);
-    expect(errors).toMatchObject([{ id, code: 'not_sent' }]);
+    expect(errors).toMatchObject([{ id, code: 'not_sent', about: 'books' }]);
   });
 });
 

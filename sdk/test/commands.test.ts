@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { commandHints, commandWord, parsePrivateCommand, type HelpItem } from '../src';
+import {
+  commandArgument,
+  commandHints,
+  commandWord,
+  parsePrivateCommand,
+  type HelpItem,
+} from '../src';
 
 const help: HelpItem[] = [
   { command: '#cR', usage: '#cR <room>', description: 'create' },
@@ -71,5 +77,16 @@ describe('commandWord', () => {
       'help',
       'exit',
     ]);
+  });
+});
+
+describe('commandArgument', () => {
+  it('is the word after the command word', () => {
+    expect(commandArgument('#gR books')).toBe('books');
+    expect(commandArgument('  #dR   Books  ')).toBeUndefined(); // not a command: no leading #
+    expect(commandArgument('#dR   Books  ')).toBe('Books');
+    expect(commandArgument('#\\private bob hi there')).toBe('bob');
+    expect(commandArgument('#eR')).toBeUndefined();
+    expect(commandArgument('books')).toBeUndefined();
   });
 });
