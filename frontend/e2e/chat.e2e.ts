@@ -298,7 +298,7 @@ describe('Sala in a browser', () => {
     await say(carol, '#show users');
     await log(page).getByText('People', { exact: true }).waitFor();
     await say(carol, '#gR nowhere');
-    await log(page).getByText('There is no live room with that name.').waitFor();
+    await log(page).getByText('There is no live room named “nowhere”.').waitFor();
     await say(carol, '#bogus');
     await log(page)
       .getByText(/Unknown command/)

@@ -150,6 +150,16 @@ const en = {
     not_sent: 'Not sent: the room was gone after the reconnect.',
     unavailable: 'The server is busy. Try again.',
   },
+  /** wsErrors naming the room or user the command was about, as {name}. */
+  wsErrorsAbout: {
+    room_not_found: 'There is no live room named “{name}”.',
+    room_exists: 'A room named “{name}” already exists.',
+    invalid_room_name: '“{name}” is not a room name: use 1–32 letters, digits, - or _.',
+    not_room_owner: 'Only the creator of “{name}” can delete it.',
+    cannot_delete_default: '“{name}” is the default room: it cannot be deleted.',
+    user_not_found: 'There is no user with the login “{name}”.',
+    not_sent: 'Not sent: the room “{name}” was gone after the reconnect.',
+  },
 };
 
 export default en;

@@ -150,6 +150,15 @@ const es: Messages = {
     not_sent: 'No enviado: la sala ya no existía al reconectar.',
     unavailable: 'El servidor está ocupado. Inténtalo de nuevo.',
   },
+  wsErrorsAbout: {
+    room_not_found: 'No hay ninguna sala activa llamada «{name}».',
+    room_exists: 'Ya existe una sala llamada «{name}».',
+    invalid_room_name: '«{name}» no es un nombre de sala: usa 1–32 letras, cifras, - o _.',
+    not_room_owner: 'Solo quien creó «{name}» puede borrarla.',
+    cannot_delete_default: '«{name}» es la sala principal: no se puede borrar.',
+    user_not_found: 'No hay ningún usuario con el login «{name}».',
+    not_sent: 'No enviado: la sala «{name}» ya no existía al reconectar.',
+  },
 };
 
 export default es;

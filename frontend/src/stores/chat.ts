@@ -12,7 +12,7 @@ import {
   type ChatClient,
   type ClockStats,
   type ConnectionStatus,
-  type ErrorEnvelope,
+  type ChatError,
   type EventEnvelope,
   type HelpItem,
   type JoinedEnvelope,
@@ -30,7 +30,8 @@ import { useSessionStore } from './session';
 export type NoticeBody =
   | { type: 'event'; event: EventEnvelope }
   | { type: 'joined'; room: string; moved: boolean }
-  | { type: 'error'; code: string; message: string }
+  /** `about`: the room or user the failed command named, when known (see ChatError). */
+  | { type: 'error'; code: string; message: string; about?: string }
   | { type: 'help'; commands: HelpItem[] }
   | { type: 'rooms'; rooms: RoomInfo[] }
   | { type: 'users'; users: UserInfo[] };
@@ -402,13 +403,13 @@ export const useChatStore = defineStore('chat', () => {
     if (conversation.value.kind === 'room') openPrivate(to);
   }
 
-  function onError(e: ErrorEnvelope): void {
+  function onError(e: ChatError): void {
     const where = e.id !== undefined ? sentIds.get(e.id) : undefined;
     if (e.id !== undefined) sentIds.delete(e.id);
     if (e.id !== undefined) privateCommands.delete(e.id);
     if (where === '') followNextJoin = false; // that move failed
     const target = where ? ensureThread(where) : currentLog();
-    addNotice(target, { type: 'error', code: e.code, message: e.message });
+    addNotice(target, { type: 'error', code: e.code, message: e.message, about: e.about });
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -239,7 +239,7 @@ describe('chat store', () => {
     ws.receive({ type: 'error', id, code: 'room_not_found', message: 'no live room' });
     expect(chat.timeline.at(-1)).toMatchObject({
       kind: 'notice',
-      notice: { type: 'error', code: 'room_not_found' },
+      notice: { type: 'error', code: 'room_not_found', about: 'nowhere' },
     });
     chat.showHelp();
     ws.receive({ type: 'help', commands: [] });

@@ -235,6 +235,42 @@ describe('chat panels', () => {
   });
 });
 
+describe('errors', () => {
+  const error = (code: string, message: string, about?: string) => ({
+    type: 'error' as const,
+    key: 'e1',
+    afterId: 0,
+    at: 1,
+    code,
+    message,
+    about,
+  });
+
+  it('names the room or user of a failed command in the UI language', async () => {
+    await renderApp(NoticeItem, {
+      props: { notice: error('room_not_found', 'no live room named "Libros"', 'Libros') },
+      locale: 'es',
+    });
+    screen.getByText('No hay ninguna sala activa llamada «Libros».');
+  });
+
+  it('says it without a name when the command is not known', async () => {
+    await renderApp(NoticeItem, {
+      props: { notice: error('user_not_found', 'no user "carol"') },
+      locale: 'es',
+    });
+    screen.getByText('No hay ningún usuario con ese nombre.');
+  });
+
+  it('keeps the server’s words for a code it has no translation for', async () => {
+    await renderApp(NoticeItem, {
+      props: { notice: error('too_new', 'something the server knows', 'x') },
+      locale: 'es',
+    });
+    screen.getByText('something the server knows');
+  });
+});
+
 describe('help', () => {
   it('describes the commands in the UI language, keeping the server’s words for unknown ones', async () => {
     const notice = {
