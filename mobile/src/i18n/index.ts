@@ -58,6 +58,21 @@ export function commandDescription(
   return key in en ? t(key as MessageKey) : c.description;
 }
 
+/**
+ * A server error in the app's language: naming the room or user when the app knows what the
+ * failed command was about (`about`), by its code otherwise; a code the app has no words for
+ * (a newer server's, or `invalid_command`, whose usage text says it best) keeps the server's.
+ */
+export function errorText(
+  t: Translate,
+  e: { code: string; message: string; about?: string },
+): string {
+  const named = `chat.errorsAbout.${e.code}`;
+  if (e.about !== undefined && named in en) return t(named as MessageKey, { name: e.about });
+  const key = `chat.errors.${e.code}`;
+  return key in en ? t(key as MessageKey) : e.message;
+}
+
 export interface I18n {
   language: Language;
   t: Translate;

@@ -1,6 +1,6 @@
 import { StyleSheet, Text, View } from 'react-native';
 
-import { commandDescription, useI18n } from '@/i18n';
+import { commandDescription, errorText, useI18n } from '@/i18n';
 import { space, useTheme } from '@/ui/theme';
 
 import type { Notice } from './chatStore';
@@ -26,7 +26,7 @@ export function NoticeRow({ notice }: { notice: Notice }) {
   let color = theme.textMuted;
   let testID = 'notice';
   if (notice.kind === 'error') {
-    text = t('chat.error', { message: notice.message });
+    text = errorText(t, notice);
     color = theme.danger;
     testID = `notice-error-${notice.code}`;
   } else if (notice.kind === 'more') {

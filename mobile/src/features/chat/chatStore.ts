@@ -1,5 +1,6 @@
 import type {
   ChatClient,
+  ChatError,
   ConnectionState,
   EventEnvelope,
   HelpItem,
@@ -29,7 +30,7 @@ export interface PendingMessage {
 
 export type Notice =
   | { kind: 'event'; event: EventEnvelope }
-  | { kind: 'error'; code: string; message: string }
+  | { kind: 'error'; code: string; message: string; about?: string }
   | { kind: 'help'; commands: HelpItem[] }
   | { kind: 'more' };
 
@@ -37,12 +38,6 @@ export type Notice =
 export type TimelineItem =
   | { key: string; kind: 'message'; message: MessageEnvelope }
   | { key: string; kind: 'notice'; notice: Notice; at: number };
-
-export interface ChatError {
-  id?: string;
-  code: string;
-  message: string;
-}
 
 export interface ChatState {
   status: ConnectionStatus;
@@ -174,8 +169,9 @@ export class ChatStore {
       }),
       c.on('error', (e) => {
         if (e.id !== undefined) this.privateCommands.delete(e.id);
-        this.update({ lastError: { id: e.id, code: e.code, message: e.message } });
-        this.notice(null, { kind: 'error', code: e.code, message: e.message });
+        const { id, code, message, about } = e;
+        this.update({ lastError: { type: 'error', id, code, message, about } });
+        this.notice(null, { kind: 'error', code, message, about });
       }),
       c.on('pending', (list) => this.update({ pending: this.visiblePending(list) })),
       c.on('clock', (stats) => this.update({ latencyMs: stats.latency })),

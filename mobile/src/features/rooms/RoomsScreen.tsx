@@ -6,7 +6,7 @@ import { FlatList, StyleSheet, Text, View } from 'react-native';
 import { useSession } from '@/features/auth/session';
 import { useChat, useChatStore } from '@/features/chat/ChatProvider';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
-import { useI18n } from '@/i18n';
+import { errorText, useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
 import { Screen } from '@/ui/Screen';
 import { TextField } from '@/ui/TextField';
@@ -43,7 +43,7 @@ export function RoomsScreen() {
     }, [api, store]),
   );
 
-  const serverError = lastError && lastError.id === requestId ? lastError.message : undefined;
+  const serverError = lastError && lastError.id === requestId ? errorText(t, lastError) : undefined;
 
   function create() {
     const trimmed = name.trim();

@@ -9,7 +9,7 @@ import type { PendingMessage } from '@/features/chat/chatStore';
 import { Composer } from '@/features/chat/Composer';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { MessageBubble } from '@/features/chat/MessageBubble';
-import { useI18n } from '@/i18n';
+import { errorText, useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
 
@@ -31,7 +31,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const list = useRef<FlatList<Row>>(null);
   // The client ids sent from this screen: an error naming one (e.g. user_not_found) shows here.
   const [sentIds, setSentIds] = useState<string[]>([]);
-  const error = lastError?.id && sentIds.includes(lastError.id) ? lastError.message : null;
+  const error = lastError?.id && sentIds.includes(lastError.id) ? errorText(t, lastError) : null;
 
   useFocusEffect(
     useCallback(() => {

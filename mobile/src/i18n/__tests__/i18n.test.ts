@@ -1,6 +1,6 @@
 import { en } from '@/i18n/en';
 import { es } from '@/i18n/es';
-import { commandDescription, isLanguage, translator } from '@/i18n';
+import { commandDescription, errorText, isLanguage, translator } from '@/i18n';
 
 test('fills parameters', () => {
   expect(translator('en')('rooms.members', { count: 3 })).toBe('3 online');
@@ -27,5 +27,20 @@ test('describes commands in the language, keeping the server’s words for unkno
   );
   expect(commandDescription(es, { command: '#poll', description: 'ask the room' })).toBe(
     'ask the room',
+  );
+});
+
+test('says errors in the language, naming what the command was about when known', () => {
+  const es = translator('es');
+  const notFound = { code: 'room_not_found', message: 'no live room named "Libros"' };
+  expect(errorText(es, { ...notFound, about: 'Libros' })).toBe(
+    'No hay ninguna sala activa llamada «Libros».',
+  );
+  expect(errorText(es, notFound)).toBe('No hay ninguna sala activa con ese nombre.');
+  expect(errorText(es, { code: 'rate_limited', message: 'slow down', about: 'x' })).toBe(
+    'Estás enviando demasiado rápido. Espera un momento.',
+  );
+  expect(errorText(es, { code: 'invalid_command', message: 'usage: #gR <room>' })).toBe(
+    'usage: #gR <room>',
   );
 });

@@ -112,16 +112,25 @@ test('shows the reconnect banner while reconnecting, and reconnects at once on d
 
 test('shows server errors and notices in the timeline', async () => {
   const screen = await openChat();
+  await fireEvent.changeText(screen.getByTestId('composer-input'), '#gR nowhere');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  const id = FakeSocket.last.sent.find((e) => e.type === 'send')!.id!;
   await act(async () =>
     FakeSocket.last.receive(
       { type: 'event', kind: 'user_joined', room: 'general', user: 'bob', at: Date.now() },
-      { type: 'error', id: 'x1', code: 'room_not_found', message: 'no live room named "nowhere"' },
+      { type: 'error', id, code: 'room_not_found', message: 'no live room named "nowhere"' },
+      { type: 'error', code: 'rate_limited', message: 'slow down' },
+      { type: 'error', code: 'too_new', message: 'words of a newer server' },
     ),
   );
   expect(screen.getByText('bob joined #general')).toBeOnTheScreen();
   expect(screen.getByTestId('notice-error-room_not_found')).toHaveTextContent(
-    'no live room named "nowhere"',
+    'There is no live room named “nowhere”.',
   );
+  expect(screen.getByTestId('notice-error-rate_limited')).toHaveTextContent(
+    'You are sending too fast. Wait a moment.',
+  );
+  expect(screen.getByTestId('notice-error-too_new')).toHaveTextContent('words of a newer server');
 });
 
 test('opens the thread of a #private typed in the room once it is stored', async () => {

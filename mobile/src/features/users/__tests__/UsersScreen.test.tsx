@@ -123,6 +123,8 @@ test('shows an error for a private message the server refused', async () => {
       message: 'no user "carol"',
     }),
   );
-  expect(screen.getByTestId('dm-error')).toHaveTextContent('no user "carol"');
+  expect(screen.getByTestId('dm-error')).toHaveTextContent(
+    'There is no user with the login “carol”.',
+  );
   expect(screen.queryByTestId('message-pending')).toBeNull();
 });
