@@ -386,7 +386,7 @@ export interface components {
             name: string;
             /** @description The creator's login; absent for the default room. */
             owner?: string;
-            /** @description Open connections in the room. */
+            /** @description People in the room: users with at least one open connection there, on any node; a user on two devices counts once. */
             members: number;
             default: boolean;
         };

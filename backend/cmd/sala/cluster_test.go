@@ -71,15 +71,22 @@ func TestClusterChat(t *testing.T) {
 		alice.next("bob joined, seen on alice's node", isType("event", "kind", "user_joined"))
 		carol.say("c4", "#gR Books")
 		carol.next("joined books", isType("joined", "room", "books"))
-		eventually(t, "#lR counts across nodes", func() error {
+		// carol on a second device, on another node: still three people.
+		carolPhone := n1.dial("carol", carol.token, "room=books")
+		carolPhone.next("the phone in books", isType("joined", "room", "books"))
+		eventually(t, "#lR counts people across nodes", func() error {
 			if got := alice.roomCounts(); got["books"] != 3 || got["general"] != 0 {
 				return fmt.Errorf("alice sees %v", got)
 			}
 			if got := n3.roomsOverREST(carol.token); got["books"] != 3 {
 				return fmt.Errorf("GET /rooms on node 3: %v", got)
 			}
+			if got := n2.roomsOverREST(bob.token); got["books"] != 3 {
+				return fmt.Errorf("GET /rooms on node 2: %v", got)
+			}
 			return nil
 		})
+		carolPhone.conn.Close(websocket.StatusNormalClosure, "")
 		bob.say("m1", "in books")
 		for _, c := range []*wsClient{alice, bob, carol} {
 			if m := c.nextType("message"); m.str("room") != "books" || m.str("text") != "in books" {

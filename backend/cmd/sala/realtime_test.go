@@ -396,23 +396,44 @@ func TestMessagesPostedOverREST(t *testing.T) {
 	}
 }
 
-func TestSecondDeviceIsNotAnnounced(t *testing.T) {
+// TestSecondDeviceIsNotAnotherPerson: a user's second connection is neither
+// announced nor counted in the room's people.
+func TestSecondDeviceIsNotAnotherPerson(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
 	cs := s.join("alice", "bob")
 	alice, bob := cs[0], cs[1]
 	alice.next("bob joined", isType("event", "user", "bob"))
 	phone := s.dial("bob", bob.token, "") // bob's second device
 	phone.nextType("joined")
+	if got := alice.roomCounts(); got["general"] != 2 {
+		t.Errorf("with bob on two devices, #lR counts %v; want general 2", got)
+	}
+	phone.say("p1", "#cR attic") // the phone goes elsewhere: bob is in both rooms
+	phone.next("joined attic", isType("joined", "room", "attic"))
+	if got := alice.roomCounts(); got["general"] != 2 || got["attic"] != 1 {
+		t.Errorf("bob in two rooms: #lR counts %v; want general 2, attic 1", got)
+	}
+	phone.say("p2", "#eR")
+	phone.next("back in general", isType("joined", "room", "general"))
 	phone.conn.Close(websocket.StatusNormalClosure, "")
 	bob.say("m", "marker")
 	alice.next("marker", isType("message", "text", "marker"))
 	for _, e := range alice.pending() {
-		if e.typ() == "event" && e.str("user") == "bob" {
+		if e.typ() == "event" && e.str("user") == "bob" && e.str("room") == "general" {
 			t.Errorf("alice was told %v about bob's second device", e)
 		}
 	}
+	if got := alice.roomCounts(); got["general"] != 2 {
+		t.Errorf("after the phone left, #lR counts %v; want general 2", got)
+	}
 	bob.conn.Close(websocket.StatusNormalClosure, "")
 	alice.next("bob left", isType("event", "kind", "user_left"))
+	eventually(t, "bob gone from the count", func() error {
+		if got := alice.roomCounts(); got["general"] != 1 {
+			return fmt.Errorf("#lR counts %v; want general 1", got)
+		}
+		return nil
+	})
 }
 
 func TestRoomsChangedPush(t *testing.T) {

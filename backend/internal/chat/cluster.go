@@ -49,14 +49,18 @@ type PresentUser struct {
 type NodePresence struct {
 	Node  string                `json:"node"`
 	Users map[int64]PresentUser `json:"users"` // by user id
-	Rooms map[int64]int         `json:"rooms"` // connections by room id
+	// People lists, by room id, the users with a connection in the room,
+	// each once and in order: a room counts people, not connections.
+	People map[int64][]int64 `json:"people"`
 }
 
 // PeerPresence sums up the other live nodes' reports. Readers must not
 // modify it; nil maps read as empty.
 type PeerPresence struct {
 	Users map[int64]PresentUser
-	Rooms map[int64]int
+	// People is, by room id, the users the other nodes have in the room,
+	// each once (a user on two of them too) and in order.
+	People map[int64][]int64
 }
 
 // Cluster connects a hub to the other nodes of its deployment: fan-out of

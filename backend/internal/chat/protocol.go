@@ -55,7 +55,7 @@ type UserInfo struct {
 type RoomInfo struct {
 	Name    string `json:"name"`
 	Owner   string `json:"owner,omitempty"` // empty for the default room
-	Members int    `json:"members"`         // open connections in the room
+	Members int    `json:"members"`         // people in the room (users, not connections)
 	Default bool   `json:"default"`
 }
 

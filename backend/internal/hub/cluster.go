@@ -261,17 +261,17 @@ func (h *Hub) PeersChanged() {
 	peers := h.cluster.Peers()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id, n := range peers.Rooms {
-		if r := h.byID[id]; r != nil && h.peerRooms[id] != n {
+	for id, users := range peers.People {
+		if r := h.byID[id]; r != nil && !slices.Equal(h.peerPeople[id], users) {
 			h.markChangedLocked(r)
 		}
 	}
-	for id := range h.peerRooms {
-		if r := h.byID[id]; r != nil && peers.Rooms[id] == 0 {
+	for id := range h.peerPeople {
+		if r := h.byID[id]; r != nil && len(peers.People[id]) == 0 {
 			h.markChangedLocked(r)
 		}
 	}
-	h.peerRooms = maps.Clone(peers.Rooms)
+	h.peerPeople = maps.Clone(peers.People)
 	for _, r := range h.rooms {
 		if h.onlineLocked(r.ownerID, peers) {
 			h.stopGraceLocked(r)
@@ -294,11 +294,11 @@ func (h *Hub) Lost(err error) {
 }
 
 // LocalPresence reports this node's connections: who is online, where, and
-// how many connections each room has.
+// who is in each room.
 func (h *Hub) LocalPresence() chat.NodePresence {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	p := chat.NodePresence{Users: make(map[int64]chat.PresentUser, len(h.online)), Rooms: map[int64]int{}}
+	p := chat.NodePresence{Users: make(map[int64]chat.PresentUser, len(h.online)), People: map[int64][]int64{}}
 	for id, u := range h.online {
 		pu := chat.PresentUser{Login: u.user.Login, Conns: len(u.conns)}
 		if u.latest != nil {
@@ -307,8 +307,8 @@ func (h *Hub) LocalPresence() chat.NodePresence {
 		p.Users[id] = pu
 	}
 	for id, r := range h.byID {
-		if n := len(r.memberList()); n > 0 {
-			p.Rooms[id] = n
+		if len(r.people) > 0 {
+			p.People[id] = slices.Sorted(maps.Keys(r.people))
 		}
 	}
 	return p

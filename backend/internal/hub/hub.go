@@ -109,8 +109,12 @@ type room struct {
 	isDefault  bool
 	rev        uint64 // its registration in the cluster
 	members    atomic.Pointer[[]*Client]
-	grace      *time.Timer // runs while the owner is offline; guarded by Hub.mu
-	graceGen   uint64      // which grace is the current one; guarded by Hub.mu
+	// people counts the members' connections by user id: the room's count
+	// is of people, and a second device or tab is not a second one.
+	// Guarded by Hub.mu.
+	people   map[int64]int
+	grace    *time.Timer // runs while the owner is offline; guarded by Hub.mu
+	graceGen uint64      // which grace is the current one; guarded by Hub.mu
 
 	// posted counts the messages broadcast to the room here, and joined
 	// caches its joined envelope for a fresh join while posted stays what
@@ -178,9 +182,9 @@ type Hub struct {
 	// welcomeRooms is the encoded room list of welcome, shared until the
 	// next rooms_changed push; nil when it must be built (see welcomeFor).
 	welcomeRooms []byte
-	// peerRooms is the other nodes' connections per room at the last look,
+	// peerPeople is the other nodes' people per room at the last look,
 	// to tell which counts they changed.
-	peerRooms map[int64]int
+	peerPeople map[int64][]int64
 
 	tracks tracks // several nodes: the latest id delivered per room and user
 
@@ -204,7 +208,7 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 		cluster: cfg.Cluster, clustered: cfg.Sequencer != nil,
 		rooms: map[string]*room{}, byID: map[int64]*room{}, gone: map[string]uint64{},
 		online: map[int64]*presence{}, limiters: map[int64]*rate.Limiter{},
-		changed: map[string]string{}, peerRooms: map[int64]int{},
+		changed: map[string]string{}, peerPeople: map[int64][]int64{},
 		tracks: newTracks(),
 		stop:   make(chan struct{}),
 	}
@@ -230,7 +234,7 @@ func (h *Hub) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("hub: default room: %w", err)
 	}
-	h.def = &room{id: def.ID, name: def.Name, isDefault: true}
+	h.def = &room{id: def.ID, name: def.Name, isDefault: true, people: map[int64]int{}}
 	h.rooms[strings.ToLower(def.Name)] = h.def
 	h.byID[def.ID] = h.def
 	if err := h.cluster.Start(ctx, h); err != nil { // reports the live rooms
@@ -474,10 +478,16 @@ func (h *Hub) roomsLocked() []chat.RoomInfo {
 	return list
 }
 
-// roomInfo describes r with its connections here and on the other nodes.
+// roomInfo describes r with the people in it here and on the other nodes,
+// each counted once. Hub.mu is held.
 func roomInfo(r *room, peers chat.PeerPresence) chat.RoomInfo {
-	return chat.RoomInfo{Name: r.name, Owner: r.ownerLogin, Members: len(r.memberList()) + peers.Rooms[r.id],
-		Default: r.isDefault}
+	n := len(r.people)
+	for _, id := range peers.People[r.id] {
+		if r.people[id] == 0 {
+			n++
+		}
+	}
+	return chat.RoomInfo{Name: r.name, Owner: r.ownerLogin, Members: n, Default: r.isDefault}
 }
 
 // Users lists every registered user with presence, on any node.

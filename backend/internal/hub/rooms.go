@@ -263,7 +263,8 @@ func (h *Hub) roomCreated(lr chat.LiveRoom, here bool) *room {
 	if cur != nil { // an older registration this node missed the end of
 		h.roomDeleted(cur)
 	}
-	r := &room{id: lr.ID, name: lr.Name, ownerID: lr.OwnerID, ownerLogin: lr.OwnerLogin, rev: lr.Revision}
+	r := &room{id: lr.ID, name: lr.Name, ownerID: lr.OwnerID, ownerLogin: lr.OwnerLogin, rev: lr.Revision,
+		people: map[int64]int{}}
 	switch {
 	case !h.clustered:
 	case here:
@@ -454,7 +455,9 @@ func (h *Hub) enterLocked(c *Client, r *room) {
 	c.mu.Unlock()
 	members := append(slices.Clone(r.memberList()), c)
 	r.members.Store(&members)
-	h.markChangedLocked(r)
+	if r.people[c.user.ID]++; r.people[c.user.ID] == 1 {
+		h.markChangedLocked(r) // one more person
+	}
 	if p := h.online[c.user.ID]; p != nil {
 		p.latest = c
 	}
@@ -472,7 +475,10 @@ func (h *Hub) leaveLocked(c *Client) {
 	}
 	members := slices.DeleteFunc(slices.Clone(r.memberList()), func(m *Client) bool { return m == c })
 	r.members.Store(&members)
-	h.markChangedLocked(r)
+	if r.people[c.user.ID]--; r.people[c.user.ID] <= 0 {
+		delete(r.people, c.user.ID)
+		h.markChangedLocked(r) // one person fewer
+	}
 	h.cluster.PresenceChanged()
 }
 

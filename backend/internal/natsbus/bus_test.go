@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -191,27 +192,28 @@ func TestPresenceAndDeparture(t *testing.T) {
 	buses, hs := startBuses(t, 3)
 	for i, h := range hs {
 		h.mu.Lock()
+		// User 99 is in room 1 on every node: one person, however many nodes.
 		h.presence = chat.NodePresence{Users: map[int64]chat.PresentUser{int64(i + 1): {Login: fmt.Sprint("u", i), Room: "general", Conns: 1}},
-			Rooms: map[int64]int{1: 1}}
+			People: map[int64][]int64{1: {int64(i + 1), 99}}}
 		h.mu.Unlock()
 		buses[i].PresenceChanged()
 	}
-	waitPeers := func(what string, bus *Bus, users, members int) {
+	waitPeers := func(what string, bus *Bus, users int, people []int64) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if p := bus.Peers(); len(p.Users) == users && p.Rooms[1] == members {
+			if p := bus.Peers(); len(p.Users) == users && slices.Equal(p.People[1], people) {
 				return
 			}
 		}
 		t.Fatalf("%s: peers %+v", what, bus.Peers())
 	}
-	waitPeers("the two others", buses[0], 2, 2)
+	waitPeers("the two others", buses[0], 2, []int64{2, 3, 99})
 	// Node 2 leaves cleanly: gone at once. Node 1 dies: gone after the TTL.
 	buses[2].Close()
-	waitPeers("node 2 left", buses[0], 1, 1)
+	waitPeers("node 2 left", buses[0], 1, []int64{2, 99})
 	start := time.Now()
 	buses[1].nc.Close() // no goodbye
-	waitPeers("node 1 expired", buses[0], 0, 0)
+	waitPeers("node 1 expired", buses[0], 0, nil)
 	if took := time.Since(start); took < 200*time.Millisecond {
 		t.Errorf("node 1 expired after %v, before its TTL", took)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -125,7 +126,7 @@ func (b *Bus) expirePeers(now time.Time) {
 // peersChangedLocked recomputes the sum of the peers' presence and tells
 // the hub if it changed. b.peersMu is held.
 func (b *Bus) peersChangedLocked(nodeGone bool) {
-	view := chat.PeerPresence{Users: map[int64]chat.PresentUser{}, Rooms: map[int64]int{}}
+	view := chat.PeerPresence{Users: map[int64]chat.PresentUser{}, People: map[int64][]int64{}}
 	for _, p := range b.peers {
 		for id, u := range p.p.Users {
 			if cur, ok := view.Users[id]; ok {
@@ -133,12 +134,16 @@ func (b *Bus) peersChangedLocked(nodeGone bool) {
 			}
 			view.Users[id] = u
 		}
-		for id, n := range p.p.Rooms {
-			view.Rooms[id] += n
+		for id, users := range p.p.People {
+			view.People[id] = append(view.People[id], users...)
 		}
 	}
+	for id, users := range view.People { // a user in the room on two nodes is one person
+		slices.Sort(users)
+		view.People[id] = slices.Compact(users)
+	}
 	old := b.view.Load()
-	same := maps.Equal(old.Rooms, view.Rooms) && maps.EqualFunc(old.Users, view.Users,
+	same := maps.EqualFunc(old.People, view.People, slices.Equal) && maps.EqualFunc(old.Users, view.Users,
 		func(a, b chat.PresentUser) bool { return a == b })
 	b.view.Store(&view)
 	if !same {
