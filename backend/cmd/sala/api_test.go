@@ -385,3 +385,41 @@ func TestDataSurvivesRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestNULIsRefusedOnEveryDatabase: PostgreSQL's text can't hold U+0000, so a
+// NUL anywhere a user types is a clear 4xx or error envelope on both
+// databases, never an internal error (nor stored on SQLite only).
+func TestNULIsRefusedOnEveryDatabase(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		s := startServer(t, dbURL, dataDir)
+		bad := validSignup("nul")
+		bad["first_name"] = "A\x00da"
+		if r := s.request("POST", "/api/v1/auth/signup", "", bad); r.status != http.StatusUnprocessableEntity ||
+			r.errorFields(t)["first_name"] == "" {
+			t.Errorf("signup with a NUL in first_name: %d %s", r.status, r.body)
+		}
+		if r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "a\x00b", "password": "whatever1"}); r.status != http.StatusUnauthorized {
+			t.Errorf("login with a NUL: %d %s", r.status, r.body)
+		}
+		token := s.signup("nina")
+		if r := s.request("POST", "/api/v1/rooms/general/messages", token, map[string]any{"text": "a\x00b"}); r.status != http.StatusUnprocessableEntity ||
+			r.errorFields(t)["text"] == "" {
+			t.Errorf("REST text with a NUL: %d %s", r.status, r.body)
+		}
+		for _, path := range []string{"/api/v1/rooms/gen%00eral/messages", "/api/v1/dm/ni%00na/messages"} {
+			if r := s.request("GET", path, token, nil); r.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d %s", path, r.status, r.body)
+			}
+		}
+		c := s.dial("nina", token, "")
+		c.nextType("joined")
+		for id, text := range map[string]string{"t1": "a\x00b", "t2": "#private ni\x00na hi", "t3": "#gR gen\x00eral"} {
+			c.say(id, text)
+			if e := c.next(id, isType("error", "id", id)); e.str("code") == "internal" {
+				t.Errorf("%q: %v", text, e)
+			}
+		}
+		c.say("t4", "still fine")
+		c.next("ack", isType("ack", "id", "t4"))
+	})
+}

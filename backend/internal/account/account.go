@@ -21,8 +21,8 @@ import (
 // SignupInput is the body of POST /auth/signup. Age is a pointer so that a
 // missing age is told apart from a wrong one.
 type SignupInput struct {
-	FirstName string `json:"first_name" validate:"required,max=64"`
-	LastName  string `json:"last_name" validate:"required,max=64"`
+	FirstName string `json:"first_name" validate:"required,max=64,nonul"`
+	LastName  string `json:"last_name" validate:"required,max=64,nonul"`
 	Login     string `json:"login" validate:"required,login"`
 	Password  string `json:"password" validate:"required,min=8,max=128"`
 	Age       *int   `json:"age" validate:"required,min=13,max=120"`
@@ -68,6 +68,11 @@ func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, lim
 	v.RegisterTagNameFunc(func(f reflect.StructField) string { return jsonName(f.Tag.Get("json")) })
 	if err := v.RegisterValidation("login", func(fl validator.FieldLevel) bool {
 		return chat.ValidLogin(fl.Field().String())
+	}); err != nil {
+		return nil, fmt.Errorf("account: register validation: %w", err)
+	}
+	if err := v.RegisterValidation("nonul", func(fl validator.FieldLevel) bool {
+		return !chat.HasNUL(fl.Field().String())
 	}); err != nil {
 		return nil, fmt.Errorf("account: register validation: %w", err)
 	}
@@ -204,6 +209,8 @@ func describe(fe validator.FieldError) string {
 		return "must be one of " + fe.Param()
 	case "login":
 		return "must be 3–32 of a-z 0-9 _ . -"
+	case "nonul":
+		return "must not contain the NUL character (U+0000)"
 	}
 	return "is invalid"
 }

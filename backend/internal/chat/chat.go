@@ -88,11 +88,18 @@ func ValidateRoomName(name string) error {
 	return nil
 }
 
+// HasNUL reports whether s holds U+0000, which PostgreSQL's text cannot
+// store: no stored name or text has one, on either database.
+func HasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
 // ValidateText returns invalid_text unless text is 1–4000 characters of valid
-// UTF-8 and not only white space.
+// UTF-8, without NUL, and not only white space.
 func ValidateText(text string) error {
 	if !utf8.ValidString(text) {
 		return Errorf(EInvalidText, "message text must be valid UTF-8")
+	}
+	if HasNUL(text) {
+		return Errorf(EInvalidText, "message text must not contain the NUL character (U+0000)")
 	}
 	if strings.TrimSpace(text) == "" {
 		return Errorf(EInvalidText, "message text is empty")

@@ -56,7 +56,7 @@ func TestParseCommand(t *testing.T) {
 func TestValidateText(t *testing.T) {
 	for text, valid := range map[string]bool{
 		"hola": true, strings.Repeat("é", 4000): true, strings.Repeat("é", 4001): false,
-		"": false, " \n\t ": false, "\xff": false,
+		"": false, " \n\t ": false, "\xff": false, "a\x00b": false, "tab\tand\nnewline": true,
 	} {
 		if err := ValidateText(text); (err == nil) != valid {
 			t.Errorf("ValidateText(%.20q) = %v, want valid=%v", text, err, valid)

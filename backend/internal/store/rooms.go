@@ -99,6 +99,9 @@ func (s *Store) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, er
 // RoomByName returns the live room with that name ignoring case, else the
 // most recently deleted one. Returns room_not_found.
 func (s *Store) RoomByName(ctx context.Context, name string) (chat.Room, error) {
+	if chat.HasNUL(name) { // no name has one, and PostgreSQL refuses it as a parameter
+		return chat.Room{}, chat.Errorf(chat.ERoomNotFound, "no room named %q", name)
+	}
 	var room chat.Room
 	err := s.getRead(ctx, &room, `SELECT `+roomColumns+` FROM rooms
 		WHERE lower(name) = lower(?)

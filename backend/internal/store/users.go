@@ -32,6 +32,9 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (chat.User, strin
 		chat.User
 		PasswordHash string `db:"password_hash"`
 	}
+	if chat.HasNUL(login) { // no login has one, and PostgreSQL refuses it as a parameter
+		return chat.User{}, "", userNotFound()
+	}
 	err := s.getRead(ctx, &row, `SELECT `+userColumns+`, password_hash
 		FROM users WHERE lower(login) = lower(?)`, login)
 	if err != nil {

@@ -22,6 +22,8 @@ func testCreateRoom(t *testing.T, f *fixture) {
 	wantCode(t, "CreateRoom(LOBBY)", err, chat.ERoomExists)
 	_, err = f.s.RoomByName(f.ctx, "nowhere")
 	wantCode(t, "RoomByName(nowhere)", err, chat.ERoomNotFound)
+	_, err = f.s.RoomByName(f.ctx, "Lob\x00by") // PostgreSQL would refuse the parameter
+	wantCode(t, "RoomByName(with NUL)", err, chat.ERoomNotFound)
 	_, err = f.s.CreateRoom(f.ctx, "orphan", owner.ID+1000)
 	wantCode(t, "CreateRoom(unknown owner)", err, chat.EUserNotFound)
 }

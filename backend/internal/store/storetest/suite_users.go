@@ -23,6 +23,8 @@ func testCreateAndFindUsers(t *testing.T, f *fixture) {
 	}
 	_, _, err = f.s.UserByLogin(f.ctx, "nobody")
 	wantCode(t, "UserByLogin(nobody)", err, chat.EUserNotFound)
+	_, _, err = f.s.UserByLogin(f.ctx, "ali\x00ce") // PostgreSQL would refuse the parameter
+	wantCode(t, "UserByLogin(with NUL)", err, chat.EUserNotFound)
 	_, err = f.s.UserByID(f.ctx, alice.ID+1000)
 	wantCode(t, "UserByID(unknown)", err, chat.EUserNotFound)
 }
