@@ -179,9 +179,18 @@ func TestRoomLifetime(t *testing.T) {
 	alice.next("joined r1", isType("joined", "room", "r1"))
 	bob.say("2", "#gR r1")
 	bob.next("joined r1", isType("joined", "room", "r1"))
+	bob.drop("event")
 	alice.say("3", "#exit")
 	bob.next("r1 deleted", isType("event", "room", "r1"))
 	bob.next("back to general", isType("joined", "room", "general"))
+	// alice went away from r1: she never joined general on the way out.
+	bob.say("3b", "marker")
+	bob.next("marker", isType("message", "text", "marker"))
+	for _, e := range bob.pending() {
+		if e.typ() == "event" && e.str("user") == "alice" && e.str("room") == "general" {
+			t.Errorf("bob heard %v as alice left with #exit; all: %v", e, bob.pending())
+		}
+	}
 
 	// The creator's network drops: the room survives the grace, then goes.
 	alice = s.dial("alice", alice.token, "")

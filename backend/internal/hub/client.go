@@ -417,6 +417,13 @@ func (c *Client) received(now time.Time) bool {
 	return !c.closed && c.closeWhenDrained == 0
 }
 
+// leaving reports whether c is closed or closes once its queue is written.
+func (c *Client) leaving() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed || c.closeWhenDrained != 0
+}
+
 // sent records a message of this connection entering the write path.
 func (c *Client) sent() {
 	c.mu.Lock()

@@ -134,8 +134,11 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
 		c.awaitAcks(exitPatience)
-		h.deleteOwnedRooms(ctx, c.user.ID)
+		// Leaving first: deleting the rooms it owns moves their members to
+		// the default room, and a connection on its way out is not moved
+		// there (everyone would hear it join and leave at once).
 		c.closeAfterFlush(chat.CloseNormal)
+		h.deleteOwnedRooms(ctx, c.user.ID)
 	}
 	return nil
 }

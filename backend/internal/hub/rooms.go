@@ -353,6 +353,9 @@ func (h *Hub) roomDeleted(r *room) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, c := range r.memberList() {
+		if c.leaving() {
+			continue // #exit: it goes, not to the default room
+		}
 		if err := h.moveTo(ctx, c, h.def); err != nil {
 			h.log.Warn("move member to default room", "room", r.name, "err", err)
 		}
