@@ -109,8 +109,8 @@ export interface paths {
         /**
          * Post a message to a live room as the caller
          * @description Stored durably, then broadcast to the room's WebSocket connections like any message.
-         *     A `client_id` the caller used before returns the earlier message with 200 instead of
-         *     storing it twice.
+         *     A `client_id` the caller used before for the same text returns the earlier message with
+         *     200 instead of storing it twice; for another text it is refused with 409 `id_reused`.
          */
         post: operations["postRoomMessage"];
         delete?: never;
@@ -134,7 +134,9 @@ export interface paths {
         put?: never;
         /**
          * Send a private message to login as the caller
-         * @description Stored durably and delivered to every connection of both users; an offline recipient gets it on connect.
+         * @description Stored durably and delivered to every connection of both users; an offline recipient gets
+         *     it on connect. A `client_id` the caller used before for the same text returns the earlier
+         *     message with 200; for another text it is refused with 409 `id_reused`.
          */
         post: operations["postPrivateMessage"];
         delete?: never;
@@ -617,6 +619,7 @@ export interface components {
              * @example cannot_delete_default
              * @example user_not_found
              * @example invalid_text
+             * @example id_reused
              * @example rate_limited
              * @example invalid_envelope
              * @example unknown_type
@@ -687,6 +690,15 @@ export interface components {
         };
         /** @description The login is taken. */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The `client_id` was given to another message before (`id_reused`); a retry sends the same text. */
+        IdReused: {
             headers: {
                 [name: string]: unknown;
             };
@@ -957,6 +969,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdReused"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
@@ -1031,6 +1044,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["IdReused"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];

@@ -242,6 +242,11 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 		if r.status != http.StatusCreated || again.status != http.StatusOK || string(r.body) != string(again.body) {
 			t.Errorf("idempotent post: %d %s / %d %s", r.status, r.body, again.status, again.body)
 		}
+		// The same client_id for another text is a mistake, not a retry: said, not dropped.
+		if other := s.request("POST", "/api/v1/rooms/general/messages", alice, map[string]any{"text": "twice?", "client_id": "k1"}); other.status != http.StatusConflict ||
+			other.errorCode(t) != "id_reused" {
+			t.Errorf("client_id reused for another text: %d %s", other.status, other.body)
+		}
 		var page struct {
 			Messages []struct {
 				ID         int64

@@ -370,6 +370,18 @@ func TestRetriedSendStoredOnce(t *testing.T) {
 	if m := bob.nextType("message"); m.str("text") != "marker" {
 		t.Errorf("bob got the retry as a second message: %v", m)
 	}
+	// A new message under a used id (a client restarted its counter) is not
+	// a retry: it is refused with id_reused, where acking it would lose it.
+	alice.say("same", "a different text")
+	if e := alice.next("error", isType("error", "id", "same")); e.str("code") != "id_reused" {
+		t.Errorf("reused id: %v", e)
+	}
+	alice.say("dm", "#private bob psst")
+	alice.next("ack", isType("ack", "id", "dm"))
+	alice.say("dm", "in the room, under the private message's id")
+	if e := alice.next("error", isType("error", "id", "dm")); e.str("code") != "id_reused" {
+		t.Errorf("a private message's id reused in the room: %v", e)
+	}
 	var page struct{ Messages []any }
 	s.request("GET", "/api/v1/rooms/general/messages", alice.token, nil).json(t, &page)
 	if len(page.Messages) != 2 {

@@ -29,6 +29,7 @@ const (
 	ENotRoomOwner        = "not_room_owner"
 	ECannotDeleteDefault = "cannot_delete_default"
 	EInvalidText         = "invalid_text"
+	EIDReused            = "id_reused" // a client id the sender gave an earlier, different message
 	EUnknownCommand      = "unknown_command"
 	EInvalidCommand      = "invalid_command" // a known command with missing or extra arguments
 	EInvalidEnvelope     = "invalid_envelope"

@@ -34,6 +34,7 @@ var statusOf = map[string]int{
 	chat.ENotRoomOwner:        http.StatusForbidden,
 	chat.ECannotDeleteDefault: http.StatusForbidden,
 	chat.EInvalidText:         http.StatusUnprocessableEntity,
+	chat.EIDReused:            http.StatusConflict,
 	chat.EUnknownCommand:      http.StatusBadRequest,
 	chat.EInvalidCommand:      http.StatusBadRequest,
 	chat.EInvalidEnvelope:     http.StatusBadRequest,

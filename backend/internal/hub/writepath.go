@@ -254,8 +254,15 @@ func (w *writePath) fail(s *submission, err error) {
 }
 
 // ack acknowledges a stored message and reports whether it is new, to be
-// broadcast, rather than a retry of one broadcast already.
+// broadcast, rather than a retry of one broadcast already. A client id the
+// sender gave a different message before is an error, not a retry: acking
+// it would drop the new message without a word.
 func (w *writePath) ack(s *submission, st chat.Stored) bool {
+	if st.Duplicate && !sameMessage(st.Message, s.msg) {
+		w.fail(s, chat.Errorf(chat.EIDReused,
+			"the id %q was given to another message before: give each message an id of its own", s.msg.ClientID))
+		return false
+	}
 	m := st.Message
 	w.h.metrics.Acked(time.Since(s.at))
 	if s.client != nil {
@@ -266,6 +273,14 @@ func (w *writePath) ack(s *submission, st chat.Stored) bool {
 	}
 	return !st.Duplicate
 }
+
+// sameMessage reports whether a stored message is what a retry of m would
+// store again: the same text to the same room or person.
+func sameMessage(stored chat.Message, m chat.NewMessage) bool {
+	return stored.Text == m.Text && equalID(stored.RoomID, m.RoomID) && equalID(stored.RecipientID, m.RecipientID)
+}
+
+func equalID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 // complete acknowledges one stored message and broadcasts it, as the
 // publish loop does for a batch.
