@@ -72,6 +72,17 @@ export const en = {
   'chat.notice.room_created': '{user} created #{room}',
   'chat.notice.room_deleted': '#{room} was deleted',
   'chat.help.title': 'Commands',
+  // The answers to #lR and #show users typed in the chat, shown in the conversation.
+  'chat.rooms.title': 'Live rooms',
+  'chat.rooms.row': '#{room} — {count} online',
+  'chat.rooms.default': 'default',
+  'chat.rooms.owner': 'by {owner}',
+  'chat.users.title': 'People',
+  'chat.users.onlineIn': 'online in #{room}',
+  'chat.users.online': 'online',
+  'chat.users.offline': 'offline',
+  // The composer's hint when the text is over the server's limit (counted in characters).
+  'chat.tooLong': '{count}/{max} characters: shorten the message to send it.',
   // #help's descriptions by command word; the server's English is the fallback.
   'chat.command.cR': 'create a room you own and move into it',
   'chat.command.gR': 'move into an existing room',

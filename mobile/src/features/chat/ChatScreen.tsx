@@ -9,7 +9,7 @@ import { space, useTheme } from '@/ui/theme';
 
 import { useChat, useChatStore } from './ChatProvider';
 import type { PendingMessage, TimelineItem } from './chatStore';
-import { Composer } from './Composer';
+import { Composer, roomTextLength } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
@@ -104,6 +104,7 @@ export function ChatScreen() {
         <Composer
           placeholder={t('chat.placeholder', { room: room ?? '' })}
           hintsFor={hintsFor}
+          lengthOf={roomTextLength}
           onSend={(text) => store?.send(text)}
         />
       </View>

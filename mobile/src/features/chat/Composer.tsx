@@ -1,4 +1,4 @@
-import type { HelpItem } from '@sala/sdk';
+import { type HelpItem, parsePrivateCommand } from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
@@ -12,18 +12,40 @@ export interface ComposerProps {
   onSend: (text: string) => void;
   /** Command hints for what is typed so far (empty when not typing a command). */
   hintsFor?: (text: string) => HelpItem[];
+  /** The length the server will check, in characters (default: the whole text's). */
+  lengthOf?: (text: string) => number;
   testID?: string;
 }
 
-const MAX_LENGTH = 4000;
+/** The server's limit on a message's text, in characters (Unicode code points). */
+export const MAX_TEXT_LENGTH = 4000;
+
+/** A text's length as the server counts it: code points, not UTF-16 units (an emoji is one). */
+export function textLength(text: string): number {
+  return [...text].length;
+}
+
+/** The length the server checks of what is typed in a room: a `#private`'s text, or the text. */
+export function roomTextLength(text: string): number {
+  return textLength(parsePrivateCommand(text)?.text ?? text);
+}
 
 /** The message box: text input, send button, and command hints while typing `#…`. */
-export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }: ComposerProps) {
+export function Composer({
+  placeholder,
+  onSend,
+  hintsFor,
+  lengthOf = textLength,
+  testID = 'composer',
+}: ComposerProps) {
   const { t } = useI18n();
   const theme = useTheme();
   const [text, setText] = useState('');
   const hints = hintsFor ? hintsFor(text) : [];
-  const canSend = text.trim().length > 0;
+  // Never cut what is typed or pasted: over the limit, say so and do not send.
+  const length = lengthOf(text);
+  const tooLong = length > MAX_TEXT_LENGTH;
+  const canSend = text.trim().length > 0 && !tooLong;
 
   function send() {
     if (!canSend) return;
@@ -58,6 +80,14 @@ export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }:
           ))}
         </View>
       ) : null}
+      {tooLong ? (
+        <Text
+          testID={`${testID}-too-long`}
+          role="alert"
+          style={[styles.tooLong, { color: theme.danger }]}>
+          {t('chat.tooLong', { count: length, max: MAX_TEXT_LENGTH })}
+        </Text>
+      ) : null}
       <View style={styles.row}>
         <TextInput
           testID={`${testID}-input`}
@@ -68,7 +98,6 @@ export function Composer({ placeholder, onSend, hintsFor, testID = 'composer' }:
           onChangeText={setText}
           onSubmitEditing={send}
           submitBehavior="submit"
-          maxLength={MAX_LENGTH}
           autoCapitalize="sentences"
           autoCorrect={false}
           multiline={false}
@@ -103,4 +132,5 @@ const styles = StyleSheet.create({
   hint: { paddingHorizontal: space.md, paddingVertical: 6, borderRadius: 8 },
   hintUsage: { fontFamily: 'monospace', fontSize: 14 },
   hintText: { fontSize: 12 },
+  tooLong: { fontSize: 13, marginBottom: space.xs, marginHorizontal: space.sm },
 });

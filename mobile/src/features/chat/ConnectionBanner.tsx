@@ -34,7 +34,7 @@ export function ConnectionBanner() {
           variant="secondary"
           testID="reconnect-now"
           title={t('connection.reconnectNow')}
-          onPress={() => store?.reconnectNow()}
+          onPress={() => store?.reconnect()}
         />
       ) : null}
     </View>

@@ -5,10 +5,53 @@ import { space, useTheme } from '@/ui/theme';
 
 import type { Notice } from './chatStore';
 
-/** A server notice in the timeline: someone joined, a room was deleted, an error, help. */
+/**
+ * A server notice in the timeline: someone joined, a room was deleted, an error, help, the
+ * live rooms (`#lR`), the users (`#show users`).
+ */
 export function NoticeRow({ notice }: { notice: Notice }) {
   const { t } = useI18n();
   const theme = useTheme();
+  if (notice.kind === 'rooms') {
+    return (
+      <View testID="notice-rooms" style={[styles.help, { backgroundColor: theme.surface }]}>
+        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.rooms.title')}</Text>
+        {notice.rooms.map((r) => (
+          <Text key={r.name} testID="notice-rooms-row" style={{ color: theme.text }}>
+            {t('chat.rooms.row', { room: r.name, count: r.members })}
+            {r.default || r.owner ? (
+              <Text style={{ color: theme.textMuted }}>
+                {' · '}
+                {r.default
+                  ? t('chat.rooms.default')
+                  : t('chat.rooms.owner', { owner: r.owner ?? '' })}
+              </Text>
+            ) : null}
+          </Text>
+        ))}
+      </View>
+    );
+  }
+  if (notice.kind === 'users') {
+    return (
+      <View testID="notice-users" style={[styles.help, { backgroundColor: theme.surface }]}>
+        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.users.title')}</Text>
+        {notice.users.map((u) => (
+          <Text key={u.login} testID="notice-users-row" style={{ color: theme.text }}>
+            <Text style={styles.mono}>{u.login}</Text>
+            <Text style={{ color: theme.textMuted }}>
+              {` ${u.first_name} ${u.last_name} — `}
+              {!u.online
+                ? t('chat.users.offline')
+                : u.room
+                  ? t('chat.users.onlineIn', { room: u.room })
+                  : t('chat.users.online')}
+            </Text>
+          </Text>
+        ))}
+      </View>
+    );
+  }
   if (notice.kind === 'help') {
     return (
       <View testID="notice-help" style={[styles.help, { backgroundColor: theme.surface }]}>

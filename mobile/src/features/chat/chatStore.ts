@@ -11,7 +11,7 @@ import type {
   RoomInfo,
   UserInfo,
 } from '@sala/sdk';
-import { mergeById, parsePrivateCommand, peerOf } from '@sala/sdk';
+import { isCommand, mergeById, parsePrivateCommand, peerOf } from '@sala/sdk';
 
 /** The connection as the screens show it. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -32,6 +32,10 @@ export type Notice =
   | { kind: 'event'; event: EventEnvelope }
   | { kind: 'error'; code: string; message: string; about?: string }
   | { kind: 'help'; commands: HelpItem[] }
+  /** The answer to a `#lR` typed in the chat: the live rooms. */
+  | { kind: 'rooms'; rooms: RoomInfo[] }
+  /** The answer to a `#show users` typed in the chat: every user with presence. */
+  | { kind: 'users'; users: UserInfo[] }
   | { kind: 'more' };
 
 /** One row of a room's timeline: a message, or a notice from the server. */
@@ -71,6 +75,7 @@ export type ChatConnection = Pick<
   | 'send'
   | 'sendPrivate'
   | 'reconnectNow'
+  | 'state'
   | 'serverNow'
   | 'toServerTime'
 >;
@@ -101,6 +106,15 @@ export class ChatStore {
   private noticeSeq = 0;
   /** Client ids of `#private` commands sent with send() → the recipient. */
   private readonly privateCommands = new Map<string, string>();
+  /**
+   * The room_deleted event of the room the connection was in: it is shown in the room the
+   * server moves us to (its joined follows), not in the deleted room's timeline, which is no
+   * longer on screen.
+   */
+  private deletedRoom: EventEnvelope | null = null;
+  /** `#lR` / `#show users` typed in the chat and not answered yet: their answers are shown. */
+  private expectRoomsReply = 0;
+  private expectUsersReply = 0;
 
   constructor(
     private readonly client: ChatConnection,
@@ -148,15 +162,32 @@ export class ChatStore {
       }),
       c.on('welcome', (w) => this.update({ me: w.user.login, commands: w.commands })),
       c.on('rooms', (rooms) => this.update({ rooms })),
-      c.on('users', (users) => this.update({ users })),
+      // The answers to a `#lR` / `#show users` typed in the chat show in the conversation too
+      // (like the web app, only as many as were typed). The lists loaded over REST come
+      // through setRooms / setUsers and add no notice.
+      c.on('roomsReply', (rooms) => {
+        if (this.expectRoomsReply === 0) return;
+        this.expectRoomsReply -= 1;
+        this.notice(null, { kind: 'rooms', rooms });
+      }),
+      c.on('users', (users) => {
+        this.update({ users });
+        if (this.expectUsersReply === 0) return;
+        this.expectUsersReply -= 1;
+        this.notice(null, { kind: 'users', users });
+      }),
       c.on('joined', (j) => this.joined(j)),
       c.on('message', (m) => this.message(m)),
       c.on('private', (m) =>
         this.privateMessages(m.from === this.state.me ? m.to : m.from, [m], true),
       ),
-      c.on('event', (event) =>
-        this.notice(event.kind.startsWith('user_') ? event.room : null, { kind: 'event', event }),
-      ),
+      c.on('event', (event) => {
+        if (event.kind === 'room_deleted' && event.room === this.state.room) {
+          this.deletedRoom = event;
+          return;
+        }
+        this.notice(event.kind.startsWith('user_') ? event.room : null, { kind: 'event', event });
+      }),
       c.on('help', (commands) => {
         this.update({ commands });
         this.notice(null, { kind: 'help', commands });
@@ -189,8 +220,21 @@ export class ChatStore {
     return this.client.serverNow();
   }
 
+  /**
+   * For the automatic triggers (foreground, network back): a waiting reconnect happens now, an
+   * open socket is probed. A stopped connection (the user typed `#exit`) stays closed.
+   */
   reconnectNow() {
     this.client.reconnectNow();
+  }
+
+  /**
+   * For the "Reconnect now" button: after `closed` (`#exit`, or a terminal close) connect
+   * again, resuming where it was; otherwise the same as reconnectNow().
+   */
+  reconnect() {
+    if (this.client.state === 'closed') this.client.connect();
+    else this.client.reconnectNow();
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -200,6 +244,11 @@ export class ChatStore {
     const id = this.client.send(text);
     const command = parsePrivateCommand(text);
     if (command) this.privateCommands.set(id, command.to);
+    if (isCommand(text)) {
+      const word = text.split(/\s/, 1)[0].toLowerCase();
+      if (word === '#lr' || word === '#ir') this.expectRoomsReply += 1;
+      if (word === '#show') this.expectUsersReply += 1;
+    }
     return id;
   }
 
@@ -259,6 +308,10 @@ export class ChatStore {
     let items = before;
     for (const message of env.history) items = withMessage(items, message);
     if (env.more) items = [...items, this.noticeItem({ kind: 'more' })];
+    if (this.deletedRoom) {
+      items = [...items, this.noticeItem({ kind: 'event', event: this.deletedRoom })];
+      this.deletedRoom = null;
+    }
     this.update({ room: env.room, timelines: { ...this.state.timelines, [env.room]: items } });
   }
 

@@ -1,7 +1,9 @@
+import { router } from 'expo-router';
 import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 
 import { PrivateThreadRoute } from '@/app/dm/[login]';
 import { ChatScreen } from '@/features/chat/ChatScreen';
+import { UsersScreen } from '@/features/users/UsersScreen';
 
 import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
@@ -165,4 +167,126 @@ test('opens the thread of a #private typed in the room once it is stored', async
     FakeSocket.last.receive({ type: 'ack', id: sent.id!, message_id: 12, sent_at: Date.now() }),
   );
   expect(await screen.findByTestId('dm-screen')).toBeOnTheScreen();
+});
+
+test('"Reconnect now" connects again after #exit closed the connection', async () => {
+  const screen = await openChat();
+  await act(async () => FakeSocket.last.receive(message(30, 'bob', 'bye')));
+  await fireEvent.changeText(screen.getByTestId('composer-input'), '#exit');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  // The server closes normally (1000): the client stops instead of retrying.
+  await act(async () => FakeSocket.last.drop(1000));
+  expect(screen.getByText('Disconnected.')).toBeOnTheScreen();
+  expect(FakeSocket.instances).toHaveLength(1);
+
+  await fireEvent.press(screen.getByTestId('reconnect-now'));
+  expect(FakeSocket.instances).toHaveLength(2);
+  expect(FakeSocket.last.url).toContain('last_id=30');
+  expect(FakeSocket.last.url).toContain('room=general');
+  await act(async () => handshake(FakeSocket.last));
+  expect(screen.queryByTestId('connection-banner')).toBeNull();
+});
+
+test('shows the answers to #lR and #show users typed in the chat, and only those', async () => {
+  const people = [
+    { login: 'bob', first_name: 'Bob', last_name: 'Builder', online: true, room: 'books' },
+    { login: 'carol', first_name: 'Carol', last_name: 'Danvers', online: false },
+  ];
+  const { services, http } = fakeServices(signedInStorage(), {
+    'GET /api/v1/users': { status: 200, body: { users: people } },
+  });
+  const r = await renderApp(services, { index: ChatScreen, users: UsersScreen }, '/users');
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  const screen = r.screen;
+  // The people list loaded over REST, and room lists nobody asked for, add no notice.
+  expect(await screen.findByTestId('user-bob')).toBeOnTheScreen();
+  expect(http.calls.some((c) => c.path === '/api/v1/users')).toBe(true);
+  await act(async () => router.navigate('/'));
+  const rooms = [
+    { name: 'general', members: 3, default: true },
+    { name: 'books', owner: 'bob', members: 1, default: false },
+  ];
+  await act(async () => FakeSocket.last.receive({ type: 'rooms', rooms }));
+  expect(screen.queryByTestId('notice-rooms')).toBeNull();
+  expect(screen.queryByTestId('notice-users')).toBeNull();
+
+  const input = screen.getByTestId('composer-input');
+  await fireEvent.changeText(input, '#lR');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await act(async () => FakeSocket.last.receive({ type: 'rooms', rooms }));
+  const roomRows = screen.getAllByTestId('notice-rooms-row');
+  expect(roomRows).toHaveLength(2);
+  expect(roomRows[0]).toHaveTextContent('#general — 3 online · default');
+  expect(roomRows[1]).toHaveTextContent('#books — 1 online · by bob');
+
+  await fireEvent.changeText(input, '#show users');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'users',
+      users: people,
+    }),
+  );
+  const userRows = screen.getAllByTestId('notice-users-row');
+  expect(userRows[0]).toHaveTextContent('bob Bob Builder — online in #books');
+  expect(userRows[1]).toHaveTextContent('carol Carol Danvers — offline');
+  expect(screen.getAllByTestId('notice-rooms')).toHaveLength(1);
+  expect(screen.getAllByTestId('notice-users')).toHaveLength(1);
+});
+
+test('says that the room was deleted in the room the user is moved to', async () => {
+  const { services } = fakeServices(signedInStorage());
+  const r = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last, 'books'));
+  const screen = r.screen;
+  await act(async () =>
+    FakeSocket.last.receive(
+      { type: 'event', kind: 'room_deleted', room: 'books', user: 'bob', at: Date.now() },
+      {
+        type: 'joined',
+        room: 'general',
+        history: [message(5, 'carol', 'hi')],
+        resumed: false,
+        more: false,
+      },
+    ),
+  );
+  expect(screen.getByText('hi')).toBeOnTheScreen();
+  expect(screen.getByTestId('notice-room_deleted')).toHaveTextContent('#books was deleted');
+});
+
+test('never cuts a long text: counts characters, and over 4000 says so and does not send', async () => {
+  const screen = await openChat();
+  const input = screen.getByTestId('composer-input');
+  expect(input.props.maxLength).toBeUndefined();
+
+  // 2,100 emoji are 4,200 UTF-16 units but 2,100 characters: sent whole.
+  const emoji = '😀'.repeat(2100);
+  await fireEvent.changeText(input, emoji);
+  expect(screen.queryByTestId('composer-too-long')).toBeNull();
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  expect(FakeSocket.last.texts).toEqual([emoji]);
+
+  const long = 'a'.repeat(4500);
+  await fireEvent.changeText(input, long);
+  expect(screen.getByTestId('composer-too-long')).toHaveTextContent(
+    '4500/4000 characters: shorten the message to send it.',
+  );
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await fireEvent(input, 'submitEditing');
+  expect(FakeSocket.last.texts).toEqual([emoji]);
+  expect(screen.getByTestId('composer-input').props.value).toBe(long);
+
+  await fireEvent.changeText(input, 'a'.repeat(4000));
+  expect(screen.queryByTestId('composer-too-long')).toBeNull();
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  expect(FakeSocket.last.texts).toEqual([emoji, 'a'.repeat(4000)]);
+
+  // A #private's limit is on its text, not on the command around it.
+  await fireEvent.changeText(input, `#private bob ${'a'.repeat(4000)}`);
+  expect(screen.queryByTestId('composer-too-long')).toBeNull();
+  await fireEvent.changeText(input, `#private bob ${'a'.repeat(4001)}`);
+  expect(screen.getByTestId('composer-too-long')).toHaveTextContent(/^4001\/4000 /);
 });

@@ -37,3 +37,25 @@ test('reconnects at once when the network comes back', async () => {
   await act(async () => listener({ isConnected: true }));
   expect(FakeSocket.instances).toHaveLength(2);
 });
+
+test('does not reopen a connection the user closed with #exit', async () => {
+  const { services } = fakeServices(signedInStorage());
+  const r = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  await act(async () => FakeSocket.last.drop(1000));
+  expect(r.screen.getByText('Disconnected.')).toBeOnTheScreen();
+
+  const appCalls = jest.mocked(AppState.addEventListener).mock.calls;
+  const onAppState = appCalls[appCalls.length - 1][1] as (s: AppStateStatus) => void;
+  const netCalls = (NetInfo.addEventListener as jest.Mock).mock.calls;
+  const onNet = netCalls[netCalls.length - 1][0] as (s: { isConnected: boolean }) => void;
+  await act(async () => {
+    onAppState('background');
+    onAppState('active');
+    onNet({ isConnected: false });
+    onNet({ isConnected: true });
+  });
+  expect(FakeSocket.instances).toHaveLength(1);
+  expect(r.screen.getByText('Disconnected.')).toBeOnTheScreen();
+});
