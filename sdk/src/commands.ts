@@ -61,6 +61,23 @@ export function parsePrivateCommand(text: string): { to: string; text: string } 
   return { to: m[1]!.toLowerCase(), text: m[2]! };
 }
 
+/** The server's limit on a message's text, in characters (Unicode code points). */
+export const MAX_TEXT_LENGTH = 4000;
+
+/**
+ * A text's length as the server counts it: code points, not UTF-16 units (an emoji is one,
+ * where `text.length` says two). A composer limits by it rather than by `maxlength`, which
+ * counts UTF-16 units and cuts pasted text without a word.
+ */
+export function textLength(text: string): number {
+  return [...text].length;
+}
+
+/** The length the server checks of a text typed in a room: a `#private`'s message, or the text. */
+export function roomTextLength(text: string): number {
+  return textLength(parsePrivateCommand(text)?.text ?? text);
+}
+
 /** Builds the command text of a private message. */
 export function privateCommand(login: string, text: string): string {
   return `#private ${login} ${text}`;

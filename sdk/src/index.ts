@@ -33,12 +33,15 @@ export type {
 export { ClockSync } from './clock';
 export type { ClockSample, ClockStats } from './clock';
 export {
+  MAX_TEXT_LENGTH,
   commandArgument,
   commandHints,
   commandWord,
   isCommand,
   parsePrivateCommand,
   privateCommand,
+  roomTextLength,
+  textLength,
 } from './commands';
 export { Emitter } from './emitter';
 export type { Unsubscribe } from './emitter';

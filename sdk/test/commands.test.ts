@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_TEXT_LENGTH,
   commandArgument,
   commandHints,
   commandWord,
   parsePrivateCommand,
+  roomTextLength,
+  textLength,
   type HelpItem,
 } from '../src';
 
@@ -88,5 +91,15 @@ describe('commandArgument', () => {
     expect(commandArgument('#\\private bob hi there')).toBe('bob');
     expect(commandArgument('#eR')).toBeUndefined();
     expect(commandArgument('books')).toBeUndefined();
+  });
+});
+
+describe('textLength', () => {
+  it('counts code points, as the server does', () => {
+    expect(textLength('hola')).toBe(4);
+    expect(textLength('😀😀')).toBe(2); // four UTF-16 units
+    expect(textLength('👨‍👩‍👧‍👦')).toBe(7); // four people joined by three zero-width joiners
+    expect(roomTextLength(`#private bob ${'😀'.repeat(MAX_TEXT_LENGTH)}`)).toBe(MAX_TEXT_LENGTH);
+    expect(roomTextLength('hola')).toBe(4);
   });
 });

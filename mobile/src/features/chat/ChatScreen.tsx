@@ -1,4 +1,4 @@
-import { commandHints } from '@sala/sdk';
+import { commandHints, roomTextLength } from '@sala/sdk';
 import { router } from 'expo-router';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { FlatList, StyleSheet, Text, View } from 'react-native';
@@ -9,7 +9,7 @@ import { space, useTheme } from '@/ui/theme';
 
 import { useChat, useChatStore } from './ChatProvider';
 import type { PendingMessage, TimelineItem } from './chatStore';
-import { Composer, roomTextLength } from './Composer';
+import { Composer } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';

@@ -1,4 +1,4 @@
-import { type HelpItem, parsePrivateCommand } from '@sala/sdk';
+import { type HelpItem, MAX_TEXT_LENGTH, textLength } from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
@@ -15,19 +15,6 @@ export interface ComposerProps {
   /** The length the server will check, in characters (default: the whole text's). */
   lengthOf?: (text: string) => number;
   testID?: string;
-}
-
-/** The server's limit on a message's text, in characters (Unicode code points). */
-export const MAX_TEXT_LENGTH = 4000;
-
-/** A text's length as the server counts it: code points, not UTF-16 units (an emoji is one). */
-export function textLength(text: string): number {
-  return [...text].length;
-}
-
-/** The length the server checks of what is typed in a room: a `#private`'s text, or the text. */
-export function roomTextLength(text: string): number {
-  return textLength(parsePrivateCommand(text)?.text ?? text);
 }
 
 /** The message box: text input, send button, and command hints while typing `#…`. */
