@@ -78,6 +78,7 @@ const en = {
     message: 'Message',
     send: 'Send',
     composerHint: 'Enter sends · Shift+Enter adds a line · # for commands',
+    tooLong: '{count}/{max} characters: shorten the message to send it.',
     placeholderRoom: 'Message {room}',
     placeholderPrivate: 'Message {login}',
     commandHints: 'Commands',

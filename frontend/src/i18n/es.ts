@@ -79,6 +79,7 @@ const es: Messages = {
     message: 'Mensaje',
     send: 'Enviar',
     composerHint: 'Intro envía · Mayús+Intro añade una línea · # para comandos',
+    tooLong: '{count}/{max} caracteres: acorta el mensaje para enviarlo.',
     placeholderRoom: 'Escribe en {room}',
     placeholderPrivate: 'Escribe a {login}',
     commandHints: 'Comandos',

@@ -49,6 +49,29 @@ describe('Composer', () => {
     expect(emitted().send).toEqual([['a\nb']]);
   });
 
+  it('never cuts a long text: counts characters as the server does, and over 4000 says so', async () => {
+    const user = userEvent.setup();
+    const { emitted } = await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    const send = screen.getByRole('button', { name: 'Send' });
+    const emoji = '😀'.repeat(2100); // 4,200 UTF-16 units, 2,100 characters
+    await fireEvent.update(box, emoji);
+    expect(screen.queryByRole('alert')).toBeNull();
+    await user.type(box, '{Enter}');
+    expect(emitted().send).toEqual([[emoji]]);
+
+    await fireEvent.update(box, 'x'.repeat(4001));
+    expect(box.value).toHaveLength(4001); // nothing cut
+    expect(screen.getByRole('alert').textContent).toContain('4001/4000');
+    expect(send).toHaveProperty('disabled', true);
+    await user.type(box, '{Enter}');
+    expect(emitted().send).toHaveLength(1);
+
+    await fireEvent.update(box, `#private bob ${'x'.repeat(4000)}`); // its message is 4000
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(send).toHaveProperty('disabled', false);
+  });
+
   it('offers the commands when typing #, filtered by prefix', async () => {
     const user = userEvent.setup();
     await renderApp(Composer, { props: { placeholder: 'x', commands } });
