@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -138,6 +143,62 @@ func TestBadEnvelopes(t *testing.T) {
 	})
 	bystander.say("fine", "the server still serves everyone else")
 	bystander.next("ack", isType("ack", "id", "fine"))
+}
+
+// TestOversizedFrameFreesTheSocket: a peer that sends a frame over the limit
+// and then never answers the close frame gets the close frame (1009), and
+// the server lets go of the socket within a couple of seconds rather than
+// holding one of its files open.
+func TestOversizedFrameFreesTheSocket(t *testing.T) {
+	s := startServer(t, "", t.TempDir())
+	token := s.signup("mallory")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	key := base64.StdEncoding.EncodeToString(make([]byte, 16))
+	fmt.Fprintf(conn, "GET /api/v1/ws?token=%s HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", token, key)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", res, err)
+	}
+	// A masked text frame of 70,000 bytes (the mask is zero: the payload as is).
+	frame := append([]byte{0x81, 0x80 | 127}, binary.BigEndian.AppendUint64(nil, 70000)...)
+	frame = append(frame, 0, 0, 0, 0)
+	if _, err := conn.Write(append(frame, bytes.Repeat([]byte("x"), 70000)...)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = conn.SetReadDeadline(start.Add(10 * time.Second))
+	got, err := io.ReadAll(conn) // the close frame, then EOF when the server lets go
+	if took := time.Since(start); err != nil || took > 5*time.Second {
+		t.Errorf("the server held the socket %v after the oversized frame (err %v)", took, err)
+	}
+	if last := lastFrame(got); len(last) < 4 || last[0] != 0x88 || binary.BigEndian.Uint16(last[2:4]) != uint16(websocket.StatusMessageTooBig) {
+		t.Errorf("last frame %q, want a close frame with 1009; tail %q", last, got[max(0, len(got)-200):])
+	}
+}
+
+// lastFrame returns the last of the unmasked frames (a server's) in b,
+// header included.
+func lastFrame(b []byte) []byte {
+	var last []byte
+	for len(b) >= 2 {
+		n, head := int(b[1]&0x7f), 2
+		switch n {
+		case 126:
+			n, head = int(binary.BigEndian.Uint16(b[2:4])), 4
+		case 127:
+			n, head = int(binary.BigEndian.Uint64(b[2:10])), 10
+		}
+		if len(b) < head+n {
+			break
+		}
+		last, b = b[:head+n], b[head+n:]
+	}
+	return last
 }
 
 func TestMessageRateLimit(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -99,11 +100,11 @@ func (s *Server) Start(w http.ResponseWriter, r *http.Request, user chat.User, e
 		onClose()
 		return
 	}
-	go s.read(conn, client, user.Login, onClose)
+	go s.read(conn, hj.out, client, user.Login, onClose)
 }
 
 // read is a connection's reader loop: every frame goes to the hub, in order.
-func (s *Server) read(conn *websocket.Conn, client *hub.Client, login string, onClose func()) {
+func (s *Server) read(conn *websocket.Conn, out *outWriter, client *hub.Client, login string, onClose func()) {
 	defer onClose()
 	defer s.hub.Disconnect(client)
 	// context.Background: a context that can end would cost the library an
@@ -113,6 +114,7 @@ func (s *Server) read(conn *websocket.Conn, client *hub.Client, login string, on
 		typ, r, err := conn.Reader(ctx)
 		if err != nil {
 			s.logClose(login, err)
+			out.lingerUnlessClosed(err)
 			return
 		}
 		buf := frameBuffers.Get().(*bytes.Buffer)
@@ -124,6 +126,7 @@ func (s *Server) read(conn *websocket.Conn, client *hub.Client, login string, on
 		frameBuffers.Put(buf)
 		if err != nil {
 			s.logClose(login, err)
+			out.lingerUnlessClosed(err)
 			return
 		}
 	}
@@ -222,15 +225,32 @@ type outWriter struct {
 // controlWriteTimeout is the allowance of the library's control frames.
 const controlWriteTimeout = 5 * time.Second
 
-// Write takes the library's control frames.
+// Write takes the library's control frames. After its close frame (sent,
+// for one, when a peer's frame is over MaxFrameBytes) no data frame may
+// follow (RFC 6455 §5.5.1).
 func (o *outWriter) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if holdsClose(p) {
+		o.closed = true
+	}
 	now := time.Now()
 	if err := o.arm(now, now.Add(controlWriteTimeout)); err != nil {
 		return 0, err
 	}
 	return o.conn.Write(p)
+}
+
+// holdsClose reports whether control frames p (as a server sends them: no
+// mask, payloads of at most 125 bytes) include a close frame.
+func holdsClose(p []byte) bool {
+	for len(p) >= 2 && p[1]&0x7f <= 125 {
+		if p[0]&0x0f == 0x8 {
+			return true
+		}
+		p = p[min(len(p), 2+int(p[1]&0x7f)):]
+	}
+	return false
 }
 
 // arm makes sure the write deadline leaves at least half of the time until
@@ -259,6 +279,27 @@ func (o *outWriter) writeFrame(payload []byte, deadline time.Time) error {
 	_, err := o.vec.WriteTo(o.conn)
 	o.arr[0], o.arr[1], o.vec = nil, nil, nil
 	return err
+}
+
+// lingerTimeout bounds how long a connection that failed (see
+// lingerUnlessClosed) is drained before its socket is closed.
+const lingerTimeout = 2 * time.Second
+
+// lingerUnlessClosed ends the socket of a connection whose reader failed
+// with err. After a close handshake (the peer's close frame came) the
+// library closes it. After anything else, such as a frame over
+// MaxFrameBytes, the library has sent its close frame and waits for an
+// answer that may never come: the socket stayed open. It is read and
+// discarded for at most lingerTimeout, so that a peer still sending can see
+// the close frame (closing on unread data would reset the connection
+// instead), and then closed.
+func (o *outWriter) lingerUnlessClosed(err error) {
+	if websocket.CloseStatus(err) != -1 {
+		return
+	}
+	_ = o.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.Copy(io.Discard, o.conn)
+	_ = o.conn.Close()
 }
 
 func (o *outWriter) close() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +148,26 @@ func TestNoFrameAfterClose(t *testing.T) {
 	}
 	if err := <-result; err == nil {
 		t.Fatal("a frame was written after the close")
+	}
+}
+
+// The library's own close frame (on a frame over the limit, say) reaches
+// outWriter as one Write among control frames: no data frame may follow it.
+func TestHoldsClose(t *testing.T) {
+	pong, closing := []byte{0x8a, 2, 'h', 'i'}, []byte{0x88, 2, 0x03, 0xf1}
+	for _, c := range []struct {
+		p    []byte
+		want bool
+	}{
+		{closing, true},
+		{append(slices.Clone(pong), closing...), true},
+		{pong, false},
+		{[]byte{0x81, 126, 0, 200}, false}, // not a control frame: not read further
+		{nil, false},
+	} {
+		if got := holdsClose(c.p); got != c.want {
+			t.Errorf("holdsClose(% x) = %v, want %v", c.p, got, c.want)
+		}
 	}
 }
 
