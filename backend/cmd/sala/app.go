@@ -144,6 +144,9 @@ func (m *Main) joinCluster(ctx context.Context) (err error) {
 	}
 	bc := m.Cluster
 	bc.URL, bc.Log = m.Config.NATSURL, m.Log
+	if bc.Prefix == "" { // tests give each cluster a prefix of its own
+		bc.Prefix = m.Config.NATSPrefix
+	}
 	if m.bus, err = natsbus.Open(ctx, bc); err != nil {
 		return err
 	}

@@ -55,4 +55,12 @@ func TestUnknownCommandAndBadConfig(t *testing.T) {
 		!bytes.Contains(out.Bytes(), []byte("SALA_ROOM_GRACE")) {
 		t.Errorf("bad config: exit %d, %s", code, out.String())
 	}
+	// A node of a cluster on SQLite, or with a secret of its own, would fail
+	// its users in ways that show only later: it does not start.
+	env = map[string]string{"SALA_NATS_URL": "nats://127.0.0.1:4222"}
+	out.Reset()
+	if code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out, &out); code != 1 ||
+		!bytes.Contains(out.Bytes(), []byte("needs SALA_DATABASE_URL")) || !bytes.Contains(out.Bytes(), []byte("needs SALA_JWT_SECRET")) {
+		t.Errorf("cluster without database and secret: exit %d, %s", code, out.String())
+	}
 }

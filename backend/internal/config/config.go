@@ -26,6 +26,7 @@ type Config struct {
 	MsgRate        float64
 	MsgBurst       int
 	NATSURL        string
+	NATSPrefix     string
 	WebDir         string
 	LogFormat      string
 	LogLevel       string
@@ -55,6 +56,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str(&rate, "msg-rate", "SALA_MSG_RATE", "20", "messages per second per user, optionally :burst (e.g. 20:40)")
 	str(&maxConns, "max-conns-per-addr", "SALA_MAX_CONNS_PER_ADDR", "500", "open WebSockets allowed from one client address, 0 for no cap")
 	str(&c.NATSURL, "nats-url", "SALA_NATS_URL", "", "NATS server for running several nodes; empty: single node")
+	str(&c.NATSPrefix, "nats-prefix", "SALA_NATS_PREFIX", "sala", "names this deployment's NATS stream and buckets: deployments sharing a NATS server need one each")
 	str(&c.WebDir, "web-dir", "SALA_WEB_DIR", "", "serve the web app from this directory instead of the embedded one")
 	str(&c.LogFormat, "log-format", "SALA_LOG_FORMAT", "auto", "auto (text on a terminal, else JSON), text or json")
 	str(&c.LogLevel, "log-level", "SALA_LOG_LEVEL", "info", "debug, info, warn or error")
@@ -103,6 +105,13 @@ func (c Config) validate() error {
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("SALA_JWT_SECRET must be at least 32 characters (or empty to generate one)"))
+	}
+	if c.NATSURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("SALA_NATS_URL (several nodes) needs SALA_DATABASE_URL: the nodes share one PostgreSQL database"))
+	}
+	if c.NATSURL != "" && c.JWTSecret == "" {
+		errs = append(errs, errors.New("SALA_NATS_URL (several nodes) needs SALA_JWT_SECRET, the same on every node: "+
+			"a generated secret is this node's alone, and its tokens would fail on the others"))
 	}
 	if c.RoomGrace <= 0 || c.TokenTTL <= 0 {
 		errs = append(errs, errors.New("SALA_ROOM_GRACE and SALA_TOKEN_TTL must be positive"))
