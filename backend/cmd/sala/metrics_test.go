@@ -110,8 +110,9 @@ func TestMetricsMoveUnderTraffic(t *testing.T) {
 				failed += name + " did not move\n"
 			}
 		}
-		if growth("sala_http_request_seconds_count", `route="/api/v1/auth/signup"`) < 2 {
-			failed += "sala_http_request_seconds_count of /api/v1/auth/signup did not count the two signups\n"
+		// code is the numeric status, so that an alert can match code=~"5..".
+		if growth("sala_http_request_seconds_count", `code="201".*route="/api/v1/auth/signup"`) < 2 {
+			failed += "sala_http_request_seconds_count{code=\"201\"} of /api/v1/auth/signup did not count the two signups\n"
 		}
 		if after["go_goroutines"] <= 0 || after["process_resident_memory_bytes"] <= 0 {
 			failed += "runtime gauges are zero\n"

@@ -6,7 +6,7 @@ package httpapi
 import (
 	"io/fs"
 	"log/slog"
-	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -117,7 +117,7 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.Metrics.ObserveHTTP(c.Request().Method, route, http.StatusText(status), took)
+		s.Metrics.ObserveHTTP(c.Request().Method, route, strconv.Itoa(status), took)
 		s.Log.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", status, "took", took, "ip", c.RealIP())
 		return nil
