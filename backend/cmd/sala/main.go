@@ -4,6 +4,7 @@
 //	sala migrate   bring the database schema up to date and exit
 //	sala chat      the terminal client
 //	sala user      list accounts, reset a password, delete an account
+//	sala backup    copy the SQLite database and the JWT secret, while serving
 //
 // Settings come from SALA_* environment variables, a .env file, and flags.
 package main
@@ -31,6 +32,7 @@ Usage:
   sala migrate [flags]   apply database migrations and exit
   sala chat [flags]      chat in the terminal (sala chat -h)
   sala user COMMAND      list, reset-password, delete accounts (sala user -h)
+  sala backup DIR        copy the SQLite database and JWT secret into DIR (sala backup -h)
   sala healthcheck       exit 0 when the local server answers /healthz
   sala help              this text
 
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = chatCommand(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "user":
 		err = userCommand(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	case "backup":
+		err = backupCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
