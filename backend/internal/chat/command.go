@@ -56,7 +56,13 @@ func IsCommand(text string) bool { return strings.HasPrefix(text, "#") }
 // are matched ignoring case. It returns unknown_command for a name it does
 // not know and invalid_command, with the usage, for wrong arguments.
 func ParseCommand(text string) (Command, error) {
-	name, rest := splitWord(strings.TrimPrefix(text, "#"))
+	// The command word touches the '#': "# help" is no #help, and its error
+	// names "#", not the word after the space.
+	after := strings.TrimPrefix(text, "#")
+	if after == "" || unicode.IsSpace([]rune(after)[0]) {
+		return Command{}, Errorf(EUnknownCommand, "unknown command \"#\": commands are # and a word, as in #help")
+	}
+	name, rest := splitWord(after)
 	switch strings.ToLower(name) {
 	case "cr":
 		return roomCommand(CmdCreateRoom, "#cR <room>", rest)

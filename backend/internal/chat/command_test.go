@@ -33,6 +33,8 @@ func TestParseCommand(t *testing.T) {
 	}
 	bad := map[string]string{
 		"#":                              EUnknownCommand,
+		"# help":                         EUnknownCommand, // the word touches the #
+		"# space after hash":             EUnknownCommand,
 		"#what":                          EUnknownCommand,
 		"#cR":                            EInvalidCommand,
 		"#cR a b":                        EInvalidCommand,
