@@ -468,6 +468,7 @@ export class ChatClient extends Emitter<ChatEvents> {
           code: 'not_sent',
           message: `the room ${p.room ?? ''} is gone; the message was not sent`,
           about: p.room ?? undefined,
+          unsent: p.text,
         });
       }
     }

@@ -24,6 +24,11 @@ export interface ChatError extends ErrorEnvelope {
    * `#dR`, the login of `#private`; for `not_sent`, the room the message was typed in.
    */
   about?: string;
+  /**
+   * For `not_sent`: the text that was not sent, so that an app can show it (or offer it again)
+   * rather than lose what the user typed.
+   */
+  unsent?: string;
 }
 
 /** The part of the browser WebSocket the client uses; the global WebSocket satisfies it. */

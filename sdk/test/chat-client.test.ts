@@ -420,7 +420,7 @@ describe('pending', () => {
     accept('general', [], false); // books is gone: landed in the default room
     expect(FakeWebSocket.last().sends()).toEqual([]);
     expect(pending()).toEqual([]);
-    expect(errors).toMatchObject([{ id, code: 'not_sent', about: 'books' }]);
+    expect(errors).toMatchObject([{ id, code: 'not_sent', about: 'books', unsent: 'for books' }]);
   });
 });
 

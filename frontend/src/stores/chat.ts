@@ -31,7 +31,8 @@ export type NoticeBody =
   | { type: 'event'; event: EventEnvelope }
   | { type: 'joined'; room: string; moved: boolean }
   /** `about`: the room or user the failed command named, when known (see ChatError). */
-  | { type: 'error'; code: string; message: string; about?: string }
+  /** `unsent`: the text of a message that was not sent (not_sent), shown so it is not lost. */
+  | { type: 'error'; code: string; message: string; about?: string; unsent?: string }
   | { type: 'help'; commands: HelpItem[] }
   | { type: 'rooms'; rooms: RoomInfo[] }
   | { type: 'users'; users: UserInfo[] };
@@ -409,7 +410,13 @@ export const useChatStore = defineStore('chat', () => {
     if (e.id !== undefined) privateCommands.delete(e.id);
     if (where === '') followNextJoin = false; // that move failed
     const target = where ? ensureThread(where) : currentLog();
-    addNotice(target, { type: 'error', code: e.code, message: e.message, about: e.about });
+    addNotice(target, {
+      type: 'error',
+      code: e.code,
+      message: e.message,
+      about: e.about,
+      unsent: e.unsent,
+    });
   }
 
   // ---- helpers -----------------------------------------------------------------------------

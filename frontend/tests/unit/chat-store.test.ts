@@ -113,6 +113,32 @@ describe('chat store', () => {
     ]);
   });
 
+  it('keeps the text of a message whose room was gone after the reconnect', () => {
+    const chat = setup();
+    const ws = accept();
+    ws.receive({ type: 'joined', room: 'books', history: [], resumed: false, more: false });
+    ws.serverClose(1006);
+    chat.send('typed for books');
+    chat.reconnect();
+    const ws2 = FakeWebSocket.last();
+    ws2.open();
+    ws2.receive(welcome(), {
+      type: 'joined',
+      room: 'general', // books ended with the restart
+      history: [],
+      resumed: false,
+      more: false,
+    });
+    expect(ws2.sentTexts()).toEqual([]);
+    const notices = chat.timeline.flatMap((i) => (i.kind === 'notice' ? [i.notice] : []));
+    expect(notices.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'not_sent',
+      about: 'books',
+      unsent: 'typed for books',
+    });
+  });
+
   it('pages missed messages over REST when a resume says there are more', async () => {
     const chat = setup({
       'GET /api/v1/rooms/general/messages': () => ({

@@ -285,6 +285,16 @@ describe('errors', () => {
     screen.getByText('No hay ningún usuario con ese nombre.');
   });
 
+  it('shows the text of a message that was not sent, so it is not lost', async () => {
+    const notice = {
+      ...error('not_sent', 'the room books is gone', 'books'),
+      unsent: 'my long text',
+    };
+    await renderApp(NoticeItem, { props: { notice }, locale: 'es' });
+    screen.getByText('No enviado: la sala «books» ya no existía al reconectar.');
+    screen.getByText('my long text');
+  });
+
   it('keeps the server’s words for a code it has no translation for', async () => {
     await renderApp(NoticeItem, {
       props: { notice: error('too_new', 'something the server knows', 'x') },

@@ -85,6 +85,13 @@ export function NoticeRow({ notice }: { notice: Notice }) {
       role={notice.kind === 'error' ? 'alert' : undefined}
       style={[styles.notice, { color }]}>
       {text}
+      {notice.kind === 'error' && notice.unsent ? (
+        // What was typed for a room that did not survive a reconnect: shown, not lost.
+        <Text testID="notice-unsent" style={{ color: theme.text }}>
+          {'\n'}
+          {notice.unsent}
+        </Text>
+      ) : null}
     </Text>
   );
 }

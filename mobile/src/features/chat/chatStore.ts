@@ -30,7 +30,8 @@ export interface PendingMessage {
 
 export type Notice =
   | { kind: 'event'; event: EventEnvelope }
-  | { kind: 'error'; code: string; message: string; about?: string }
+  /** `unsent`: the text of a message that was not sent (not_sent), shown so it is not lost. */
+  | { kind: 'error'; code: string; message: string; about?: string; unsent?: string }
   | { kind: 'help'; commands: HelpItem[] }
   /** The answer to a `#lR` typed in the chat: the live rooms. */
   | { kind: 'rooms'; rooms: RoomInfo[] }
@@ -202,7 +203,7 @@ export class ChatStore {
         if (e.id !== undefined) this.privateCommands.delete(e.id);
         const { id, code, message, about } = e;
         this.update({ lastError: { type: 'error', id, code, message, about } });
-        this.notice(null, { kind: 'error', code, message, about });
+        this.notice(null, { kind: 'error', code, message, about, unsent: e.unsent });
       }),
       c.on('pending', (list) => this.update({ pending: this.visiblePending(list) })),
       c.on('clock', (stats) => this.update({ latencyMs: stats.latency })),

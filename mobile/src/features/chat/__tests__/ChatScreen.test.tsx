@@ -290,3 +290,26 @@ test('never cuts a long text: counts characters, and over 4000 says so and does 
   await fireEvent.changeText(input, `#private bob ${'a'.repeat(4001)}`);
   expect(screen.getByTestId('composer-too-long')).toHaveTextContent(/^4001\/4000 /);
 });
+
+test('shows the text of a message whose room was gone after the reconnect', async () => {
+  const screen = await openChat();
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'joined',
+      room: 'books',
+      history: [],
+      resumed: false,
+      more: false,
+    }),
+  );
+  await act(async () => FakeSocket.last.drop(1006));
+  await fireEvent.changeText(screen.getByTestId('composer-input'), 'typed for books');
+  await fireEvent.press(screen.getByTestId('composer-send'));
+  await fireEvent.press(screen.getByTestId('reconnect-now'));
+  await act(async () => handshake(FakeSocket.last)); // books ended: back in general
+  expect(FakeSocket.last.texts).toEqual([]);
+  expect(screen.getByTestId('notice-error-not_sent')).toHaveTextContent(
+    /^Not sent: the room “books” was gone after the reconnect\.\s+typed for books$/,
+  );
+  expect(screen.getByTestId('notice-unsent')).toHaveTextContent('typed for books');
+});
