@@ -95,7 +95,7 @@ export const es: Record<MessageKey, string> = {
   'chat.more': 'Hay mensajes anteriores en el servidor.',
 
   'rooms.title': 'Salas',
-  'rooms.members': '{count} conectados',
+  'rooms.members': '{count} en línea', // the same for one and many: "1 conectados" was wrong
   'rooms.default': 'principal',
   'rooms.owner': 'de {owner}',
   'rooms.current': 'estás aquí',

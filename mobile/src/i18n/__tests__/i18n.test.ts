@@ -4,7 +4,7 @@ import { commandDescription, errorText, isLanguage, translator } from '@/i18n';
 
 test('fills parameters', () => {
   expect(translator('en')('rooms.members', { count: 3 })).toBe('3 online');
-  expect(translator('es')('rooms.members', { count: 3 })).toBe('3 conectados');
+  expect(translator('es')('rooms.members', { count: 1 })).toBe('1 en línea');
 });
 
 test('Spanish has every English key, translated where the words differ', () => {
