@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { commandDescription, errorText, useI18n } from '@/i18n';
@@ -14,8 +15,7 @@ export function NoticeRow({ notice }: { notice: Notice }) {
   const theme = useTheme();
   if (notice.kind === 'rooms') {
     return (
-      <View testID="notice-rooms" style={[styles.help, { backgroundColor: theme.surface }]}>
-        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.rooms.title')}</Text>
+      <NoticeCard testID="notice-rooms" title={t('chat.rooms.title')}>
         {notice.rooms.map((r) => (
           <Text key={r.name} testID="notice-rooms-row" style={{ color: theme.text }}>
             {t('chat.rooms.row', { room: r.name, count: r.members })}
@@ -29,13 +29,12 @@ export function NoticeRow({ notice }: { notice: Notice }) {
             ) : null}
           </Text>
         ))}
-      </View>
+      </NoticeCard>
     );
   }
   if (notice.kind === 'users') {
     return (
-      <View testID="notice-users" style={[styles.help, { backgroundColor: theme.surface }]}>
-        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.users.title')}</Text>
+      <NoticeCard testID="notice-users" title={t('chat.users.title')}>
         {notice.users.map((u) => (
           <Text key={u.login} testID="notice-users-row" style={{ color: theme.text }}>
             <Text style={styles.mono}>{u.login}</Text>
@@ -49,20 +48,19 @@ export function NoticeRow({ notice }: { notice: Notice }) {
             </Text>
           </Text>
         ))}
-      </View>
+      </NoticeCard>
     );
   }
   if (notice.kind === 'help') {
     return (
-      <View testID="notice-help" style={[styles.help, { backgroundColor: theme.surface }]}>
-        <Text style={[styles.helpTitle, { color: theme.text }]}>{t('chat.help.title')}</Text>
+      <NoticeCard testID="notice-help" title={t('chat.help.title')}>
         {notice.commands.map((c) => (
           <Text key={c.command} style={{ color: theme.text }}>
             <Text style={styles.mono}>{c.usage}</Text>
             <Text style={{ color: theme.textMuted }}> — {commandDescription(t, c)}</Text>
           </Text>
         ))}
-      </View>
+      </NoticeCard>
     );
   }
   let text: string;
@@ -96,6 +94,25 @@ export function NoticeRow({ notice }: { notice: Notice }) {
   );
 }
 
+/** A command's answer in the timeline: a title over its rows (#help, #lR, #show users). */
+function NoticeCard({
+  testID,
+  title,
+  children,
+}: {
+  testID: string;
+  title: string;
+  children: ReactNode;
+}) {
+  const theme = useTheme();
+  return (
+    <View testID={testID} style={[styles.card, { backgroundColor: theme.surface }]}>
+      <Text style={[styles.cardTitle, { color: theme.text }]}>{title}</Text>
+      {children}
+    </View>
+  );
+}
+
 const styles = StyleSheet.create({
   notice: {
     textAlign: 'center',
@@ -103,7 +120,7 @@ const styles = StyleSheet.create({
     marginVertical: space.xs,
     marginHorizontal: space.lg,
   },
-  help: { margin: space.md, padding: space.md, borderRadius: 10, gap: 2 },
-  helpTitle: { fontWeight: '700', marginBottom: space.xs },
+  card: { margin: space.md, padding: space.md, borderRadius: 10, gap: 2 },
+  cardTitle: { fontWeight: '700', marginBottom: space.xs },
   mono: { fontFamily: 'monospace' },
 });
