@@ -33,6 +33,16 @@ function canonical(word: string): string {
 }
 
 /**
+ * The command a typed text names, lower-cased, its aliases resolved: `#lr` for `#IR books`,
+ * `#private` for `#\private bob hi`; undefined for a text that is not a command. Apps tell by
+ * it what answer a command they sent will get.
+ */
+export function typedCommand(text: string): string | undefined {
+  if (!isCommand(text)) return undefined;
+  return canonical(text.split(/\s/, 1)[0]!.toLowerCase());
+}
+
+/**
  * The word that names a help item's command, without its `#`: `cR` for `#cR`, `show` for
  * `#show users`. Apps key their own words for a command (a translated description) by it.
  */

@@ -42,6 +42,7 @@ export {
   privateCommand,
   roomTextLength,
   textLength,
+  typedCommand,
 } from './commands';
 export { Emitter } from './emitter';
 export type { Unsubscribe } from './emitter';

@@ -7,6 +7,7 @@ import {
   parsePrivateCommand,
   roomTextLength,
   textLength,
+  typedCommand,
   type HelpItem,
 } from '../src';
 
@@ -80,6 +81,17 @@ describe('commandWord', () => {
       'help',
       'exit',
     ]);
+  });
+});
+
+describe('typedCommand', () => {
+  it('is the command word, lower-cased, with its aliases resolved', () => {
+    expect(typedCommand('#IR')).toBe('#lr');
+    expect(typedCommand('#lR')).toBe('#lr');
+    expect(typedCommand('#show users')).toBe('#show');
+    expect(typedCommand('#\\private bob hi')).toBe('#private');
+    expect(typedCommand('#gR\tbooks')).toBe('#gr');
+    expect(typedCommand('hello #lR')).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import {
   ApiError,
   isCommand,
   parsePrivateCommand,
+  typedCommand,
   mergeById,
   peerOf,
   type ChatClient,
@@ -222,8 +223,8 @@ export const useChatStore = defineStore('chat', () => {
 
   /** Remembers what a typed command's answer means; true for a room move. */
   function noteCommand(text: string): boolean {
-    const word = text.trim().split(/\s+/)[0]!.toLowerCase();
-    if (word === '#lr' || word === '#ir') expectRoomsReply++;
+    const word = typedCommand(text.trim());
+    if (word === '#lr') expectRoomsReply++;
     if (word === '#show') expectUsersReply++;
     if (word === '#cr' || word === '#gr' || word === '#er') {
       followNextJoin = true;

@@ -11,7 +11,7 @@ import type {
   RoomInfo,
   UserInfo,
 } from '@sala/sdk';
-import { isCommand, mergeById, parsePrivateCommand, peerOf } from '@sala/sdk';
+import { mergeById, parsePrivateCommand, peerOf, typedCommand } from '@sala/sdk';
 
 /** The connection as the screens show it. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -245,11 +245,9 @@ export class ChatStore {
     const id = this.client.send(text);
     const command = parsePrivateCommand(text);
     if (command) this.privateCommands.set(id, command.to);
-    if (isCommand(text)) {
-      const word = text.split(/\s/, 1)[0].toLowerCase();
-      if (word === '#lr' || word === '#ir') this.expectRoomsReply += 1;
-      if (word === '#show') this.expectUsersReply += 1;
-    }
+    const word = typedCommand(text);
+    if (word === '#lr') this.expectRoomsReply += 1;
+    if (word === '#show') this.expectUsersReply += 1;
     return id;
   }
 
