@@ -93,7 +93,7 @@ func (c *Client) enqueue(frame []byte) {
 }
 
 func (c *Client) enqueueLocked(frame []byte) {
-	if c.closed || c.closeWhenDrained != 0 {
+	if c.leavingLocked() {
 		return // closed, or closing once what is queued is written
 	}
 	if c.queued+len(frame) > c.hub.cfg.QueueBytes {
@@ -417,15 +417,18 @@ func (c *Client) received(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.lastSeen = now
-	return !c.closed && c.closeWhenDrained == 0
+	return !c.leavingLocked()
 }
 
 // leaving reports whether c is closed or closes once its queue is written.
 func (c *Client) leaving() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.closed || c.closeWhenDrained != 0
+	return c.leavingLocked()
 }
+
+// leavingLocked is leaving with c.mu held.
+func (c *Client) leavingLocked() bool { return c.closed || c.closeWhenDrained != 0 }
 
 // sent records a message of this connection entering the write path.
 func (c *Client) sent() {
