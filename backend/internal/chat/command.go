@@ -3,6 +3,7 @@ package chat
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CommandKind names a # command.
@@ -59,7 +60,7 @@ func ParseCommand(text string) (Command, error) {
 	// The command word touches the '#': "# help" is no #help, and its error
 	// names "#", not the word after the space.
 	after := strings.TrimPrefix(text, "#")
-	if after == "" || unicode.IsSpace([]rune(after)[0]) {
+	if first, _ := utf8.DecodeRuneInString(after); after == "" || unicode.IsSpace(first) {
 		return Command{}, Errorf(EUnknownCommand, "unknown command \"#\": commands are # and a word, as in #help")
 	}
 	name, rest := splitWord(after)
