@@ -100,7 +100,7 @@ func (s *Store) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, er
 // most recently deleted one. Returns room_not_found.
 func (s *Store) RoomByName(ctx context.Context, name string) (chat.Room, error) {
 	if chat.HasNUL(name) { // no name has one, and PostgreSQL refuses it as a parameter
-		return chat.Room{}, chat.Errorf(chat.ERoomNotFound, "no room named %q", name)
+		return chat.Room{}, noRoomNamed(name)
 	}
 	var room chat.Room
 	err := s.getRead(ctx, &room, `SELECT `+roomColumns+` FROM rooms
@@ -108,10 +108,15 @@ func (s *Store) RoomByName(ctx context.Context, name string) (chat.Room, error) 
 		ORDER BY CASE WHEN deleted_at IS NULL THEN 0 ELSE 1 END, deleted_at DESC, id DESC
 		LIMIT 1`, name)
 	if err != nil {
-		// Not "live": a deleted room's history stays readable by its name.
-		return chat.Room{}, s.notFound("room by name", err, chat.Errorf(chat.ERoomNotFound, "no room named %q", name))
+		return chat.Room{}, s.notFound("room by name", err, noRoomNamed(name))
 	}
 	return utcRoom(room), nil
+}
+
+// noRoomNamed is RoomByName's room_not_found. Not "live": a deleted room's
+// history stays readable by its name.
+func noRoomNamed(name string) *chat.Error {
+	return chat.Errorf(chat.ERoomNotFound, "no room named %q", name)
 }
 
 func roomNotFound() *chat.Error { return chat.Errorf(chat.ERoomNotFound, "no such room") }

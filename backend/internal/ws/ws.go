@@ -113,8 +113,7 @@ func (s *Server) read(conn *websocket.Conn, out *outWriter, client *hub.Client, 
 	for {
 		typ, r, err := conn.Reader(ctx)
 		if err != nil {
-			s.logClose(login, err)
-			out.lingerUnlessClosed(err)
+			s.ended(login, out, err)
 			return
 		}
 		buf := frameBuffers.Get().(*bytes.Buffer)
@@ -125,8 +124,7 @@ func (s *Server) read(conn *websocket.Conn, out *outWriter, client *hub.Client, 
 		}
 		frameBuffers.Put(buf)
 		if err != nil {
-			s.logClose(login, err)
-			out.lingerUnlessClosed(err)
+			s.ended(login, out, err)
 			return
 		}
 	}
@@ -151,6 +149,12 @@ func (s *Server) receive(ctx context.Context, client *hub.Client, data []byte, b
 		s.hub.Receive(ctx, client, data, binary)
 	}()
 	<-done
+}
+
+// ended logs why a reader stopped and lets go of its socket.
+func (s *Server) ended(login string, out *outWriter, err error) {
+	s.logClose(login, err)
+	out.lingerUnlessClosed(err)
 }
 
 // logClose logs why a connection ended; normal closes are not errors.
