@@ -201,9 +201,9 @@ export class ChatStore {
       }),
       c.on('error', (e) => {
         if (e.id !== undefined) this.privateCommands.delete(e.id);
-        const { id, code, message, about } = e;
-        this.update({ lastError: { type: 'error', id, code, message, about } });
-        this.notice(null, { kind: 'error', code, message, about, unsent: e.unsent });
+        this.update({ lastError: e });
+        const { code, message, about, unsent } = e;
+        this.notice(null, { kind: 'error', code, message, about, unsent });
       }),
       c.on('pending', (list) => this.update({ pending: this.visiblePending(list) })),
       c.on('clock', (stats) => this.update({ latencyMs: stats.latency })),
