@@ -46,6 +46,8 @@ export {
 } from './commands';
 export { Emitter } from './emitter';
 export type { Unsubscribe } from './emitter';
+export { fillGap } from './history';
+export type { FillGapOptions, FillGapResult, HistoryPage } from './history';
 export { mergeById, peerOf } from './messages';
 export { applyRoomsChanged } from './rooms';
 export type { HasId } from './messages';

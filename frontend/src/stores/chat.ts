@@ -5,6 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
   ApiError,
+  fillGap as fillHistoryGap,
   isCommand,
   parsePrivateCommand,
   typedCommand,
@@ -351,19 +352,18 @@ export const useChatStore = defineStore('chat', () => {
 
   /** After a resume with `more`, pages the missed messages between `knownUpTo` and `below`. */
   async function fillGap(name: string, below: number, knownUpTo: number): Promise<void> {
-    let before = below;
-    for (let i = 0; i < 20; i++) {
-      let page;
-      try {
-        page = await session.api.roomHistory(name, { before, limit: 200 });
-      } catch {
-        return;
-      }
-      if (room.value !== name) return;
-      roomLog.value.messages = mergeById(roomLog.value.messages, page.messages);
-      const oldest = page.messages.reduce((min, m) => Math.min(min, m.id), Infinity);
-      if (!page.has_more || oldest <= knownUpTo || !Number.isFinite(oldest)) return;
-      before = oldest;
+    try {
+      await fillHistoryGap({
+        load: (page) => session.api.roomHistory(name, page),
+        below,
+        knownUpTo,
+        wanted: () => room.value === name,
+        onPage: (messages) => {
+          roomLog.value.messages = mergeById(roomLog.value.messages, messages);
+        },
+      });
+    } catch {
+      // what arrived stays; older pages can still be loaded by scrolling up
     }
   }
 
