@@ -79,19 +79,28 @@ export interface FakeResponse {
   body: unknown;
 }
 
+/** A canned answer, or one computed from the request's URL (e.g. its query). */
+export type FakeRoute = FakeResponse | ((url: URL) => FakeResponse | Promise<FakeResponse>);
+
 /**
  * A fetch double for the SDK's ApiClient: `routes` maps "METHOD /path" (no query) to an
- * answer; unknown routes answer 404. Calls are recorded.
+ * answer; unknown routes answer 404. Calls are recorded, with their query.
  */
-export function fakeFetch(routes: Record<string, FakeResponse | (() => FakeResponse)>) {
-  const calls: { method: string; path: string; body?: unknown }[] = [];
+export function fakeFetch(routes: Record<string, FakeRoute>) {
+  const calls: { method: string; path: string; query: URLSearchParams; body?: unknown }[] = [];
   const fetch: FetchLike = async (url, init) => {
-    const path = new URL(url).pathname;
-    calls.push({ method: init.method, path, body: init.body ? JSON.parse(init.body) : undefined });
+    const parsed = new URL(url);
+    const path = parsed.pathname;
+    calls.push({
+      method: init.method,
+      path,
+      query: parsed.searchParams,
+      body: init.body ? JSON.parse(init.body) : undefined,
+    });
     const route = routes[`${init.method} ${path}`];
     const answer =
       typeof route === 'function'
-        ? route()
+        ? await route(parsed)
         : (route ?? { status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
     const res: ResponseLike = {
       status: answer.status,
@@ -147,10 +156,7 @@ export function signedOutStorage() {
 }
 
 /** Services over fake network edges: the SDK clients are real. */
-export function fakeServices(
-  storage: KeyValueStore,
-  routes: Record<string, FakeResponse | (() => FakeResponse)> = {},
-) {
+export function fakeServices(storage: KeyValueStore, routes: Record<string, FakeRoute> = {}) {
   const http = fakeFetch(routes);
   const services: Services = {
     storage,

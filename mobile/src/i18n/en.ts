@@ -94,6 +94,11 @@ export const en = {
   'chat.command.help': 'list the commands',
   'chat.command.exit': 'leave the chat (closes the connection)',
   'chat.more': 'Earlier messages are available on the server.',
+  // The top row of a conversation while older messages exist on the server.
+  'chat.older.load': 'Load earlier messages',
+  'chat.older.loading': 'Loading earlier messages…',
+  'chat.older.failed': 'Earlier messages could not be loaded.',
+  'chat.older.retry': 'Try again',
 
   'rooms.title': 'Rooms',
   'rooms.members': '{count} online',

@@ -93,6 +93,10 @@ export const es: Record<MessageKey, string> = {
   'chat.command.help': 'lista los comandos',
   'chat.command.exit': 'sal del chat (cierra la conexión)',
   'chat.more': 'Hay mensajes anteriores en el servidor.',
+  'chat.older.load': 'Cargar mensajes anteriores',
+  'chat.older.loading': 'Cargando mensajes anteriores…',
+  'chat.older.failed': 'No se pudieron cargar los mensajes anteriores.',
+  'chat.older.retry': 'Reintentar',
 
   'rooms.title': 'Salas',
   'rooms.members': '{count} en línea', // the same for one and many: "1 conectados" was wrong

@@ -42,7 +42,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           },
         ),
     });
-    return new ChatStore(client, login, () => void signOut());
+    return new ChatStore(client, login, api, () => void signOut());
   }, [createChatClient, api, token, serverUrl, login, signOut]);
 
   useEffect(() => {

@@ -8,11 +8,13 @@ import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
 
 import { useChat, useChatStore } from './ChatProvider';
-import type { PendingMessage, TimelineItem } from './chatStore';
+import { type PendingMessage, pagingKey, type TimelineItem } from './chatStore';
 import { Composer } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
+import { OlderMessages } from './OlderMessages';
+import { useHistoryScroll } from './useHistoryScroll';
 
 type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
 
@@ -30,7 +32,7 @@ export function ChatScreen() {
   const pending = useChat((s) => s.pending) ?? noPending;
   const commands = useChat((s) => s.commands);
   const privateSent = useChat((s) => s.privateSent);
-  const list = useRef<FlatList<Row>>(null);
+  const paging = useChat((s) => (s.room ? s.paging[pagingKey({ room: s.room })] : undefined));
 
   // A #private typed here leaves no trace in the room: once the server has stored it, its
   // thread opens, where the sender sees it. What was stored before this screen mounted is not
@@ -51,6 +53,16 @@ export function ChatScreen() {
     ],
     [items, pending, room],
   );
+
+  const loadOlder = useCallback(() => {
+    if (store && room) void store.loadOlder({ room }, true);
+  }, [store, room]);
+  const scroll = useHistoryScroll({
+    rows,
+    isMine: (r) => r.kind === 'pending' || (r.kind === 'message' && r.message.from === me),
+    paging,
+    loadOlder,
+  });
 
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
 
@@ -87,13 +99,13 @@ export function ChatScreen() {
     <Screen testID="chat-screen">
       <ConnectionBanner />
       <FlatList
-        ref={list}
+        {...scroll}
         testID="message-list"
         data={rows}
         keyExtractor={(r) => r.key}
         renderItem={renderItem}
         contentContainerStyle={styles.content}
-        onContentSizeChange={() => list.current?.scrollToEnd({ animated: false })}
+        ListHeaderComponent={<OlderMessages paging={paging} onLoad={loadOlder} />}
         ListEmptyComponent={
           room ? (
             <Text style={[styles.empty, { color: theme.textMuted }]}>{t('chat.empty')}</Text>

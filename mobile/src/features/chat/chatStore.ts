@@ -1,4 +1,5 @@
 import type {
+  ApiClient,
   ChatClient,
   ChatError,
   ConnectionState,
@@ -11,7 +12,10 @@ import type {
   RoomInfo,
   UserInfo,
 } from '@sala/sdk';
-import { mergeById, parsePrivateCommand, peerOf, typedCommand } from '@sala/sdk';
+import { ApiError, fillGap, mergeById, parsePrivateCommand, peerOf, typedCommand } from '@sala/sdk';
+
+/** Messages per page when paging back through a conversation's history. */
+export const PAGE_SIZE = 50;
 
 /** The connection as the screens show it. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -44,6 +48,24 @@ export type TimelineItem =
   | { key: string; kind: 'message'; message: MessageEnvelope }
   | { key: string; kind: 'notice'; notice: Notice; at: number };
 
+/** A conversation: a room's timeline, or the private thread with a peer. */
+export type Conversation = { room: string } | { peer: string };
+
+/** The key of a conversation in `ChatState.paging`. */
+export function pagingKey(c: Conversation): string {
+  return 'room' in c ? `#${c.room}` : `@${c.peer}`;
+}
+
+/** Paging back through a conversation's stored history (REST). */
+export interface Paging {
+  /** Older messages may exist on the server. */
+  hasMore: boolean;
+  /** A page is being fetched. */
+  loading: boolean;
+  /** The last page failed (not a 404): paging waits until the user asks again. */
+  failed: boolean;
+}
+
 export interface ChatState {
   status: ConnectionStatus;
   /** Average ping round trip, when known. */
@@ -55,6 +77,8 @@ export interface ChatState {
   rooms: RoomInfo[];
   users: UserInfo[];
   timelines: Record<string, TimelineItem[]>;
+  /** Paging state by pagingKey(); a thread has none until its first page is asked for. */
+  paging: Record<string, Paging>;
   /** Private conversations by the other user's login, oldest first. */
   threads: Record<string, PrivateEnvelope[]>;
   unread: Record<string, number>;
@@ -80,6 +104,11 @@ export type ChatConnection = Pick<
   | 'serverNow'
   | 'toServerTime'
 >;
+
+/** The history endpoints the store pages with (the SDK's ApiClient, or one over a fake fetch). */
+export type HistoryApi = Pick<ApiClient, 'roomHistory' | 'dmHistory'>;
+
+const idlePaging: Paging = { hasMore: false, loading: false, failed: false };
 
 function screenStatus(state: ConnectionState): ConnectionStatus {
   switch (state) {
@@ -116,10 +145,12 @@ export class ChatStore {
   /** `#lR` / `#show users` typed in the chat and not answered yet: their answers are shown. */
   private expectRoomsReply = 0;
   private expectUsersReply = 0;
+  private stopped = false;
 
   constructor(
     private readonly client: ChatConnection,
     me: string,
+    private readonly history: HistoryApi,
     /** Called when the server refuses the token (expired): the user must log in again. */
     private readonly onAuthLost: () => void = () => undefined,
   ) {
@@ -131,6 +162,7 @@ export class ChatStore {
       rooms: [],
       users: [],
       timelines: {},
+      paging: {},
       threads: {},
       unread: {},
       activePeer: null,
@@ -213,6 +245,7 @@ export class ChatStore {
 
   /** Unsubscribes and closes the connection for good (log out). */
   stop() {
+    this.stopped = true;
     for (const off of this.unsubscribers.splice(0)) off();
     this.client.close();
   }
@@ -274,9 +307,48 @@ export class ChatStore {
     this.update({ activePeer: peer, unread });
   }
 
-  /** Adds messages of a private conversation fetched over REST (any order; already read). */
-  addPrivateHistory(peer: string, messages: PrivateEnvelope[]) {
-    this.privateMessages(peer, messages, false);
+  /** Loads the latest page of a private conversation, the first time it is asked for. */
+  loadThread(peer: string): Promise<void> {
+    if (this.state.paging[pagingKey({ peer })]) return Promise.resolve();
+    return this.loadOlder({ peer });
+  }
+
+  /**
+   * Loads the page before the oldest message of a conversation (for a thread never loaded: its
+   * latest page) and merges it by id; notices keep their places. Nothing happens while a page
+   * is loading, once the server said there is no more, or after a failure unless `retry`.
+   * A 404 (the room or user is gone) ends paging quietly.
+   */
+  async loadOlder(conversation: Conversation, retry = false): Promise<void> {
+    const key = pagingKey(conversation);
+    const known = this.state.paging[key];
+    const paging = known ?? { ...idlePaging, hasMore: 'peer' in conversation };
+    if (paging.loading || !paging.hasMore || (paging.failed && !retry)) return;
+    // A thread's first page is its latest; a room always starts with its joined history.
+    const before = known || 'room' in conversation ? this.oldestId(conversation) : undefined;
+    if (before === undefined && 'room' in conversation) {
+      this.setPaging(key, { ...paging, hasMore: false });
+      return;
+    }
+    this.setPaging(key, { ...paging, loading: true, failed: false });
+    try {
+      const query = { before, limit: PAGE_SIZE };
+      if ('room' in conversation) {
+        const page = await this.history.roomHistory(conversation.room, query);
+        if (this.stopped) return;
+        this.roomMessages(conversation.room, page.messages);
+        this.setPaging(key, { ...idlePaging, hasMore: page.has_more });
+      } else {
+        const page = await this.history.dmHistory(conversation.peer, query);
+        if (this.stopped) return;
+        this.privateMessages(conversation.peer, page.messages, false);
+        this.setPaging(key, { ...idlePaging, hasMore: page.has_more });
+      }
+    } catch (err) {
+      if (this.stopped) return;
+      const gone = err instanceof ApiError && err.status === 404;
+      this.setPaging(key, { ...idlePaging, hasMore: !gone, failed: !gone });
+    }
   }
 
   /** Replaces the user list (REST GET /users). */
@@ -304,21 +376,78 @@ export class ChatStore {
 
   private joined(env: JoinedEnvelope) {
     const before = env.resumed ? (this.state.timelines[env.room] ?? []) : [];
-    let items = before;
-    for (const message of env.history) items = withMessage(items, message);
-    if (env.more) items = [...items, this.noticeItem({ kind: 'more' })];
+    let items = withMessages(before, env.history);
     if (this.deletedRoom) {
       items = [...items, this.noticeItem({ kind: 'event', event: this.deletedRoom })];
       this.deletedRoom = null;
     }
-    this.update({ room: env.room, timelines: { ...this.state.timelines, [env.room]: items } });
+    const key = pagingKey({ room: env.room });
+    const paging =
+      env.resumed && this.state.paging[key]
+        ? this.state.paging[key]
+        : { ...idlePaging, hasMore: env.more || items.some((it) => it.kind === 'message') };
+    this.update({
+      room: env.room,
+      timelines: { ...this.state.timelines, [env.room]: items },
+      paging: { ...this.state.paging, [key]: paging },
+    });
+    // More than the resume carries was missed: page the gap between what was shown before
+    // the drop and the resumed messages. (With nothing shown before, scrolling up pages back.)
+    const knownUpTo = newestId(before);
+    const below = env.history.reduce((min, m) => Math.min(min, m.id), Infinity);
+    if (env.resumed && env.more && knownUpTo !== undefined && below !== Infinity) {
+      void this.fillGap(env.room, below, knownUpTo);
+    }
+  }
+
+  /** Pages the messages missed between `knownUpTo` and `below`; if that fails, says so there. */
+  private async fillGap(room: string, below: number, knownUpTo: number) {
+    let complete: boolean;
+    try {
+      const result = await fillGap({
+        load: (query) => this.history.roomHistory(room, query),
+        below,
+        knownUpTo,
+        wanted: () => !this.stopped && this.state.room === room,
+        onPage: (messages) => this.roomMessages(room, messages),
+      });
+      complete = result !== 'incomplete';
+    } catch (err) {
+      complete = err instanceof ApiError && err.status === 404; // the room is gone
+    }
+    if (complete || this.stopped) return;
+    const items = this.state.timelines[room] ?? [];
+    const at = items.findIndex((it) => it.kind === 'message' && it.message.id > knownUpTo);
+    const gap = at === -1 ? items.length : at;
+    const notice = this.noticeItem({ kind: 'more' });
+    this.update({
+      timelines: {
+        ...this.state.timelines,
+        [room]: [...items.slice(0, gap), notice, ...items.slice(gap)],
+      },
+    });
   }
 
   private message(message: MessageEnvelope) {
-    const items = this.state.timelines[message.room] ?? [];
-    this.update({
-      timelines: { ...this.state.timelines, [message.room]: withMessage(items, message) },
-    });
+    this.roomMessages(message.room, [message]);
+  }
+
+  private roomMessages(room: string, messages: readonly MessageEnvelope[]) {
+    const items = this.state.timelines[room] ?? [];
+    const next = withMessages(items, messages);
+    if (next === items) return;
+    this.update({ timelines: { ...this.state.timelines, [room]: next } });
+  }
+
+  private oldestId(conversation: Conversation): number | undefined {
+    if ('peer' in conversation) return this.state.threads[conversation.peer]?.[0]?.id;
+    const items = this.state.timelines[conversation.room] ?? [];
+    for (const it of items) if (it.kind === 'message') return it.message.id;
+    return undefined;
+  }
+
+  private setPaging(key: string, paging: Paging) {
+    this.update({ paging: { ...this.state.paging, [key]: paging } });
   }
 
   private privateMessages(peer: string, messages: PrivateEnvelope[], live: boolean) {
@@ -350,18 +479,43 @@ export class ChatStore {
   }
 }
 
-/** Inserts a message by id among a timeline's messages (notices keep their places). */
-function withMessage(items: TimelineItem[], message: MessageEnvelope): TimelineItem[] {
-  const item: TimelineItem = { key: `m${message.id}`, kind: 'message', message };
-  let insertAt = items.length;
-  for (let i = items.length - 1; i >= 0; i--) {
-    const it = items[i];
-    if (it.kind !== 'message') continue;
-    if (it.message.id === message.id) return items; // already shown
-    if (it.message.id < message.id) break;
-    insertAt = i;
+/**
+ * Inserts messages (any order) by id among a timeline's messages: each goes just before the
+ * first shown message with a higher id, or at the end. Notices keep their places; an id
+ * already shown is skipped. Returns `items` itself when nothing is new.
+ */
+function withMessages(items: TimelineItem[], messages: readonly MessageEnvelope[]): TimelineItem[] {
+  const shown = new Set<number>();
+  for (const it of items) if (it.kind === 'message') shown.add(it.message.id);
+  const fresh = new Map<number, MessageEnvelope>();
+  for (const m of messages) if (!shown.has(m.id)) fresh.set(m.id, m);
+  if (fresh.size === 0) return items;
+  const incoming = [...fresh.values()].sort((a, b) => a.id - b.id);
+  const out: TimelineItem[] = [];
+  let next = 0;
+  for (const it of items) {
+    if (it.kind === 'message') {
+      while (next < incoming.length && incoming[next].id < it.message.id) {
+        out.push(messageItem(incoming[next++]));
+      }
+    }
+    out.push(it);
   }
-  return [...items.slice(0, insertAt), item, ...items.slice(insertAt)];
+  while (next < incoming.length) out.push(messageItem(incoming[next++]));
+  return out;
+}
+
+function messageItem(message: MessageEnvelope): TimelineItem {
+  return { key: `m${message.id}`, kind: 'message', message };
+}
+
+/** The highest message id of a timeline, if it shows any message. */
+function newestId(items: readonly TimelineItem[]): number | undefined {
+  let max: number | undefined;
+  for (const it of items) {
+    if (it.kind === 'message' && (max === undefined || it.message.id > max)) max = it.message.id;
+  }
+  return max;
 }
 
 /** Total unread private messages. */

@@ -1,14 +1,15 @@
 import type { PrivateEnvelope } from '@sala/sdk';
 import { Stack, useFocusEffect } from 'expo-router';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { FlatList, StyleSheet, Text } from 'react-native';
 
-import { useSession } from '@/features/auth/session';
 import { useChat, useChatStore } from '@/features/chat/ChatProvider';
-import type { PendingMessage } from '@/features/chat/chatStore';
+import { type PendingMessage, pagingKey } from '@/features/chat/chatStore';
 import { Composer } from '@/features/chat/Composer';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { MessageBubble } from '@/features/chat/MessageBubble';
+import { OlderMessages } from '@/features/chat/OlderMessages';
+import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
 import { errorText, useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
@@ -23,12 +24,11 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const { t } = useI18n();
   const theme = useTheme();
   const store = useChatStore();
-  const { api } = useSession();
   const me = useChat((s) => s.me);
   const messages = useChat((s) => s.threads[peer]) ?? noMessages;
   const pending = useChat((s) => s.pending) ?? noPending;
   const lastError = useChat((s) => s.lastError);
-  const list = useRef<FlatList<Row>>(null);
+  const paging = useChat((s) => s.paging[pagingKey({ peer })]);
   // The client ids sent from this screen: an error naming one (e.g. user_not_found) shows here.
   const [sentIds, setSentIds] = useState<string[]>([]);
   const error = lastError?.id && sentIds.includes(lastError.id) ? errorText(t, lastError) : null;
@@ -37,16 +37,9 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     useCallback(() => {
       if (!store) return;
       store.openThread(peer);
-      let live = true;
-      api
-        .dmHistory(peer, { limit: 100 })
-        .then((page) => live && store.addPrivateHistory(peer, page.messages))
-        .catch(() => undefined);
-      return () => {
-        live = false;
-        store.openThread(null);
-      };
-    }, [store, api, peer]),
+      void store.loadThread(peer);
+      return () => store.openThread(null);
+    }, [store, peer]),
   );
 
   const rows = useMemo<Row[]>(
@@ -57,17 +50,27 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     [messages, pending, peer],
   );
 
+  const loadOlder = useCallback(() => {
+    if (store) void store.loadOlder({ peer }, true);
+  }, [store, peer]);
+  const scroll = useHistoryScroll({
+    rows,
+    isMine: (r) => !('message' in r) || r.message.from === me,
+    paging,
+    loadOlder,
+  });
+
   return (
     <Screen testID="dm-screen">
       <Stack.Screen options={{ title: t('dm.title', { login: peer }) }} />
       <ConnectionBanner />
       <FlatList
-        ref={list}
+        {...scroll}
         testID="dm-list"
         data={rows}
         keyExtractor={(r) => r.key}
         contentContainerStyle={styles.content}
-        onContentSizeChange={() => list.current?.scrollToEnd({ animated: false })}
+        ListHeaderComponent={<OlderMessages paging={paging} onLoad={loadOlder} />}
         renderItem={({ item }) =>
           'message' in item ? (
             <MessageBubble

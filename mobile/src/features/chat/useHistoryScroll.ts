@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import {
+  type FlatList,
+  type LayoutChangeEvent,
+  type NativeScrollEvent,
+  type NativeSyntheticEvent,
+  Platform,
+} from 'react-native';
+
+import type { Paging } from './chatStore';
+
+/** Closer than this to the top (px), the previous page is asked for. */
+const TOP_THRESHOLD = 150;
+/** Closer than this to the bottom (px), the list follows new messages. */
+const BOTTOM_THRESHOLD = 80;
+
+/**
+ * The scrolling of a conversation's FlatList (oldest first): it follows new messages only while
+ * the reader is at the bottom or when their own message arrives; it asks for older messages
+ * when the reader scrolls near the top, and by itself while the list does not fill the screen;
+ * and it keeps what the reader looks at in place when older rows are prepended (natively with
+ * `maintainVisibleContentPosition`; on the web, which lacks it, by moving the offset).
+ */
+export function useHistoryScroll<Row extends { key: string }>({
+  rows,
+  isMine,
+  paging,
+  loadOlder,
+}: {
+  rows: readonly Row[];
+  /** Whether a row is the user's own message (sent or pending). */
+  isMine: (row: Row) => boolean;
+  paging: Paging | null | undefined;
+  loadOlder: () => void;
+}) {
+  const list = useRef<FlatList<Row>>(null);
+  const canLoad = !!paging && paging.hasMore && !paging.loading && !paging.failed;
+  const live = useRef({ canLoad, loadOlder });
+  useLayoutEffect(() => {
+    live.current = { canLoad, loadOlder };
+  }, [canLoad, loadOlder]);
+  const view = useRef({ offset: 0, content: 0, viewport: 0, atBottom: true });
+  const seen = useRef<{ count: number; last?: string }>({ count: 0 });
+
+  const fillScreen = useCallback(() => {
+    const v = view.current;
+    if (v.viewport > 0 && v.content <= v.viewport + 10 && live.current.canLoad) {
+      live.current.loadOlder();
+    }
+  }, []);
+
+  const onScroll = useCallback((e: NativeSyntheticEvent<NativeScrollEvent>) => {
+    const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
+    const v = view.current;
+    v.offset = contentOffset.y;
+    v.content = contentSize.height;
+    v.viewport = layoutMeasurement.height;
+    v.atBottom = contentSize.height - contentOffset.y - layoutMeasurement.height < BOTTOM_THRESHOLD;
+    if (contentOffset.y < TOP_THRESHOLD && live.current.canLoad) live.current.loadOlder();
+  }, []);
+
+  const onLayout = useCallback(
+    (e: LayoutChangeEvent) => {
+      view.current.viewport = e.nativeEvent.layout.height;
+      fillScreen();
+    },
+    [fillScreen],
+  );
+
+  const count = rows.length;
+  const lastRow = rows.at(-1);
+  const last = lastRow?.key;
+  const lastIsMine = lastRow ? isMine(lastRow) : false;
+
+  const onContentSizeChange = useCallback(
+    (_width: number, height: number) => {
+      const v = view.current;
+      const before = seen.current;
+      const grown = height - v.content;
+      // Rows came in while the last one stayed: older ones, above what is on screen.
+      const prepended = before.count > 0 && count > before.count && last === before.last;
+      const mineArrived = last !== before.last && lastIsMine;
+      if (prepended && !v.atBottom) {
+        if (Platform.OS === 'web' && grown !== 0) {
+          v.offset += grown;
+          list.current?.scrollToOffset({ offset: v.offset, animated: false });
+        }
+      } else if (v.atBottom || mineArrived) {
+        list.current?.scrollToEnd({ animated: false });
+        v.atBottom = true;
+      }
+      seen.current = { count, last };
+      v.content = height;
+      fillScreen();
+    },
+    [count, last, lastIsMine, fillScreen],
+  );
+
+  // A page that changed nothing on screen (or a retry) ends loading: fill the screen again.
+  useEffect(() => {
+    if (canLoad) fillScreen();
+  }, [canLoad, fillScreen]);
+
+  return {
+    ref: list,
+    onScroll,
+    onLayout,
+    onContentSizeChange,
+    scrollEventThrottle: 32,
+    maintainVisibleContentPosition: Platform.OS === 'web' ? undefined : { minIndexForVisible: 0 },
+  };
+}
