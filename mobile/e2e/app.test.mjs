@@ -1,5 +1,6 @@
 // Drives the web export of the app in Chromium against the real backend: sign up, chat with
-// a second user, create and join a room, and exchange private messages.
+// a second user, create and join a room, exchange private messages, and scroll back through a
+// room's history.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { repoDir, serveDist, signup, startBackend, wsUser } from './harness.mjs'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = join(repoDir, 'docs', 'screenshots');
 
-let web, backend, browser, page, bob;
+let web, backend, browser, page, bob, bobToken;
 
 before(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -98,6 +99,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
 
   await step(t, 'a second user is online', async () => {
     const auth = await signup(backend.url, bobLogin);
+    bobToken = auth.token;
     bob = await wsUser(backend.url, auth.token);
     await bob.waitFor((e) => e.type === 'joined' && e.room === 'general', 'bob joined');
   });
@@ -200,5 +202,49 @@ test('sign up, chat, rooms and private messages against the real server', async 
     bob.send('nice screenshot!');
     await page.getByLabel(`${bobLogin}: nice screenshot!`).waitFor();
     await page.screenshot({ path: join(shots, 'mobile-chat.png') });
+  });
+
+  await step(t, 'scrolls up through a room’s history, loading the oldest messages', async () => {
+    // While alice is elsewhere, bob posts 120 messages to e2e-room over REST.
+    await send('composer', '#gR general');
+    await hasText('room-title', '#general');
+    for (let i = 1; i <= 120; i++) {
+      const res = await fetch(`${backend.url}/api/v1/rooms/e2e-room/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bobToken}` },
+        body: JSON.stringify({ text: `history ${i}` }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
+    // Joining shows the latest 50 (71..120): the oldest ones are on the server only.
+    await send('composer', '#gR e2e-room');
+    await hasText('room-title', '#e2e-room');
+    await page.getByLabel(`${bobLogin}: history 120`).waitFor();
+    const row = (n) => page.getByLabel(`${bobLogin}: history ${n}`, { exact: true });
+    assert.equal(await row(70).count(), 0);
+    await visible('older-load').waitFor();
+
+    const list = visible('message-list');
+    const scrollUp = async () => {
+      await list.hover();
+      await page.mouse.wheel(0, -20_000);
+    };
+    // Scrolling to the top loads the page before (21..70), keeping the reader in place.
+    await scrollUp();
+    await row(21).waitFor({ state: 'attached' });
+    const where = await list.evaluate((el) => ({
+      top: el.scrollTop,
+      bottom: el.scrollHeight - el.clientHeight,
+    }));
+    assert.ok(where.top > 0, `the list stayed at ${where.top}, not where the reader was`);
+    assert.ok(where.top < where.bottom - 100, 'the list jumped to the bottom');
+
+    // Up again: the oldest ones, alice’s first message before them, and nothing more to load.
+    await scrollUp();
+    await row(1).waitFor();
+    await page.getByLabel(`${alice}: welcome to my room`).waitFor({ state: 'attached' });
+    await page.waitForFunction((sel) => !document.querySelector(sel), id('older-load'));
+    await page.waitForFunction((sel) => !document.querySelector(sel), id('older-loading'));
+    for (const n of [1, 2, 20, 21]) assert.equal(await row(n).count(), 1, `history ${n}`);
   });
 });

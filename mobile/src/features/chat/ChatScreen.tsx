@@ -1,7 +1,7 @@
 import { commandHints, roomTextLength } from '@sala/sdk';
 import { router } from 'expo-router';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
-import { FlatList, StyleSheet, Text, View } from 'react-native';
+import { StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
@@ -11,6 +11,7 @@ import { useChat, useChatStore } from './ChatProvider';
 import { type PendingMessage, pagingKey, type TimelineItem } from './chatStore';
 import { Composer } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
+import { HistoryList } from './HistoryList';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
@@ -98,7 +99,7 @@ export function ChatScreen() {
   return (
     <Screen testID="chat-screen">
       <ConnectionBanner />
-      <FlatList
+      <HistoryList
         {...scroll}
         testID="message-list"
         data={rows}

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import {
-  type FlatList,
   type LayoutChangeEvent,
   type NativeScrollEvent,
   type NativeSyntheticEvent,
@@ -8,11 +7,17 @@ import {
 } from 'react-native';
 
 import type { Paging } from './chatStore';
+import type { HistoryListHandle } from './HistoryList';
 
 /** Closer than this to the top (px), the previous page is asked for. */
 const TOP_THRESHOLD = 150;
 /** Closer than this to the bottom (px), the list follows new messages. */
 const BOTTOM_THRESHOLD = 80;
+/**
+ * How long the size must stay put before "it does not fill the screen" counts: a FlatList
+ * renders its rows in batches, so its first sizes are those of the first few rows only.
+ */
+const SETTLE_MS = 250;
 
 /**
  * The scrolling of a conversation's FlatList (oldest first): it follows new messages only while
@@ -33,7 +38,7 @@ export function useHistoryScroll<Row extends { key: string }>({
   paging: Paging | null | undefined;
   loadOlder: () => void;
 }) {
-  const list = useRef<FlatList<Row>>(null);
+  const list = useRef<HistoryListHandle>(null);
   const canLoad = !!paging && paging.hasMore && !paging.loading && !paging.failed;
   const live = useRef({ canLoad, loadOlder });
   useLayoutEffect(() => {
@@ -42,12 +47,23 @@ export function useHistoryScroll<Row extends { key: string }>({
   const view = useRef({ offset: 0, content: 0, viewport: 0, atBottom: true });
   const seen = useRef<{ count: number; last?: string }>({ count: 0 });
 
+  const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const fillScreen = useCallback(() => {
-    const v = view.current;
-    if (v.viewport > 0 && v.content <= v.viewport + 10 && live.current.canLoad) {
-      live.current.loadOlder();
-    }
+    if (settle.current) clearTimeout(settle.current);
+    settle.current = setTimeout(() => {
+      settle.current = null;
+      const v = view.current;
+      if (v.viewport > 0 && v.content <= v.viewport + 10 && live.current.canLoad) {
+        live.current.loadOlder();
+      }
+    }, SETTLE_MS);
   }, []);
+  useEffect(
+    () => () => {
+      if (settle.current) clearTimeout(settle.current);
+    },
+    [],
+  );
 
   const onScroll = useCallback((e: NativeSyntheticEvent<NativeScrollEvent>) => {
     const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
@@ -76,16 +92,13 @@ export function useHistoryScroll<Row extends { key: string }>({
     (_width: number, height: number) => {
       const v = view.current;
       const before = seen.current;
-      const grown = height - v.content;
       // Rows came in while the last one stayed: older ones, above what is on screen.
       const prepended = before.count > 0 && count > before.count && last === before.last;
       const mineArrived = last !== before.last && lastIsMine;
-      if (prepended && !v.atBottom) {
-        if (Platform.OS === 'web' && grown !== 0) {
-          v.offset += grown;
-          list.current?.scrollToOffset({ offset: v.offset, animated: false });
-        }
-      } else if (v.atBottom || mineArrived) {
+      // Older rows above a reader who is not at the bottom: they stay where they were
+      // (natively by maintainVisibleContentPosition, on the web by the layout effect below).
+      const keepPlace = prepended && !v.atBottom;
+      if (!keepPlace && (v.atBottom || mineArrived)) {
         list.current?.scrollToEnd({ animated: false });
         v.atBottom = true;
       }
@@ -96,13 +109,33 @@ export function useHistoryScroll<Row extends { key: string }>({
     [count, last, lastIsMine, fillScreen],
   );
 
+  // On the web there is no maintainVisibleContentPosition, and the size the list reports comes
+  // after the browser has painted. Right after React has put prepended rows in, and before the
+  // paint, move the offset by the height they added (HistoryList renders every row there).
+  const shown = useRef({ count, last });
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = { count, last };
+    if (Platform.OS !== 'web') return;
+    const node = list.current?.getScrollableNode() as
+      { scrollTop: number; scrollHeight: number } | undefined;
+    if (!node || typeof node.scrollHeight !== 'number') return;
+    const v = view.current;
+    const prepended = before.count > 0 && count > before.count && last === before.last;
+    if (prepended && !v.atBottom && v.content > 0) {
+      node.scrollTop = v.offset + (node.scrollHeight - v.content);
+      v.offset = node.scrollTop;
+    }
+    v.content = node.scrollHeight;
+  });
+
   // A page that changed nothing on screen (or a retry) ends loading: fill the screen again.
   useEffect(() => {
     if (canLoad) fillScreen();
   }, [canLoad, fillScreen]);
 
   return {
-    ref: list,
+    listRef: list,
     onScroll,
     onLayout,
     onContentSizeChange,

@@ -1,12 +1,13 @@
 import type { PrivateEnvelope } from '@sala/sdk';
 import { Stack, useFocusEffect } from 'expo-router';
 import { useCallback, useMemo, useState } from 'react';
-import { FlatList, StyleSheet, Text } from 'react-native';
+import { StyleSheet, Text } from 'react-native';
 
 import { useChat, useChatStore } from '@/features/chat/ChatProvider';
 import { type PendingMessage, pagingKey } from '@/features/chat/chatStore';
 import { Composer } from '@/features/chat/Composer';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
+import { HistoryList } from '@/features/chat/HistoryList';
 import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
@@ -64,7 +65,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     <Screen testID="dm-screen">
       <Stack.Screen options={{ title: t('dm.title', { login: peer }) }} />
       <ConnectionBanner />
-      <FlatList
+      <HistoryList
         {...scroll}
         testID="dm-list"
         data={rows}
