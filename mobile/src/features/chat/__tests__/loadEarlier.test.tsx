@@ -107,6 +107,27 @@ test('scrolling to the top of the room loads earlier messages, with a loading ro
   expect(http.calls.filter((c) => c.path === '/api/v1/rooms/general/messages')).toHaveLength(1);
 });
 
+test('loads earlier messages by itself while the list does not fill the screen', async () => {
+  const { screen, http } = await open({
+    'GET /api/v1/rooms/general/messages': {
+      status: 200,
+      body: { messages: [message(2), message(1)], has_more: false },
+    },
+  });
+  await act(async () => handshake(FakeSocket.last, 'general', [message(3), message(4)]));
+  const list = screen.getByTestId('message-list');
+  await fireEvent(list, 'layout', {
+    nativeEvent: { layout: { x: 0, y: 0, width: 390, height: 700 } },
+  });
+  await fireEvent(list, 'contentSizeChange', 390, 300);
+  await waitFor(() => expect(keys(screen, 'message-list')).toEqual(ids(1, 4)));
+  expect(http.calls.map((c) => c.query.get('before'))).toEqual(['3']);
+  // Still short, but the server has no more: it stops.
+  await fireEvent(list, 'contentSizeChange', 390, 450);
+  await act(async () => jest.advanceTimersByTime(400)); // renderRouter's fake timers
+  expect(http.calls).toHaveLength(1);
+});
+
 test('a failed page says so and loads again on "Try again"', async () => {
   let answer: FakeResponse = {
     status: 503,
