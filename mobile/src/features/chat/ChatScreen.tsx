@@ -59,6 +59,7 @@ export function ChatScreen() {
     if (store && room) void store.loadOlder({ room }, true);
   }, [store, room]);
   const scroll = useHistoryScroll({
+    conversation: room ?? '',
     rows,
     isMine: (r) => r.kind === 'pending' || (r.kind === 'message' && r.message.from === me),
     paging,

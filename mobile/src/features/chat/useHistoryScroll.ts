@@ -27,11 +27,14 @@ const SETTLE_MS = 250;
  * `maintainVisibleContentPosition`; on the web, which lacks it, by moving the offset).
  */
 export function useHistoryScroll<Row extends { key: string }>({
+  conversation,
   rows,
   isMine,
   paging,
   loadOlder,
 }: {
+  /** Which conversation is shown: another one starts at its bottom. */
+  conversation: string;
   rows: readonly Row[];
   /** Whether a row is the user's own message (sent or pending). */
   isMine: (row: Row) => boolean;
@@ -46,6 +49,12 @@ export function useHistoryScroll<Row extends { key: string }>({
   }, [canLoad, loadOlder]);
   const view = useRef({ offset: 0, content: 0, viewport: 0, atBottom: true });
   const seen = useRef<{ count: number; last?: string }>({ count: 0 });
+
+  // Another conversation (e.g. the user moved to another room) opens at its newest messages.
+  useLayoutEffect(() => {
+    view.current.atBottom = true;
+    seen.current = { count: 0 };
+  }, [conversation]);
 
   const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const fillScreen = useCallback(() => {

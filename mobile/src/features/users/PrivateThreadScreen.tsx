@@ -55,6 +55,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     if (store) void store.loadOlder({ peer }, true);
   }, [store, peer]);
   const scroll = useHistoryScroll({
+    conversation: peer,
     rows,
     isMine: (r) => !('message' in r) || r.message.from === me,
     paging,

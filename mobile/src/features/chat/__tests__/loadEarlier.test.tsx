@@ -173,6 +173,27 @@ test('follows new messages only at the bottom, or when the user sends one', asyn
   expect(scrollToEnd).toHaveBeenCalled();
 });
 
+test('another room opens at its newest messages, wherever the last one was scrolled', async () => {
+  const scrollToEnd = jest.spyOn(FlatList.prototype, 'scrollToEnd');
+  const { screen } = await open({});
+  const latest = Array.from({ length: 50 }, (_, i) => message(71 + i));
+  await act(async () => handshake(FakeSocket.last, 'general', latest));
+  const list = screen.getByTestId('message-list');
+  await fireEvent.scroll(list, scrollTo(1000));
+  scrollToEnd.mockClear();
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'joined',
+      room: 'books',
+      history: [{ ...message(200), room: 'books' }],
+      resumed: false,
+      more: false,
+    }),
+  );
+  await fireEvent(screen.getByTestId('message-list'), 'contentSizeChange', 390, 900);
+  expect(scrollToEnd).toHaveBeenCalled();
+});
+
 test('a private thread loads its latest page, then earlier ones from the top', async () => {
   const all = Array.from({ length: 80 }, (_, i) => privateMessage(i + 1));
   const { screen, http } = await open(
