@@ -231,6 +231,11 @@ func TestMessageRateLimit(t *testing.T) {
 	if r.status != http.StatusTooManyRequests {
 		t.Errorf("REST post past the limit: %d", r.status)
 	}
+	// openapi.yaml's RateLimited answer: retry after Retry-After seconds. At
+	// 5 messages a second the next one comes within a second.
+	if got := r.header.Get("Retry-After"); got != "1" {
+		t.Errorf("REST post past the limit: Retry-After %q, want 1", got)
+	}
 }
 
 func TestUpgradeRefused(t *testing.T) {

@@ -10,17 +10,6 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// RateLimitError is rate_limited with the time to wait, for Retry-After.
-type RateLimitError struct {
-	Err        *chat.Error
-	RetryAfter time.Duration
-}
-
-func (e *RateLimitError) Error() string { return e.Err.Error() }
-
-// Unwrap lets chat.ErrorCode find the code.
-func (e *RateLimitError) Unwrap() error { return e.Err }
-
 // FailureLimiter counts failed logins per key (a login, an address) in
 // token buckets: Burst failures at once, then one more every Every. A key
 // whose bucket is empty is refused before its password is even checked.
@@ -38,7 +27,7 @@ func NewFailureLimiter(burst int, every time.Duration) *FailureLimiter {
 	return &FailureLimiter{every: every, burst: burst, now: time.Now, keys: map[string]*rate.Limiter{}}
 }
 
-// Check returns a *RateLimitError when any key has no failures left.
+// Check returns a *chat.RateLimitError when any key has no failures left.
 func (f *FailureLimiter) Check(keys ...string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -55,7 +44,7 @@ func (f *FailureLimiter) Check(keys ...string) error {
 		return nil
 	}
 	secs := time.Duration(math.Ceil(wait.Seconds())) * time.Second
-	return &RateLimitError{Err: chat.Errorf(chat.ERateLimited, "too many failed logins: retry in %s", secs), RetryAfter: secs}
+	return chat.RateLimited(secs, "too many failed logins: retry in %s", secs)
 }
 
 // Fail records a failure against every key.

@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes: the machine-readable half of every error a client sees, over
@@ -51,6 +52,25 @@ func (e *Error) Error() string {
 // Errorf builds an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimitError is rate_limited with the time to wait: the HTTP layer sends
+// it as Retry-After (seconds to wait before trying again).
+type RateLimitError struct {
+	Err        *Error
+	RetryAfter time.Duration // whole seconds, at least one
+}
+
+func (e *RateLimitError) Error() string { return e.Err.Error() }
+
+// Unwrap lets ErrorCode and ErrorMessage find the code and the message.
+func (e *RateLimitError) Unwrap() error { return e.Err }
+
+// RateLimited is a rate_limited error whose client may retry after wait,
+// rounded up to whole seconds (at least one: Retry-After counts seconds).
+func RateLimited(wait time.Duration, format string, args ...any) *RateLimitError {
+	secs := max(time.Second, (wait + time.Second - 1).Truncate(time.Second))
+	return &RateLimitError{Err: Errorf(ERateLimited, format, args...), RetryAfter: secs}
 }
 
 // FieldsError is a validation_failed error naming every invalid field.

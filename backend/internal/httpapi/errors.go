@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/salachat/sala/backend/internal/account"
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
@@ -85,7 +84,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if status >= 500 {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
-		var rl *account.RateLimitError
+		var rl *chat.RateLimitError
 		if errors.As(err, &rl) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())))
 		}

@@ -533,10 +533,16 @@ func (h *Hub) limiter(userID int64) *rate.Limiter {
 	return l
 }
 
-// allow spends one token of the user's rate limit.
+// allow spends one token of the user's rate limit. A refusal says when the
+// next token comes (a REST client reads it in Retry-After).
 func (h *Hub) allow(userID int64) error {
-	if !h.limiter(userID).Allow() {
-		return chat.Errorf(chat.ERateLimited, "too many messages: slow down")
+	l := h.limiter(userID)
+	if !l.Allow() {
+		var wait time.Duration
+		if limit := float64(l.Limit()); limit > 0 {
+			wait = time.Duration((1 - l.Tokens()) / limit * float64(time.Second))
+		}
+		return chat.RateLimited(wait, "too many messages: slow down")
 	}
 	return nil
 }
