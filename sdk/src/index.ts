@@ -49,5 +49,5 @@ export type { Unsubscribe } from './emitter';
 export { fillGap } from './history';
 export type { FillGapOptions, FillGapResult, HistoryPage } from './history';
 export { mergeById, peerOf } from './messages';
-export { applyRoomsChanged } from './rooms';
+export { applyRoomsChanged, isRoomName } from './rooms';
 export type { HasId } from './messages';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClockSync, mergeById, peerOf } from '../src';
+import { ClockSync, isRoomName, mergeById, peerOf } from '../src';
 
 describe('mergeById', () => {
   const m = (id: number, text = `m${id}`) => ({ id, text });
@@ -47,5 +47,17 @@ describe('ClockSync', () => {
     expect(c.offset).toBe(99);
     c.add(0, 300, 10); // rtt 10, offset 295
     expect(c.stats()).toMatchObject({ samples: 3, bestRtt: 10, offset: 195, latency: 10 });
+  });
+});
+
+describe('isRoomName', () => {
+  it('accepts what openapi.yaml’s RoomName accepts', () => {
+    for (const ok of ['a', 'books', 'Club-2_x', 'x'.repeat(32)]) expect(isRoomName(ok)).toBe(true);
+  });
+
+  it('refuses spaces, other characters, an empty name and more than 32', () => {
+    for (const bad of ['', 'bad name', 'bad!', 'ñandú', '#books', 'x'.repeat(33)]) {
+      expect(isRoomName(bad)).toBe(false);
+    }
   });
 });

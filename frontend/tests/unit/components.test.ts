@@ -214,6 +214,24 @@ describe('chat panels', () => {
     expect(ws.sentTexts().at(-1)).toBe('#cR poetry');
   });
 
+  it('keeps a name the server would refuse in the form, with the reason', async () => {
+    const { pinia, ws } = await connected();
+    const user = userEvent.setup();
+    await renderApp(RoomList, { pinia });
+    await user.click(screen.getByRole('button', { name: /New room/ }));
+    const box = screen.getByLabelText('Room name');
+    await user.type(box, 'bad name!{Enter}');
+    expect(ws.sentTexts().filter((t) => t.startsWith('#cR'))).toEqual([]);
+    expect(screen.getByRole('alert').textContent).toContain(
+      '“bad name!” is not a room name: use 1–32 letters, digits, - or _.',
+    );
+    expect(box.getAttribute('aria-invalid')).toBe('true');
+    expect((box as HTMLInputElement).value).toBe('bad name!');
+    await user.clear(box);
+    await user.type(box, 'bad-name{Enter}');
+    expect(ws.sentTexts().at(-1)).toBe('#cR bad-name');
+  });
+
   it('deletes an own room after an inline confirmation', async () => {
     const { pinia, ws } = await connected();
     await renderApp(RoomList, { pinia });
