@@ -184,6 +184,47 @@ describe('the app', () => {
   });
 });
 
+describe('ChatView on a phone', () => {
+  afterEach(() => useChatStore().stop());
+
+  it('moves focus into an opened drawer and back to its button on Escape', async () => {
+    const user = userEvent.setup();
+    routes({});
+    localStorage.setItem('sala.token', 'jwt');
+    localStorage.setItem('sala.user', JSON.stringify(alice));
+    await renderApp(App, { route: '/' });
+    await screen.findByRole('textbox', { name: 'Message' });
+    FakeWebSocket.last().open();
+    FakeWebSocket.last().receive(welcome(), {
+      type: 'joined',
+      room: 'general',
+      history: [],
+      resumed: false,
+      more: false,
+    });
+    await flush();
+    for (const [toggle, drawer, first] of [
+      ['Show rooms', 'Rooms', 'New room'],
+      ['Show people', 'People', 'Refresh people'],
+    ] as const) {
+      const button = screen.getByRole('button', { name: toggle });
+      button.focus();
+      await user.keyboard('{Enter}');
+      await waitFor(() =>
+        expect(document.activeElement).toBe(
+          within(
+            screen.getByRole(drawer === 'Rooms' ? 'navigation' : 'region', { name: drawer }),
+          ).getAllByRole('button', { name: new RegExp(first) })[0],
+        ),
+      );
+      expect(document.querySelector('main')?.hasAttribute('inert')).toBe(true);
+      await user.keyboard('{Escape}');
+      await waitFor(() => expect(document.activeElement).toBe(button));
+      expect(document.querySelector('main')?.hasAttribute('inert')).toBe(false);
+    }
+  });
+});
+
 describe('language', () => {
   it('follows the browser, else English; a saved choice wins', () => {
     expect(initialLocale(null, ['es-ES', 'en'])).toBe('es');
