@@ -193,6 +193,22 @@ describe('Sala in a browser', () => {
     for (const p of everyone()) expect(p.dialogs).toEqual([]);
   });
 
+  it('shows a right-to-left message right to left, and the composer follows what is typed', async () => {
+    const arabic = `مرحبا بالجميع! ${run}`;
+    await say(bob, arabic);
+    for (const p of everyone()) {
+      await waitForTexts(p.page, [arabic]);
+      const text = log(p.page).getByText(arabic, { exact: true });
+      expect(await text.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    }
+    const box = composer(alice.page);
+    await box.fill('שלום');
+    expect(await box.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    await box.fill('hello');
+    expect(await box.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+    await box.fill('');
+  });
+
   it('creates a room; one joins from the rooms list, another with #gR', async () => {
     // Alice uses the button and form.
     await alice.page.getByRole('button', { name: 'New room' }).click();
