@@ -457,6 +457,20 @@ describe('Sala in a browser', () => {
     // On a phone the rooms list is a drawer.
     await phone.page.getByRole('button', { name: 'Show rooms' }).click();
     await phone.page.getByRole('button', { name: /^Join general\b/ }).waitFor();
+    // Focus went into the drawer as it slid in, and scrolled nothing sideways on the way.
+    expect(
+      await phone.page.locator('#rooms-drawer').evaluate((aside) => ({
+        focusInside: aside.contains(document.activeElement),
+        scrolledSideways: [aside, ...Array.from(aside.querySelectorAll('*'))].some(
+          (e) => e.scrollLeft !== 0,
+        ),
+      })),
+    ).toEqual({ focusInside: true, scrolledSideways: false });
+    await expect // the drawer has slid in (0.2 s)
+      .poll(() =>
+        phone.page.locator('#rooms-drawer').evaluate((el) => getComputedStyle(el).transform),
+      )
+      .toBe('none');
     await shot(phone.page, 'chat-phone-rooms');
     await phone.ctx.close();
 
