@@ -8,9 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
 )
 
 // Config is every setting of the server.
@@ -120,6 +123,17 @@ func (c Config) validate() error {
 	case "auto", "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("SALA_LOG_FORMAT=%q: use auto, text or json", c.LogFormat))
+	}
+	// A level slog can't read would quietly log at info: "warning" would
+	// keep every info line an operator meant to silence.
+	var level slog.Level
+	if level.UnmarshalText([]byte(c.LogLevel)) != nil {
+		errs = append(errs, fmt.Errorf("SALA_LOG_LEVEL=%q: use debug, info, warn or error", c.LogLevel))
+	}
+	// The default room follows the rule of every room: "my room" could not
+	// be named in #gR (two arguments) nor in openapi.yaml's RoomName.
+	if chat.ValidateRoomName(c.DefaultRoom) != nil {
+		errs = append(errs, fmt.Errorf("SALA_DEFAULT_ROOM=%q: a room name is 1–32 letters, digits, - or _", c.DefaultRoom))
 	}
 	return errors.Join(errs...)
 }
