@@ -16,6 +16,8 @@ export const config = {
     user: 'sala.user',
     expiresAt: 'sala.expires_at',
     locale: 'sala.locale',
+    /** sessionStorage (one per tab): the room this tab was in, to go back to after a reload. */
+    room: 'sala.room',
   },
   /** Room history page size for infinite scroll. */
   pageSize: 50,

@@ -237,7 +237,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     const url = wsUrl(this.opts.baseUrl ?? '', {
       token,
       last_id: this.lastIdValue > 0 ? this.lastIdValue : undefined,
-      room: this.roomValue ?? undefined,
+      room: this.roomValue ?? (this.opts.room || undefined),
     });
     this.ready = false;
     this.setState('connecting');

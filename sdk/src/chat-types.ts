@@ -173,4 +173,9 @@ export interface ChatClientOptions {
   ping?: Partial<PingOptions>;
   /** Samples kept for the clock and the average latency. Default 30. */
   clockWindow?: number;
+  /**
+   * The room to land in on the first connection, when it is still live (the default room
+   * otherwise): the room a reloaded page was in. Reconnections go back to the current room.
+   */
+  room?: string;
 }

@@ -185,6 +185,17 @@ describe('reconnect', () => {
     expect(client.lastId).toBe(12);
   });
 
+  it('asks for the room given at start on the first connection, then follows the current one', () => {
+    const { client } = makeClient({ room: 'books' });
+    client.connect();
+    expect(FakeWebSocket.last().query).toEqual({ token: 'tok', room: 'books' });
+    expect(client.room).toBeNull();
+    const ws = accept('general'); // books was gone: the default room
+    ws.serverClose(1001);
+    clock.advance(1_000);
+    expect(FakeWebSocket.last().query).toEqual({ token: 'tok', room: 'general' });
+  });
+
   it('reconnectNow skips the backoff wait', () => {
     const { client } = makeClient({ backoff: { baseMs: 10_000 } });
     client.connect();

@@ -74,6 +74,18 @@ function emptyLog<M>(): Log<M> {
   return { messages: [], notices: [], hasMore: false, loading: false };
 }
 
+/** The room this tab was in (sessionStorage: a reload keeps it, a new tab starts afresh). */
+function tabRoom(value?: string | null): string | undefined {
+  try {
+    if (value === undefined) return sessionStorage.getItem(config.storage.room) ?? undefined;
+    if (value === null) sessionStorage.removeItem(config.storage.room);
+    else sessionStorage.setItem(config.storage.room, value);
+  } catch {
+    // storage unavailable: a reload starts in the default room
+  }
+  return undefined;
+}
+
 const idleStatus: ConnectionStatus = { state: 'idle', attempt: 0 };
 const noClock: ClockStats = { offset: 0, latency: null, bestRtt: null, samples: 0 };
 
@@ -122,7 +134,8 @@ export const useChatStore = defineStore('chat', () => {
   /** Connects for the signed-in user (no-op when already started). */
   function start(): void {
     if (client.value) return;
-    const c = salaServices().chat(() => session.token, session.api);
+    // A reload goes back to the room the tab was in, if it still lives.
+    const c = salaServices().chat(() => session.token, session.api, tabRoom());
     client.value = c;
     unsubscribe = [
       c.on('state', onState),
@@ -160,6 +173,7 @@ export const useChatStore = defineStore('chat', () => {
     unsubscribe = [];
     client.value?.close();
     client.value = null;
+    tabRoom(null);
     if (usersTimer) clearTimeout(usersTimer);
     status.value = idleStatus;
     clock.value = noClock;
@@ -334,6 +348,7 @@ export const useChatStore = defineStore('chat', () => {
     }
     const moved = deletedRoom !== null || (room.value !== '' && !followNextJoin);
     room.value = j.room;
+    tabRoom(j.room);
     roomLog.value = { ...emptyLog(), messages: [...j.history], hasMore: j.history.length > 0 };
     if (deletedRoom)
       addNotice(roomLog.value, { type: 'event', event: deletedRoom }, deletedRoom.at);

@@ -45,11 +45,27 @@ const kinds = (chat: ReturnType<typeof useChatStore>) =>
 
 beforeEach(() => {
   localStorage.clear();
+  sessionStorage.clear();
   FakeWebSocket.all = [];
 });
 afterEach(() => useChatStore().stop());
 
 describe('chat store', () => {
+  it('goes back to the room the tab was in after a reload; logging out forgets it', async () => {
+    setup();
+    const ws = accept();
+    ws.receive({ type: 'joined', room: 'books', history: [], resumed: false, more: false });
+    await flush();
+    // The page reloads: a new store in the same tab.
+    FakeWebSocket.all = [];
+    const chat = setup();
+    expect(FakeWebSocket.last().url).toBe('ws://sala.test/api/v1/ws?token=jwt&room=books');
+    chat.stop();
+    FakeWebSocket.all = [];
+    setup();
+    expect(FakeWebSocket.last().url).toBe('ws://sala.test/api/v1/ws?token=jwt');
+  });
+
   it('connects with the session token and shows the room, its history and the rooms', () => {
     const chat = setup();
     expect(FakeWebSocket.last().url).toBe('ws://sala.test/api/v1/ws?token=jwt');

@@ -131,10 +131,11 @@ export function priv(id: number, from: string, to: string, text = `p${id}`) {
 export function fakeServices(fetch: FetchLike): SalaServices {
   return {
     api: (getToken) => new ApiClient({ baseUrl: 'http://sala.test', getToken, fetch }),
-    chat: (getToken) =>
+    chat: (getToken, _api, room) =>
       new ChatClient({
         baseUrl: 'http://sala.test',
         getToken,
+        room,
         WebSocket: FakeWebSocket,
         random: () => 0.5,
       }),
