@@ -342,6 +342,15 @@ describe('Sala in a browser', () => {
     expect(page.url()).not.toMatch(/login/);
     await waitForTexts(page, [`hello from alice ${run}`, `carol joins the party ${run}`]);
     await page.getByText(bob.login, { exact: true }).first().waitFor();
+    // A reload in another room goes back to it, not to the default room.
+    await say(alice, `#cR reload${run}`);
+    await say(bob, `#gR reload${run}`);
+    await expect.poll(() => heading(page)).toBe(`#reload${run}`);
+    await page.reload();
+    await waitConnected(page);
+    await expect.poll(() => heading(page)).toBe(`#reload${run}`);
+    await say(alice, `#dR reload${run}`);
+    for (const p of [alice, bob]) await expect.poll(() => heading(p.page)).toBe('#general');
   });
 
   it('scrolls up through the history, page by page over REST', async () => {
