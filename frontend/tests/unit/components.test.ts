@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/vue';
+import { fireEvent, screen, waitFor, within } from '@testing-library/vue';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Composer from '../../src/components/Composer.vue';
@@ -159,6 +159,23 @@ describe('MessageList', () => {
     const { emitted } = await renderApp(MessageList, { props });
     await fireEvent.click(screen.getByRole('button', { name: 'Load older messages' }));
     expect(emitted().loadOlder).toBeTruthy();
+  });
+
+  it('keeps the keyboard focus on "Load older messages" across pages, then on the log', async () => {
+    const { rerender } = await renderApp(MessageList, { props });
+    screen.getByRole('button', { name: 'Load older messages' }).focus();
+    await rerender({ ...props, loading: true });
+    await rerender({ ...props, loading: false });
+    await waitFor(() =>
+      expect(document.activeElement).toBe(
+        screen.getByRole('button', { name: 'Load older messages' }),
+      ),
+    );
+    await rerender({ ...props, loading: true });
+    await rerender({ ...props, loading: false, hasMore: false });
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole('log', { name: 'Messages in general' })),
+    );
   });
 
   it('capitalises a day separator’s first word only', async () => {
