@@ -178,6 +178,25 @@ describe('MessageList', () => {
     );
   });
 
+  it('keeps the focus in the log when a card is dismissed with the keyboard', async () => {
+    const card: TimelineItem = {
+      kind: 'notice',
+      key: 'e1',
+      notice: { type: 'error', key: 'e1', afterId: 2, at: 5, code: 'unknown_command', message: '' },
+    };
+    const { rerender, emitted } = await renderApp(MessageList, {
+      props: { ...props, items: [...items, card] },
+    });
+    const dismiss = screen.getByRole('button', { name: 'Dismiss' });
+    dismiss.focus();
+    await fireEvent.click(dismiss);
+    expect(emitted().dismiss).toEqual([['e1']]);
+    await rerender({ ...props, items }); // the store drops the card
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole('log', { name: 'Messages in general' })),
+    );
+  });
+
   it('capitalises a day separator’s first word only', async () => {
     await renderApp(MessageList, { props, locale: 'es' });
     // "jueves, 1 de enero" (1970, the items' day) as "Jueves, 1 de enero".
