@@ -268,6 +268,23 @@ describe('chat panels', () => {
     expect(ws.sentTexts().at(-1)).toBe('#cR bad-name');
   });
 
+  it('hands the focus to a button that stays when the form or a confirmation closes', async () => {
+    const { pinia } = await connected();
+    const user = userEvent.setup();
+    await renderApp(RoomList, { pinia });
+    const newRoom = screen.getByRole('button', { name: /New room/ });
+    await user.click(newRoom);
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(document.activeElement).toBe(newRoom));
+    const trash = screen.getByRole('button', { name: 'Delete room books' });
+    await user.click(trash);
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(trash));
+    await user.click(trash);
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(document.activeElement).toBe(newRoom));
+  });
+
   it('deletes an own room after an inline confirmation', async () => {
     const { pinia, ws } = await connected();
     await renderApp(RoomList, { pinia });
