@@ -192,6 +192,9 @@ export interface paths {
          *     connection lands in, then any private messages waiting for the user. Envelopes are
          *     described by `ClientEnvelope` and `ServerEnvelope`.
          *
+         *     A plain GET without `Connection: Upgrade` and `Upgrade: websocket` (curl, a link) is
+         *     answered 400 `invalid_request`.
+         *
          *     **Resume after a reconnect:** pass `last_id` (the highest message id the client has
          *     seen, room or private) and `room` (the room it was in). If that room is still live
          *     the connection lands in it and `joined.history` holds every room message after

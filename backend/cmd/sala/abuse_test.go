@@ -262,6 +262,12 @@ func TestUpgradeRefused(t *testing.T) {
 			}
 		})
 	}
+	// A plain GET (curl, a link) is no upgrade: openapi.yaml's 400 with the
+	// JSON error body, not the WebSocket library's 426 in plain text.
+	plain := s.request("GET", "/api/v1/ws", token, nil)
+	if plain.status != http.StatusBadRequest || plain.errorCode(t) != "invalid_request" {
+		t.Errorf("plain GET /api/v1/ws: %d %s, want 400 invalid_request", plain.status, plain.body)
+	}
 	h := http.Header{}
 	h.Set("Origin", "https://chat.example.org")
 	if _, err := s.tryDial("alice", token, "", h); err != nil {

@@ -148,6 +148,11 @@ func (s *server) websocket(c echo.Context) error {
 	if !s.originAllowed(c.Request()) {
 		return chat.Errorf(chat.EForbidden, "origin not allowed: add it to SALA_ALLOWED_ORIGINS")
 	}
+	if !isUpgrade(c.Request()) {
+		// Else the WebSocket library answers 426 in plain text: no error body
+		// of ours, and a status openapi.yaml does not list.
+		return chat.Errorf(chat.EInvalidRequest, "this is the WebSocket endpoint: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket)")
+	}
 	res := hub.Resume{Room: c.QueryParam("room")}
 	if v := c.QueryParam("last_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -164,6 +169,24 @@ func (s *server) websocket(c echo.Context) error {
 	// its own); its slot is given back when it ends.
 	s.WS.Start(c.Response(), c.Request(), userOf(c), identityOf(c).ExpiresAt, res, func() { s.conns.release(addr) })
 	return nil
+}
+
+// isUpgrade reports whether r asks for a WebSocket (RFC 6455 §4.2.1: a
+// Connection header listing "upgrade" and Upgrade: websocket, any case).
+func isUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+// headerHasToken reports whether a comma-separated header lists token.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // originAllowed accepts requests without Origin (non-browser clients), from
