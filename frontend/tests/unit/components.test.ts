@@ -327,6 +327,20 @@ describe('chat panels', () => {
     expect(screen.getByTestId('latency').textContent).toBe('33 ms');
     expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
   });
+
+  it('shows the reconnect countdown but announces the state once, without it', async () => {
+    const { pinia, chat } = await connected();
+    await renderApp(ConnectionStatus, { pinia });
+    chat.status = { state: 'reconnecting', attempt: 2, retryAt: Date.now() + 9_000 };
+    await flush();
+    const status = screen.getByRole('status');
+    expect(status.textContent).toMatch(/Reconnecting in \d+ s…/); // on screen
+    const spoken = Array.from(status.querySelectorAll('*'))
+      .filter((el) => el.children.length === 0 && !el.closest('[aria-hidden="true"]'))
+      .map((el) => el.textContent?.trim())
+      .join(' ');
+    expect(spoken).toBe('Reconnecting…');
+  });
 });
 
 describe('errors', () => {
