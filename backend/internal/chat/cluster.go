@@ -137,6 +137,11 @@ type Sequence interface {
 	// RoomPrev and UserPrev hold the latest id committed before the turn.
 	RoomPrev() map[int64]int64
 	UserPrev() map[int64]int64
+	// Append stores the turn's batch as Store.AppendMessages does, under
+	// the turn itself: if the node dies with the batch on its way into the
+	// database, the turn passes to another node only once the batch has
+	// committed or failed, so the next turn's RoomPrev and UserPrev count it.
+	Append(ctx context.Context, batch []NewMessage) ([]Stored, error)
 	// Release ends the turn. It is safe to call more than once.
 	Release()
 }

@@ -31,7 +31,7 @@ func (f *fakeCluster) Publish(_ context.Context, b chat.Broadcast) error {
 type fakeSequencer struct{ st chat.Store }
 
 func (f fakeSequencer) Acquire(ctx context.Context, rooms, users []int64) (chat.Sequence, error) {
-	t := fakeTurn{rooms: map[int64]int64{}, users: map[int64]int64{}}
+	t := fakeTurn{st: f.st, rooms: map[int64]int64{}, users: map[int64]int64{}}
 	for _, r := range rooms {
 		if m, err := f.st.RoomHistory(ctx, r, 0, 1); err == nil && len(m) > 0 {
 			t.rooms[r] = m[0].ID
@@ -40,11 +40,18 @@ func (f fakeSequencer) Acquire(ctx context.Context, rooms, users []int64) (chat.
 	return t, nil
 }
 
-type fakeTurn struct{ rooms, users map[int64]int64 }
+type fakeTurn struct {
+	st           chat.Store
+	rooms, users map[int64]int64
+}
 
 func (t fakeTurn) RoomPrev() map[int64]int64 { return t.rooms }
 func (t fakeTurn) UserPrev() map[int64]int64 { return t.users }
 func (fakeTurn) Release()                    {}
+
+func (t fakeTurn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	return t.st.AppendMessages(ctx, batch)
+}
 
 // messageIDs lists the ids of the message and private envelopes a client
 // received, in order.

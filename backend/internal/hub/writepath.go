@@ -118,13 +118,13 @@ func (w *writePath) commitLoop() {
 		for i, s := range batch {
 			msgs[i] = s.msg
 		}
-		stored, err := w.append(msgs)
+		stored, err := w.append(turn, msgs)
 		switch {
 		case err != nil && len(batch) > 1 && chat.ErrorCode(err) != chat.EUnavailable:
 			// One bad message (say, its recipient was just deleted) fails its
 			// whole transaction: store the others one by one.
 			for i, s := range batch {
-				one, err := w.append([]chat.NewMessage{s.msg})
+				one, err := w.append(turn, []chat.NewMessage{s.msg})
 				if outs[i].err = err; err == nil {
 					outs[i].stored = one[0]
 				}
@@ -168,12 +168,20 @@ func (w *writePath) acquire(batch []*submission) (chat.Sequence, error) {
 }
 
 // append stores one batch in one transaction, with a deadline so a hung
-// database fails the batch instead of stalling every sender.
-func (w *writePath) append(msgs []chat.NewMessage) ([]chat.Stored, error) {
+// database fails the batch instead of stalling every sender. With other
+// nodes it goes through the batch's turn, which stays taken until the
+// database is done with it even if this node dies (see chat.Sequence).
+func (w *writePath) append(turn chat.Sequence, msgs []chat.NewMessage) ([]chat.Stored, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
-	stored, err := w.h.store.AppendMessages(ctx, msgs)
+	var stored []chat.Stored
+	var err error
+	if turn != nil {
+		stored, err = turn.Append(ctx, msgs)
+	} else {
+		stored, err = w.h.store.AppendMessages(ctx, msgs)
+	}
 	w.h.metrics.Batch(len(msgs), time.Since(start), err)
 	if err != nil {
 		w.h.log.Error("store message batch", "size", len(msgs), "err", err)

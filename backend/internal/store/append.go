@@ -46,10 +46,8 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 	if len(batch) == 0 {
 		return []chat.Stored{}, nil
 	}
-	for i, m := range batch {
-		if (m.RoomID == nil) == (m.RecipientID == nil) {
-			return nil, fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
-		}
+	if err := checkBatch(batch); err != nil {
+		return nil, err
 	}
 	var out []chat.Stored
 	var err error
@@ -59,12 +57,27 @@ func (s *Store) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]
 		out, err = s.appendInChunks(ctx, batch)
 	}
 	if err != nil {
-		// Rooms are never removed, so a missing reference is a user deleted
-		// since the caller looked it up. The whole batch fails with it.
-		gone := chat.Errorf(chat.EUserNotFound, "the sender or recipient of a message does not exist")
-		return nil, s.failConstraint("append messages", err, nil, gone)
+		return nil, appendFailed(s.d, err)
 	}
 	return out, nil
+}
+
+// checkBatch refuses a message that is neither a room's nor a private one.
+func checkBatch(batch []chat.NewMessage) error {
+	for i, m := range batch {
+		if (m.RoomID == nil) == (m.RecipientID == nil) {
+			return fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
+		}
+	}
+	return nil
+}
+
+// appendFailed is the error of a batch that did not go in. Rooms are never
+// removed, so a missing reference is a user deleted since the caller looked
+// it up: the whole batch fails with it.
+func appendFailed(d dialect, err error) error {
+	gone := chat.Errorf(chat.EUserNotFound, "the sender or recipient of a message does not exist")
+	return failConstraintOn(d, "append messages", err, nil, gone)
 }
 
 // appendInChunks stores a batch in one transaction, each chunk of it one

@@ -59,19 +59,28 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 	return c
 }
 
-// appendOverArrays stores a batch with arrayInsertQuery. Client ids already
-// stored are read back afterwards: those rows were committed before the
-// INSERT skipped them.
+// appendOverArrays stores a batch with arrayInsertQuery, prepared once on
+// the pool.
 func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	st, err := s.writes.get(ctx, s.w, arrayInsertQuery)
 	if err != nil {
 		return nil, err
 	}
+	return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
+		return st.SelectContext(ctx, rows, args...)
+	})
+}
+
+// insertOverArrays runs arrayInsertQuery with run, then resolves with q the
+// client ids already stored: those rows were committed before the INSERT
+// skipped them.
+func insertOverArrays(ctx context.Context, q querier, batch []chat.NewMessage,
+	run func(rows *[]insertedRow, args ...any) error) ([]chat.Stored, error) {
 	c := columnsOf(batch)
 	rows := make([]insertedRow, 0, len(batch))
-	if err := st.SelectContext(ctx, &rows, c.rooms, c.senders, c.recipients, c.pairLo, c.pairHi,
+	if err := run(&rows, c.rooms, c.senders, c.recipients, c.pairLo, c.pairHi,
 		c.texts, c.sentAt, c.clientIDs, c.delivered); err != nil {
 		return nil, err
 	}
-	return resolveInserted(ctx, s.w, batch, rows)
+	return resolveInserted(ctx, q, batch, rows)
 }

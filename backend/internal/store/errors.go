@@ -19,8 +19,11 @@ func unavailable() *chat.Error {
 // fail wraps err with the operation that met it; an unreachable database
 // becomes unavailable. Both the chat error and the driver's stay in the
 // chain, so chat.ErrorCode finds the code and logs keep the cause.
-func (s *Store) fail(op string, err error) error {
-	if s.d.classify(err) == errUnavailable {
+func (s *Store) fail(op string, err error) error { return failOn(s.d, op, err) }
+
+// failOn is fail for dialect d, for code that has no Store (the Sequencer).
+func failOn(d dialect, op string, err error) error {
+	if d.classify(err) == errUnavailable {
 		return fmt.Errorf("store: %s: %w: %w", op, unavailable(), err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
@@ -30,7 +33,12 @@ func (s *Store) fail(op string, err error) error {
 // violation becomes onUnique and a foreign-key violation onForeignKey, when
 // given.
 func (s *Store) failConstraint(op string, err error, onUnique, onForeignKey *chat.Error) error {
-	switch s.d.classify(err) {
+	return failConstraintOn(s.d, op, err, onUnique, onForeignKey)
+}
+
+// failConstraintOn is failConstraint for dialect d.
+func failConstraintOn(d dialect, op string, err error, onUnique, onForeignKey *chat.Error) error {
+	switch d.classify(err) {
 	case errUnique:
 		if onUnique != nil {
 			return onUnique
@@ -40,7 +48,7 @@ func (s *Store) failConstraint(op string, err error, onUnique, onForeignKey *cha
 			return onForeignKey
 		}
 	}
-	return s.fail(op, err)
+	return failOn(d, op, err)
 }
 
 // notFound turns sql.ErrNoRows into the chat error e, other errors as fail.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/salachat/sala/backend/internal/chat"
@@ -32,8 +33,16 @@ import (
 // Each turn holds its own connection from a small pool of the Sequencer's,
 // so the next batch can wait for its turn while the previous one is being
 // published. A node that dies releases its turns with its connections.
+//
+// The batch is stored on that connection too (turn.Append): PostgreSQL
+// reads a session's next message, and so notices that the node is gone and
+// drops its locks, only after the statement it runs. A batch whose INSERT
+// was on its way when its node died therefore commits (or fails) before
+// another node gets the turn. Stored on a connection of its own, it went on
+// and committed after the locks were dropped: the next turn's latest ids
+// missed it, and its messages reached no one.
 type Sequencer struct {
-	db     *sql.DB
+	db     *sqlx.DB
 	ns     string // database and schema: stores in other schemas never wait for ours
 	global int64
 }
@@ -53,9 +62,11 @@ func OpenSequencer(ctx context.Context, databaseURL string) (*Sequencer, error) 
 	}
 	// A node that vanishes from the network keeps its turns until
 	// PostgreSQL notices: keepalives on these sessions bound that to ~20 s.
+	// Binary parameters make a statement with arguments (a batch's INSERT)
+	// one round trip, as the store's prepared statement is.
 	dsn, err := withParams(t.url, map[string]string{
 		"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "2",
-		"application_name": "sala-sequencer"})
+		"application_name": "sala-sequencer", "binary_parameters": "yes"})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +74,7 @@ func OpenSequencer(ctx context.Context, databaseURL string) (*Sequencer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres URL: %w", err)
 	}
-	db := sql.OpenDB(connector)
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	q := &Sequencer{db: db}
@@ -107,7 +118,7 @@ func (q *Sequencer) Close() error { return q.db.Close() }
 // Acquire waits for the turn of rooms and users (see Sequencer) and reads
 // the latest id committed in each, after the turn is taken.
 func (q *Sequencer) Acquire(ctx context.Context, rooms, users []int64) (chat.Sequence, error) {
-	conn, err := q.db.Conn(ctx)
+	conn, err := q.db.Connx(ctx)
 	if err != nil {
 		return nil, q.fail(err)
 	}
@@ -172,7 +183,7 @@ func (q *Sequencer) fail(err error) error {
 
 // turn is one held Acquire.
 type turn struct {
-	conn     *sql.Conn
+	conn     *sqlx.Conn
 	once     sync.Once
 	roomPrev map[int64]int64
 	userPrev map[int64]int64
@@ -207,6 +218,24 @@ func (t *turn) take(ctx context.Context, query string) error {
 
 func (t *turn) RoomPrev() map[int64]int64 { return t.roomPrev }
 func (t *turn) UserPrev() map[int64]int64 { return t.userPrev }
+
+// Append stores a batch as Store.AppendMessages does, on the turn's own
+// session (see Sequencer): one statement, so one round trip.
+func (t *turn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	if len(batch) == 0 {
+		return []chat.Stored{}, nil
+	}
+	if err := checkBatch(batch); err != nil {
+		return nil, err
+	}
+	out, err := insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
+		return t.conn.SelectContext(ctx, rows, arrayInsertQuery, args...)
+	})
+	if err != nil {
+		return nil, appendFailed(postgres{}, err)
+	}
+	return out, nil
+}
 
 // Release unlocks and gives the connection back; a connection that can't
 // unlock is closed, which unlocks too.

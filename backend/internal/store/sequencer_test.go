@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -119,5 +120,110 @@ func BenchmarkSequencerTurn(b *testing.B) {
 			b.Fatal(err)
 		}
 		turn.Release()
+	}
+}
+
+// TestSequencerTurnOutlivesItsBatch plays a node that dies (its sockets
+// close) while the INSERT of its batch is still running in PostgreSQL: the
+// statement goes on and commits after the node is gone. The next turn of the
+// room, on another node, must not be granted before that commit, or its
+// RoomPrev misses the batch, whose messages then reach no one live and sit
+// below every client's resume cursor.
+func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
+	viaProxy, p := storetest.PostgresURLViaProxy(t)
+	direct := p.Bypass(t, viaProxy)
+	ctx := t.Context()
+	st := storetest.Open(t, direct, "")
+	ann, hall := storetest.AnnInHall(t, st)
+	dying, err := store.OpenSequencer(ctx, viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dying.Close() })
+	other, err := store.OpenSequencer(ctx, direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+
+	first, err := st.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+		SenderID: ann.ID, From: "ann", Text: "first", SentAt: 1, ClientID: "first"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Hold the batch's INSERT in PostgreSQL: an open transaction locks the
+	// table against writes (reads go on).
+	admin, err := sql.Open("postgres", direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	blocker, err := admin.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback() //nolint:errcheck // committed below
+	if _, err := blocker.ExecContext(ctx, `LOCK TABLE messages IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+
+	turn, err := dying.Acquire(ctx, []int64{hall.ID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { // fails once the proxy is cut; the statement lives on in PostgreSQL
+		_, _ = turn.Append(context.Background(), []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+			SenderID: ann.ID, From: "ann", Text: "in flight", SentAt: 1, ClientID: "in-flight"}})
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := admin.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the batch's INSERT never reached PostgreSQL")
+		}
+	}
+	p.Cut() // the node dies
+
+	next := make(chan chat.Sequence, 1)
+	go func() {
+		turn, err := other.Acquire(context.Background(), []int64{hall.ID}, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		next <- turn
+	}()
+	time.Sleep(300 * time.Millisecond) // a turn granted now would be granted too early
+	if err := blocker.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var turnB chat.Sequence
+	select {
+	case turnB = <-next:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the next turn was never granted")
+	}
+	if turnB == nil {
+		t.FailNow()
+	}
+	defer turnB.Release()
+	var committed int64
+	for deadline := time.Now().Add(5 * time.Second); committed <= first[0].Message.ID; time.Sleep(10 * time.Millisecond) {
+		if err := admin.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages WHERE room_id = $1`,
+			hall.ID).Scan(&committed); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dead node's batch did not commit: the test did not play its case")
+		}
+	}
+	if got := turnB.RoomPrev()[hall.ID]; got != committed {
+		t.Errorf("the next turn's RoomPrev = %d, want %d: the dead node's batch, committed after the turn was granted, is missed", got, committed)
 	}
 }

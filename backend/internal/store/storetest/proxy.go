@@ -80,3 +80,15 @@ func (p *Proxy) Cut() {
 
 // Restore accepts connections again at the same address.
 func (p *Proxy) Restore() { p.listen(p.addr) }
+
+// Bypass returns databaseURL, a URL through p, as a URL straight to the
+// server: a connection of another node, which the cut does not reach.
+func (p *Proxy) Bypass(tb testing.TB, databaseURL string) string {
+	tb.Helper()
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Host = p.target
+	return u.String()
+}
