@@ -174,6 +174,31 @@ func (h *Hub) trackRoom(id int64) {
 	h.tracks.room(id, last)
 }
 
+// trackUser starts tracking the private messages of a user connecting
+// here, unless this node tracks them already: their latest so far is read
+// from the database. It runs before the connection reads its backlog, so
+// anything committed after that read and never broadcast (its node died)
+// is above the track, and the next broadcast that counts it makes this node
+// read it. Untracked, the user's first broadcast here was taken on trust,
+// and a private message missed just before it reached no one.
+func (h *Hub) trackUser(ctx context.Context, id int64) {
+	if !h.clustered {
+		return
+	}
+	h.tracks.mu.Lock()
+	_, known := h.tracks.users[id]
+	h.tracks.mu.Unlock()
+	if known {
+		return
+	}
+	latest, err := h.store.LatestPrivateID(ctx, id)
+	if err != nil {
+		h.log.Error("read the latest private message of a user", "user", id, "err", err)
+		return // untracked: a gap before its next broadcast goes unnoticed
+	}
+	h.tracks.user(id, latest)
+}
+
 // tracks is what a node of several delivered: the latest message id per
 // room and per user's private messages.
 type tracks struct {
@@ -197,6 +222,15 @@ func (t *tracks) room(id, last int64) {
 	defer t.mu.Unlock()
 	if cur, ok := t.rooms[id]; !ok || last > cur {
 		t.rooms[id] = last
+	}
+}
+
+// user raises a user's latest delivered private id to at least last.
+func (t *tracks) user(id, last int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur, ok := t.users[id]; !ok || last > cur {
+		t.users[id] = last
 	}
 }
 

@@ -136,3 +136,38 @@ func TestClusterWritePathPublishesWithTurn(t *testing.T) {
 	h.Deliver(second)
 	eventually(t, "both delivered", func() bool { return len(messageIDs(t, rec)) == 2 })
 }
+
+// TestClusterNodeCatchesUpPrivateMessagesOfANewUser: a node that has
+// delivered no private message of bob yet (he just connected, or the node
+// just started) must still notice one it never received. Another node
+// committed it after bob's connection read his backlog and died before
+// publishing it; the next private broadcast says what came before it.
+func TestClusterNodeCatchesUpPrivateMessagesOfANewUser(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	fc := &fakeCluster{}
+	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
+	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
+	private := func(text string) chat.Message {
+		stored, err := st.AppendMessages(context.Background(), []chat.NewMessage{{SenderID: alice.ID, From: "alice",
+			RecipientID: &bob.ID, To: "bob", Text: text, SentAt: 1, Delivered: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stored[0].Message
+	}
+	earlier := private("read before bob connects") // in his history, not his backlog: delivered
+	rec := &recorder{}
+	if _, err := h.Connect(context.Background(), bob, time.Time{}, rec, Resume{}); err != nil {
+		t.Fatal(err)
+	}
+	lost := private("committed, never published")
+	next := private("published")
+	h.Deliver(chat.Broadcast{Messages: []chat.Message{next},
+		UserPrev: map[int64]int64{alice.ID: lost.ID, bob.ID: lost.ID}})
+	want := []int64{lost.ID, next.ID}
+	eventually(t, "a private message", func() bool { return len(messageIDs(t, rec)) >= 1 })
+	time.Sleep(20 * time.Millisecond)
+	if got := messageIDs(t, rec); !slices.Equal(got, want) {
+		t.Errorf("bob got %v, want %v (and not %d, which he had before he connected)", got, want, earlier.ID)
+	}
+}

@@ -45,6 +45,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
 
+	h.trackUser(ctx, user.ID) // before the backlog is read
 	resumed := res.LastID > 0 && strings.EqualFold(res.Room, target.name)
 	joined, lastRoomID, err := h.history(ctx, target, resumed, res.LastID)
 	if err == nil {

@@ -54,6 +54,21 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
+// LatestPrivateID returns the id of the latest private message sent to or
+// by userID, 0 when there is none: one index lookup for each direction.
+func (s *Store) LatestPrivateID(ctx context.Context, userID int64) (int64, error) {
+	var latest int64
+	err := s.r.QueryRowxContext(ctx, s.r.Rebind(`SELECT COALESCE(max(id), 0) FROM (
+		SELECT max(m.id) AS id FROM messages m WHERE m.recipient_id = ?
+		UNION ALL
+		SELECT max(m.id) FROM messages m WHERE m.sender_id = ? AND m.recipient_id IS NOT NULL) AS latest`),
+		userID, userID).Scan(&latest)
+	if err != nil {
+		return 0, s.fail("latest private message", err)
+	}
+	return latest, nil
+}
+
 // UndeliveredPrivate returns up to limit private messages to userID not yet
 // handed to any of its connections, oldest first.
 func (s *Store) UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {

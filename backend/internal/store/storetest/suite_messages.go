@@ -267,6 +267,19 @@ func testPrivateMessagesAfter(t *testing.T, f *fixture) {
 	wantIDs(t, "after the first, limit 1", got, []int64{out[3].Message.ID})
 	got, _ = f.s.PrivateMessagesAfter(f.ctx, ben.ID, out[2].Message.ID, 10)
 	wantIDs(t, "ben's after the second", got, []int64{out[3].Message.ID})
+	// The latest, sent or received; a room message is not one.
+	for _, c := range []struct {
+		who  chat.User
+		want int64
+	}{{ann, out[4].Message.ID}, {ben, out[3].Message.ID}, {cat, out[4].Message.ID}, {f.user("dan"), 0}} {
+		if got, err := f.s.LatestPrivateID(f.ctx, c.who.ID); err != nil || got != c.want {
+			t.Errorf("LatestPrivateID(%s) = %d, %v; want %d", c.who.Login, got, err, c.want)
+		}
+	}
+	f.append(roomMsg(hall, ben, "room again", ""))
+	if got, _ := f.s.LatestPrivateID(f.ctx, ben.ID); got != out[3].Message.ID {
+		t.Errorf("LatestPrivateID(ben) after a room message = %d, want %d", got, out[3].Message.ID)
+	}
 }
 
 func testUndelivered(t *testing.T, f *fixture) {
