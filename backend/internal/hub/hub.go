@@ -241,6 +241,11 @@ func (h *Hub) Start(ctx context.Context) error {
 		return fmt.Errorf("hub: join the cluster: %w", err)
 	}
 	h.trackRoom(def.ID)
+	if !h.clustered { // what is stored already was broadcast, or is history
+		if h.writes.high, err = h.store.LatestMessageID(ctx); err != nil {
+			return fmt.Errorf("hub: latest message: %w", err)
+		}
+	}
 	h.log.Info("hub started", "default_room", def.Name, "retired_rooms", retired, "live_rooms", h.RoomCount()-1)
 	h.writes.start()
 	h.wg.Add(1)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -397,4 +399,98 @@ func TestNothingIsTakenAfterExit(t *testing.T) {
 	if _, err := h.liveRoom("late"); err == nil {
 		t.Error("a room was created by a command sent after #exit")
 	}
+}
+
+// answerLostStore commits its first batch and then fails it, as a store
+// whose connection broke after the commit, before the answer came.
+type answerLostStore struct {
+	chat.Store
+	lost atomic.Bool
+}
+
+func (s *answerLostStore) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	stored, err := s.Store.AppendMessages(ctx, batch)
+	if err == nil && s.lost.CompareAndSwap(false, true) {
+		return nil, chat.Errorf(chat.EUnavailable, "the database is unavailable, retry later")
+	}
+	return stored, err
+}
+
+// retriedStore runs every batch twice and answers with the second run, as
+// database/sql does when the driver reports a broken connection after the
+// statement went through (lib/pq on an EOF): every message of the batch
+// comes back as a repeat of itself.
+type retriedStore struct{ chat.Store }
+
+func (s retriedStore) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	if _, err := s.Store.AppendMessages(ctx, batch); err != nil {
+		return nil, err
+	}
+	return s.Store.AppendMessages(ctx, batch)
+}
+
+// roomTexts lists the texts of the room messages a client received.
+func roomTexts(t *testing.T, rec *recorder) []string {
+	var texts []string
+	for _, e := range rec.envelopes(t) {
+		if e["type"] == "message" {
+			texts = append(texts, e["text"].(string))
+		}
+	}
+	return texts
+}
+
+// A batch that committed although the store reported it failed is
+// broadcast once the store answers again: the sender's retry is a repeat,
+// acknowledged and not broadcast, so nothing else would ever deliver it.
+func TestCommittedBatchReportedFailedIsBroadcast(t *testing.T) {
+	real := storetest.OpenSQLite(t)
+	h := newHub(t, &answerLostStore{Store: real}, nil)
+	alice, recA := connectRecorded(t, h, newUser(t, real, "alice"))
+	_, recB := connectRecorded(t, h, newUser(t, real, "bob"))
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false)
+	eventually(t, "alice's error", func() bool { return slices.ContainsFunc(recA.envelopes(t), isType("error")) })
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false) // her retry
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c2","text":"two"}`), false)
+	eventually(t, "two acks", func() bool { return countType(recA.envelopes(t), "ack") == 2 })
+	time.Sleep(50 * time.Millisecond)
+	for who, rec := range map[string]*recorder{"alice": recA, "bob": recB} {
+		if got := roomTexts(t, rec); !slices.Equal(got, []string{"one", "two"}) {
+			t.Errorf("%s got %q, want one then two, once each", who, got)
+		}
+	}
+}
+
+// A batch the store ran twice under the hub comes back as repeats: its
+// messages are new all the same, and broadcast.
+func TestBatchRunTwiceUnderTheStoreIsBroadcast(t *testing.T) {
+	real := storetest.OpenSQLite(t)
+	h := newHub(t, retriedStore{real}, nil)
+	alice, recA := connectRecorded(t, h, newUser(t, real, "alice"))
+	_, recB := connectRecorded(t, h, newUser(t, real, "bob"))
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false)
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false) // a retry
+	eventually(t, "two acks", func() bool { return countType(recA.envelopes(t), "ack") == 2 })
+	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c2","text":"two"}`), false)
+	eventually(t, "three acks", func() bool { return countType(recA.envelopes(t), "ack") == 3 })
+	time.Sleep(50 * time.Millisecond)
+	for who, rec := range map[string]*recorder{"alice": recA, "bob": recB} {
+		if got := roomTexts(t, rec); !slices.Equal(got, []string{"one", "two"}) {
+			t.Errorf("%s got %q, want one then two, once each", who, got)
+		}
+	}
+}
+
+func isType(typ string) func(map[string]any) bool {
+	return func(e map[string]any) bool { return e["type"] == typ }
+}
+
+func countType(envs []map[string]any, typ string) int {
+	n := 0
+	for _, e := range envs {
+		if e["type"] == typ {
+			n++
+		}
+	}
+	return n
 }

@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -42,11 +44,14 @@ type outcome struct {
 }
 
 // committed is a batch that went through the database: one outcome per
-// submission, and the turn to release once it is broadcast.
+// submission, and the turn to release once it is broadcast. recovered are
+// messages of earlier failed batches that had committed all the same, to
+// broadcast first (a single node's; see recover).
 type committed struct {
-	subs []*submission
-	outs []outcome
-	turn chat.Sequence // nil on a single node
+	subs      []*submission
+	outs      []outcome
+	turn      chat.Sequence // nil on a single node
+	recovered []chat.Message
 }
 
 type writePath struct {
@@ -58,6 +63,12 @@ type writePath struct {
 	closed  bool
 	done    sync.WaitGroup
 	window  *time.Timer // gather's; only the commit loop touches it
+
+	// A single node's account of what it broadcast, for the batches whose
+	// fate the store could not tell (see recover, settle). Only the commit
+	// loop touches them; high is set before it starts.
+	high   int64            // the latest id stored and broadcast, or stored before the start
+	unsure map[bool][]int64 // rooms (false) and users (true) of batches that failed unavailable
 }
 
 func newWritePath(h *Hub, seq chat.Sequencer) *writePath {
@@ -107,6 +118,10 @@ func (w *writePath) commitLoop() {
 		batch := w.gather(first)
 		outs := make([]outcome, len(batch))
 		turn, err := w.acquire(batch)
+		var recovered []chat.Message
+		if err == nil && turn == nil {
+			recovered, err = w.recover()
+		}
 		if err != nil {
 			for i := range outs {
 				outs[i].err = err
@@ -127,19 +142,119 @@ func (w *writePath) commitLoop() {
 				one, err := w.append(turn, []chat.NewMessage{s.msg})
 				if outs[i].err = err; err == nil {
 					outs[i].stored = one[0]
+				} else if turn == nil {
+					w.doubt(batch[i : i+1])
 				}
 			}
 		case err != nil:
 			for i := range outs {
 				outs[i].err = err
 			}
+			if turn == nil {
+				w.doubt(batch)
+			}
 		default:
 			for i := range outs {
 				outs[i].stored = stored[i]
 			}
 		}
-		w.results <- committed{subs: batch, outs: outs, turn: turn}
+		if turn == nil {
+			w.settle(batch, outs)
+		}
+		w.results <- committed{subs: batch, outs: outs, turn: turn, recovered: recovered}
 	}
+}
+
+// A single node broadcasts what it stores itself, so a message the store
+// committed but reported otherwise would reach no one: the sender's retry
+// is a repeat, acknowledged and never broadcast. That happens when a
+// connection breaks after the commit, before the answer (the batch fails
+// unavailable), and when database/sql runs the statement again on another
+// connection (the batch comes back as repeats of itself). Nodes of several
+// have the Sequencer's latest ids to notice such gaps; a single node keeps
+// high, the latest id it broadcast, instead: nothing else writes messages,
+// so whatever is stored above it was never broadcast.
+
+// doubt records the rooms and users of messages whose batch failed
+// unavailable: they may have committed. Other errors are the statement's
+// own, and it stored nothing.
+func (w *writePath) doubt(batch []*submission) {
+	for _, s := range batch {
+		if w.unsure == nil {
+			w.unsure = map[bool][]int64{}
+		}
+		if m := s.msg; m.RoomID != nil {
+			w.unsure[false] = append(w.unsure[false], *m.RoomID)
+		} else {
+			w.unsure[true] = append(w.unsure[true], m.SenderID)
+		}
+	}
+}
+
+// recover reads, before the next batch is stored, what the doubted batches
+// committed: the messages above high in their rooms and their senders'
+// private messages. They are broadcast ahead of the batch, in id order.
+// An error (the database is still away) fails the next batch too: storing
+// it first would put its ids before theirs.
+func (w *writePath) recover() ([]chat.Message, error) {
+	if len(w.unsure) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out []chat.Message
+	for private, ids := range w.unsure {
+		read := w.h.store.RoomMessagesAfter
+		if private {
+			read = w.h.store.PrivateMessagesAfter
+		}
+		slices.Sort(ids)
+		for _, id := range slices.Compact(ids) {
+			for after := w.high; ; {
+				msgs, err := read(ctx, id, after, chat.ResumeLimit)
+				if err != nil {
+					return nil, fmt.Errorf("hub: recover the messages of a failed batch: %w", err)
+				}
+				out = append(out, msgs...)
+				if len(msgs) < chat.ResumeLimit {
+					break
+				}
+				after = msgs[len(msgs)-1].ID
+			}
+		}
+	}
+	w.unsure = nil
+	out = sortUnique(out)
+	if len(out) > 0 {
+		w.high = max(w.high, out[len(out)-1].ID)
+		w.h.log.Warn("a failed batch had committed: broadcasting its messages", "messages", len(out))
+	}
+	return out, nil
+}
+
+// settle marks as new the repeats in a stored batch whose ids are above
+// high (the statement ran twice: its first run stored them), once each, and
+// raises high past the batch.
+func (w *writePath) settle(batch []*submission, outs []outcome) {
+	fresh := map[int64]bool{}
+	for _, o := range outs {
+		if o.err == nil && !o.stored.Duplicate {
+			fresh[o.stored.Message.ID] = true
+		}
+	}
+	top := w.high
+	for i := range outs {
+		o := &outs[i]
+		if o.err != nil {
+			continue
+		}
+		top = max(top, o.stored.Message.ID)
+		if o.stored.Duplicate && o.stored.Message.ID > w.high && !fresh[o.stored.Message.ID] && sameMessage(o.stored.Message, batch[i].msg) {
+			o.stored.Duplicate = false
+			fresh[o.stored.Message.ID] = true
+		}
+	}
+	w.high = top
 }
 
 // acquire takes the batch's turn across nodes; nil on a single node.
@@ -235,6 +350,9 @@ func (w *writePath) gather(first *submission) []*submission {
 func (w *writePath) publishLoop() {
 	defer w.done.Done()
 	for c := range w.results {
+		if len(c.recovered) > 0 {
+			w.publish(nil, c.recovered)
+		}
 		var fresh []chat.Message
 		for i, s := range c.subs {
 			if o := c.outs[i]; o.err != nil {
@@ -243,6 +361,9 @@ func (w *writePath) publishLoop() {
 				fresh = append(fresh, o.stored.Message)
 			}
 		}
+		// In id order: a repeat settle made new has an id below the
+		// batch's new ones.
+		slices.SortFunc(fresh, func(a, b chat.Message) int { return cmp.Compare(a.ID, b.ID) })
 		w.publish(c.turn, fresh)
 		for _, s := range c.subs { // acked and broadcast: a waiting #exit may close
 			if s.client != nil {

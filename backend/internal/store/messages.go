@@ -54,6 +54,16 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
+// LatestMessageID returns the id of the latest message stored, 0 when there
+// is none.
+func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {
+	var latest int64
+	if err := s.r.QueryRowxContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages`).Scan(&latest); err != nil {
+		return 0, s.fail("latest message", err)
+	}
+	return latest, nil
+}
+
 // LatestPrivateID returns the id of the latest private message sent to or
 // by userID, 0 when there is none: one index lookup for each direction.
 func (s *Store) LatestPrivateID(ctx context.Context, userID int64) (int64, error) {

@@ -276,9 +276,12 @@ func testPrivateMessagesAfter(t *testing.T, f *fixture) {
 			t.Errorf("LatestPrivateID(%s) = %d, %v; want %d", c.who.Login, got, err, c.want)
 		}
 	}
-	f.append(roomMsg(hall, ben, "room again", ""))
+	again := f.append(roomMsg(hall, ben, "room again", ""))
 	if got, _ := f.s.LatestPrivateID(f.ctx, ben.ID); got != out[3].Message.ID {
 		t.Errorf("LatestPrivateID(ben) after a room message = %d, want %d", got, out[3].Message.ID)
+	}
+	if got, err := f.s.LatestMessageID(f.ctx); err != nil || got != again[0].Message.ID {
+		t.Errorf("LatestMessageID = %d, %v; want %d", got, err, again[0].Message.ID)
 	}
 }
 
