@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,5 +92,63 @@ func TestJoinsDuringPostsMissNothing(t *testing.T) {
 		if len(got) > len(want) || !slices.Equal(got, want[len(want)-len(got):]) {
 			t.Fatalf("joiner %d got %v\nwant a suffix of %v", i, got, want)
 		}
+	}
+}
+
+// A client away while long messages were posted resumes: its missed
+// messages are more than its outbound queue holds, so joined carries the
+// newest that fit, with more set (the client pages the older ones), and so
+// does its private backlog. Sent whole, the backlog overflowed the queue
+// and the connection was closed as a slow consumer before its first
+// write, at every attempt: the client could never come back.
+func TestResumeWithAHugeBacklog(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	h := newHub(t, st, func(c *Config) { c.QueueBytes = 256 << 10 })
+	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
+	first, err := h.PostRoomMessage(context.Background(), alice, "general", "hello", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("x", 3000)
+	for i := range 200 { // 600 kB of room messages, 600 kB of private ones
+		if _, err := h.PostRoomMessage(context.Background(), alice, "general", fmt.Sprint(i, long), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.PostPrivateMessage(context.Background(), alice, "bob", fmt.Sprint(i, long), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := h.PostRoomMessage(context.Background(), alice, "general", "the latest", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	if _, err := h.Connect(context.Background(), bob, time.Time{}, rec,
+		Resume{LastID: first.Message.ID, Room: "general"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "joined or a close", func() bool { return rec.count() >= 2 || rec.closeCode() != 0 })
+	time.Sleep(50 * time.Millisecond)
+	if code := rec.closeCode(); code != 0 {
+		t.Fatalf("the resuming connection was closed with %d", code)
+	}
+	var joined map[string]any
+	privates := 0
+	for _, e := range rec.envelopes(t) {
+		switch e["type"] {
+		case chat.TypeJoined:
+			joined = e
+		case chat.TypePrivate:
+			privates++
+		}
+	}
+	history := joined["history"].([]any)
+	newest := int64(history[len(history)-1].(map[string]any)["id"].(float64))
+	if joined["resumed"] != true || joined["more"] != true || len(history) == 0 || newest != last.Message.ID {
+		t.Errorf("joined resumed=%v more=%v with %d messages up to %d; want resumed, more, the newest up to %d",
+			joined["resumed"], joined["more"], len(history), newest, last.Message.ID)
+	}
+	if privates == 0 {
+		t.Error("no private message in the backlog")
 	}
 }

@@ -74,8 +74,13 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, joined []byte, lastRoo
 	frames := [][]byte{joined}
 	var lastPrivateID int64
 	var delivered []int64
+	room := h.cfg.QueueBytes / 4 // see backlogBytes; the oldest go first, the others stay undelivered
 	for _, m := range privates {
-		frames = append(frames, encode(chat.PrivateOf(m)))
+		frame := encode(chat.PrivateOf(m))
+		if room -= len(frame); room < 0 && len(frames) > 1 {
+			break
+		}
+		frames = append(frames, frame)
 		lastPrivateID = max(lastPrivateID, m.ID)
 		if *m.RecipientID == c.user.ID {
 			delivered = append(delivered, m.ID)
@@ -106,8 +111,30 @@ func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
 	}
+	if fit := newestThatFit(msgs, h.backlogBytes()); len(fit) < len(msgs) {
+		msgs, more = fit, true
+	}
 	frame, last := joinedOf(r, msgs, true, more)
 	return frame, last, nil
+}
+
+// backlogBytes is how much of a connection's outbound queue a resumed
+// joined envelope may fill, and a quarter more its private backlog: both are
+// queued at once, before anything is written, so a backlog larger than the
+// queue closed the connection as a slow consumer before its first write,
+// at every reconnection (a client away while long messages were posted
+// could never come back). The rest of the queue is for live traffic.
+func (h *Hub) backlogBytes() int { return h.cfg.QueueBytes / 2 }
+
+// newestThatFit returns the newest of msgs (oldest first) whose envelopes
+// take at most budget bytes, at least one.
+func newestThatFit(msgs []chat.Message, budget int) []chat.Message {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if budget -= len(encode(chat.MessageOut(msgs[i]))) + 1; budget < 0 && i < len(msgs)-1 {
+			return msgs[i+1:]
+		}
+	}
+	return msgs
 }
 
 // latestJoined is the joined envelope of a connection entering r without
