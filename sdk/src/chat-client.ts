@@ -75,6 +75,8 @@ export class ChatClient extends Emitter<ChatEvents> {
   private readonly pings = new Map<string, number>();
   private readonly seen = new Set<number>();
   private pendingList: PendingMessage[] = [];
+  // Sends the server answered `unavailable`, waiting to be sent again (see onError).
+  private readonly resendTimers = new Map<string, unknown>();
   // The texts of the latest commands sent, by client id: commands leave the pending list once
   // sent, and an error answering one names what it was about (see ChatError).
   private readonly sentCommands = new Map<string, string>();
@@ -323,6 +325,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   private stop(state: 'closed' | 'auth', code?: number): void {
     this.stopped = true;
     this.ready = false;
+    this.clearResends();
     this.clearTimer('retryTimer');
     this.clearTimer('probeTimer');
     this.stopPings();
@@ -450,6 +453,7 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   /** Re-sends what waited, in order, once a (re)connection is in its room. */
   private flush(joined: JoinedEnvelope): void {
+    this.clearResends(); // everything pending goes now
     const roomGone: PendingMessage[] = [];
     for (const p of [...this.pendingList]) {
       if (p.kind === 'message' && p.room !== null && p.room !== joined.room) {
@@ -476,6 +480,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   private onAck(env: AckEnvelope): void {
+    this.clearResend(env.id);
     const before = this.pendingList.length;
     this.pendingList = this.pendingList.filter((p) => p.id !== env.id);
     this.emit('ack', env);
@@ -488,13 +493,49 @@ export class ChatClient extends Emitter<ChatEvents> {
       return;
     }
     const id = env.id;
-    const text = this.pendingList.find((p) => p.id === id)?.text ?? this.sentCommands.get(id);
+    const waiting = this.pendingList.find((p) => p.id === id);
+    if (waiting && waiting.kind !== 'command' && env.code === 'unavailable') {
+      // The server could not store it now, or can't tell whether its database did: the same id
+      // again later is stored once (docs/protocol.md). It stays pending, as while disconnected.
+      this.scheduleResend(waiting);
+      return;
+    }
+    const text = waiting?.text ?? this.sentCommands.get(id);
     this.sentCommands.delete(id);
     const before = this.pendingList.length;
     this.pendingList = this.pendingList.filter((p) => p.id !== id);
     if (this.pendingList.length !== before) this.emitPending();
     const about = text === undefined ? undefined : commandArgument(text);
     this.emit('error', about === undefined ? env : { ...env, about });
+  }
+
+  /** Sends a pending message again after a backoff, unless acknowledged or re-sent meanwhile. */
+  private scheduleResend(p: PendingMessage): void {
+    this.clearResend(p.id);
+    const delay = Math.min(
+      this.backoff.maxMs,
+      this.backoff.baseMs * 2 ** Math.max(0, p.attempts - 1),
+    );
+    this.resendTimers.set(
+      p.id,
+      this.timers.setTimeout(() => {
+        this.resendTimers.delete(p.id);
+        const now = this.pendingList.find((x) => x.id === p.id);
+        if (now && this.ready) this.transmit(now);
+      }, delay),
+    );
+  }
+
+  private clearResend(id: string): void {
+    const t = this.resendTimers.get(id);
+    if (t === undefined) return;
+    this.timers.clearTimeout(t);
+    this.resendTimers.delete(id);
+  }
+
+  private clearResends(): void {
+    for (const t of this.resendTimers.values()) this.timers.clearTimeout(t);
+    this.resendTimers.clear();
   }
 
   /** Records an id; false when it was already seen (a duplicate). */

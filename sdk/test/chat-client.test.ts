@@ -381,6 +381,42 @@ describe('pending', () => {
     expect(errors.map((e) => e.code)).toEqual(['rate_limited', 'room_not_found']);
   });
 
+  it('retries a send the server could not store (unavailable) with the same id', () => {
+    const { client, pending, errors } = makeClient();
+    client.connect();
+    const ws = accept();
+    const id = client.send('hola');
+    ws.receive({ type: 'error', id, code: 'unavailable', message: 'retry later' });
+    expect(pending().map((p) => p.id)).toEqual([id]); // not lost: it may even be stored
+    expect(errors).toEqual([]);
+    clock.advance(1_000);
+    expect(ws.sends()).toEqual([
+      { type: 'send', id, text: 'hola' },
+      { type: 'send', id, text: 'hola' },
+    ]);
+    ws.receive({ type: 'error', id, code: 'unavailable', message: 'retry later' });
+    clock.advance(1_000); // backs off: 500 ms, then 1 s, …
+    expect(ws.sends()).toHaveLength(3);
+    ws.receive({ type: 'ack', id, message_id: 7, sent_at: 1 });
+    expect(pending()).toEqual([]);
+    clock.advance(60_000);
+    expect(ws.sends()).toHaveLength(3);
+  });
+
+  it('re-sends a send refused as unavailable once after a reconnect, not twice', () => {
+    const { client } = makeClient();
+    client.connect();
+    const ws = accept();
+    const id = client.send('hola');
+    ws.receive({ type: 'error', id, code: 'unavailable', message: 'server shutting down' });
+    ws.serverClose(1001);
+    clock.advance(400);
+    const ws2 = accept('general', [], true);
+    expect(ws2.sends()).toEqual([{ type: 'send', id, text: 'hola' }]);
+    clock.advance(60_000);
+    expect(ws2.sends()).toHaveLength(1);
+  });
+
   it('says what a refused send was about, from the text it sent', () => {
     const { client, errors } = makeClient();
     client.connect();
