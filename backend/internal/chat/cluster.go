@@ -18,6 +18,11 @@ type Broadcast struct {
 	Messages []Message       `json:"messages"`
 	RoomPrev map[int64]int64 `json:"room_prev,omitempty"`
 	UserPrev map[int64]int64 `json:"user_prev,omitempty"`
+	// PrivPrev is the latest private message id committed before the
+	// batch's turn, whatever its users: a node that never received one
+	// reads it before delivering the batch, so that no client's resume
+	// cursor passes it.
+	PrivPrev int64 `json:"priv_prev,omitempty"`
 }
 
 // Notice is a user_joined or user_left event for the members of a room on
@@ -137,6 +142,8 @@ type Sequence interface {
 	// RoomPrev and UserPrev hold the latest id committed before the turn.
 	RoomPrev() map[int64]int64
 	UserPrev() map[int64]int64
+	// PrivPrev is the latest private message id committed before the turn.
+	PrivPrev() int64
 	// Append stores the turn's batch as Store.AppendMessages does, under
 	// the turn itself: if the node dies with the batch on its way into the
 	// database, the turn passes to another node only once the batch has

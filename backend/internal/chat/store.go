@@ -80,6 +80,9 @@ type Store interface {
 	// PrivateMessagesAfter returns up to limit private messages sent to or by
 	// userID with id > after, oldest first.
 	PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]Message, error)
+	// PrivateMessagesBetween returns up to limit private messages, of any
+	// users, with after < id <= upTo, oldest first.
+	PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
 	// LatestMessageID returns the id of the latest message stored, room or
 	// private, 0 when there is none.
 	LatestMessageID(ctx context.Context) (int64, error)

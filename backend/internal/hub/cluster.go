@@ -88,19 +88,42 @@ func (h *Hub) missed(b chat.Broadcast) []chat.Message {
 			out = append(out, h.readMissed(ctx, "user", id, last, prev, h.store.PrivateMessagesAfter)...)
 		}
 	}
+	if last := h.tracks.private; b.PrivPrev > last {
+		out = append(out, h.readMissed(ctx, "private", 0, last, b.PrivPrev,
+			func(ctx context.Context, _, after int64, limit int) ([]chat.Message, error) {
+				return h.store.PrivateMessagesBetween(ctx, after, b.PrivPrev, limit)
+			})...)
+	}
 	return sortUnique(out)
 }
 
 func (h *Hub) readMissed(ctx context.Context, kind string, id, after, upTo int64,
 	read func(context.Context, int64, int64, int) ([]chat.Message, error)) []chat.Message {
-	msgs, err := read(ctx, id, after, chat.ResumeLimit)
-	if err != nil {
-		h.log.Error("read missed messages", kind, id, "err", err)
-		return nil
-	}
 	h.log.Warn("a broadcast was missed: delivering it from the database", kind, id, "after", after, "up_to", upTo)
-	return slices.DeleteFunc(msgs, func(m chat.Message) bool { return m.ID > upTo })
+	var out []chat.Message
+	for range maxMissedPages { // page by page: one page was the oldest missed only
+		msgs, err := read(ctx, id, after, chat.ResumeLimit)
+		if err != nil {
+			h.log.Error("read missed messages", kind, id, "err", err)
+			break
+		}
+		for _, m := range msgs {
+			if m.ID > upTo {
+				return out
+			}
+			out = append(out, m)
+		}
+		if len(msgs) < chat.ResumeLimit {
+			return out
+		}
+		after = msgs[len(msgs)-1].ID
+	}
+	return out
 }
+
+// maxMissedPages bounds how many pages of missed messages a broadcast reads
+// (ResumeLimit each); a node that missed more catches up with a resync.
+const maxMissedPages = 20
 
 // Resync catches up, from the database, with every message this node may
 // have missed in its rooms and its users' private messages (a node died, or
@@ -205,6 +228,11 @@ type tracks struct {
 	mu    sync.Mutex // also serialises Deliver and Resync
 	rooms map[int64]int64
 	users map[int64]int64
+	// private is the latest private message id delivered, of any users:
+	// private batches are stored one at a time cluster-wide, so they
+	// arrive in id order, and a broadcast's PrivPrev above it tells of one
+	// missed.
+	private int64
 }
 
 func newTracks() tracks { return tracks{rooms: map[int64]int64{}, users: map[int64]int64{}} }
@@ -243,6 +271,7 @@ func (t *tracks) fresh(msgs []chat.Message) []chat.Message {
 			t.rooms[*m.RoomID] = max(last, m.ID)
 			return ok && m.ID <= last
 		}
+		t.private = max(t.private, m.ID)
 		// A user's private messages arrive in id order, so a message at or
 		// below either party's latest was delivered to both already.
 		seen := false

@@ -47,6 +47,7 @@ type fakeTurn struct {
 
 func (t fakeTurn) RoomPrev() map[int64]int64 { return t.rooms }
 func (t fakeTurn) UserPrev() map[int64]int64 { return t.users }
+func (t fakeTurn) PrivPrev() int64           { return 0 }
 func (fakeTurn) Release()                    {}
 
 func (t fakeTurn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
@@ -169,5 +170,37 @@ func TestClusterNodeCatchesUpPrivateMessagesOfANewUser(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if got := messageIDs(t, rec); !slices.Equal(got, want) {
 		t.Errorf("bob got %v, want %v (and not %d, which he had before he connected)", got, want, earlier.ID)
+	}
+}
+
+// TestClusterNodeCatchesUpPrivateMessagesBeforeRoomOnes: a private message
+// another node committed and never published (it died) must reach bob
+// before any room message with a higher id: his resume cursor, one last_id
+// for both, would pass it otherwise, and a resume would skip it. Room
+// broadcasts carry the latest private id committed before their turn.
+func TestClusterNodeCatchesUpPrivateMessagesBeforeRoomOnes(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	fc := &fakeCluster{}
+	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
+	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
+	rec := &recorder{}
+	if _, err := h.Connect(context.Background(), bob, time.Time{}, rec, Resume{}); err != nil {
+		t.Fatal(err)
+	}
+	general := h.def.id
+	stored, err := st.AppendMessages(context.Background(), []chat.NewMessage{
+		{SenderID: alice.ID, From: "alice", RecipientID: &bob.ID, To: "bob", Text: "lost", SentAt: 1, Delivered: true},
+		{RoomID: &general, Room: "general", SenderID: alice.ID, From: "alice", Text: "room", SentAt: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, room := stored[0].Message, stored[1].Message
+	h.Deliver(chat.Broadcast{Messages: []chat.Message{room}, RoomPrev: map[int64]int64{general: 0}, PrivPrev: lost.ID})
+	want := []int64{lost.ID, room.ID}
+	eventually(t, "a message", func() bool { return len(messageIDs(t, rec)) >= 1 })
+	time.Sleep(20 * time.Millisecond)
+	if got := messageIDs(t, rec); !slices.Equal(got, want) {
+		t.Errorf("bob got %v, want %v: the private message first", got, want)
 	}
 }

@@ -237,15 +237,22 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.def = &room{id: def.ID, name: def.Name, isDefault: true, people: map[int64]int{}}
 	h.rooms[strings.ToLower(def.Name)] = h.def
 	h.byID[def.ID] = h.def
+	// What is stored already was broadcast, or is history: a single node's
+	// write path and a node's private track start above it. Read before
+	// the node follows the stream, whose first broadcasts may need it.
+	latest, err := h.store.LatestMessageID(ctx)
+	if err != nil {
+		return fmt.Errorf("hub: latest message: %w", err)
+	}
+	if h.clustered {
+		h.tracks.private = latest
+	} else {
+		h.writes.high = latest
+	}
 	if err := h.cluster.Start(ctx, h); err != nil { // reports the live rooms
 		return fmt.Errorf("hub: join the cluster: %w", err)
 	}
 	h.trackRoom(def.ID)
-	if !h.clustered { // what is stored already was broadcast, or is history
-		if h.writes.high, err = h.store.LatestMessageID(ctx); err != nil {
-			return fmt.Errorf("hub: latest message: %w", err)
-		}
-	}
 	h.log.Info("hub started", "default_room", def.Name, "retired_rooms", retired, "live_rooms", h.RoomCount()-1)
 	h.writes.start()
 	h.wg.Add(1)

@@ -435,7 +435,7 @@ func (w *writePath) publish(turn chat.Sequence, msgs []chat.Message) {
 	if len(msgs) == 0 {
 		return
 	}
-	b := chat.Broadcast{Messages: msgs, RoomPrev: turn.RoomPrev(), UserPrev: turn.UserPrev()}
+	b := chat.Broadcast{Messages: msgs, RoomPrev: turn.RoomPrev(), UserPrev: turn.UserPrev(), PrivPrev: turn.PrivPrev()}
 	deadline := time.Now().Add(publishPatience)
 	for wait := 20 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -54,6 +54,14 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
+// PrivateMessagesBetween returns up to limit private messages, of any
+// users, with after < id <= upTo, oldest first.
+func (s *Store) PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "private messages between", selectMessages+`
+		WHERE m.recipient_id IS NOT NULL AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
+		after, upTo, pageSize(limit))
+}
+
 // LatestMessageID returns the id of the latest message stored, 0 when there
 // is none.
 func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {

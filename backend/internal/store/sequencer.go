@@ -159,7 +159,10 @@ func (q *Sequencer) turnSQL(rooms, users []int64) string {
 		SELECT 'u', u, GREATEST(
 			COALESCE((SELECT max(m.id) FROM messages m WHERE m.recipient_id = u), 0),
 			COALESCE((SELECT max(m.id) FROM messages m WHERE m.sender_id = u AND m.recipient_id IS NOT NULL), 0))
-		FROM unnest(%s) AS u`, bigints(rooms), bigints(users))
+		FROM unnest(%s) AS u
+		UNION ALL
+		SELECT 'p', 0, COALESCE((SELECT max(m.id) FROM messages m WHERE m.recipient_id IS NOT NULL), 0)`,
+		bigints(rooms), bigints(users))
 	return b.String()
 }
 
@@ -187,6 +190,7 @@ type turn struct {
 	once     sync.Once
 	roomPrev map[int64]int64
 	userPrev map[int64]int64
+	privPrev int64
 }
 
 // take runs turnSQL and keeps the latest ids it read.
@@ -204,10 +208,13 @@ func (t *turn) take(ctx context.Context, query string) error {
 			if err := rows.Scan(&kind, &id, &last); err != nil {
 				return err
 			}
-			if kind == "r" {
+			switch kind {
+			case "r":
 				t.roomPrev[id] = last
-			} else {
+			case "u":
 				t.userPrev[id] = last
+			default:
+				t.privPrev = last
 			}
 		}
 		if !rows.NextResultSet() {
@@ -218,6 +225,7 @@ func (t *turn) take(ctx context.Context, query string) error {
 
 func (t *turn) RoomPrev() map[int64]int64 { return t.roomPrev }
 func (t *turn) UserPrev() map[int64]int64 { return t.userPrev }
+func (t *turn) PrivPrev() int64           { return t.privPrev }
 
 // Append stores a batch as Store.AppendMessages does, on the turn's own
 // session (see Sequencer): one statement, so one round trip.

@@ -96,6 +96,18 @@ func TestSequencerTurns(t *testing.T) {
 	if got := turn.UserPrev(); got[alice.ID] != stored[1].Message.ID || got[bob.ID] != stored[1].Message.ID {
 		t.Errorf("UserPrev = %v, want %d for both", got, stored[1].Message.ID)
 	}
+	if got := turn.PrivPrev(); got != stored[1].Message.ID {
+		t.Errorf("PrivPrev = %d, want %d", got, stored[1].Message.ID)
+	}
+	turn.Release() // a private turn holds every room
+	roomTurn, _ := acquireWithin(t, q, 5*time.Second, []int64{999}, nil)
+	if roomTurn == nil {
+		t.Fatal("a room turn was not granted")
+	}
+	defer roomTurn.Release()
+	if got := roomTurn.PrivPrev(); got != stored[1].Message.ID {
+		t.Errorf("a room turn's PrivPrev = %d, want %d", got, stored[1].Message.ID)
+	}
 }
 
 func TestSequencerNeedsPostgres(t *testing.T) {

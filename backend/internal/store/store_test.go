@@ -63,7 +63,7 @@ func TestSQLiteSurvivesReopening(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	dir := t.TempDir()
 	applied, err := store.Migrate(t.Context(), "file:"+filepath.Join(dir, "x.db"), "")
-	if err != nil || len(applied) != 1 || applied[0] != "00001_schema.sql" {
+	if err != nil || len(applied) != 2 || applied[0] != "00001_schema.sql" || applied[1] != "00002_private_index.sql" {
 		t.Fatalf("Migrate = %v, %v", applied, err)
 	}
 }

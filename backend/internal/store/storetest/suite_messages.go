@@ -283,6 +283,11 @@ func testPrivateMessagesAfter(t *testing.T, f *fixture) {
 	if got, err := f.s.LatestMessageID(f.ctx); err != nil || got != again[0].Message.ID {
 		t.Errorf("LatestMessageID = %d, %v; want %d", got, err, again[0].Message.ID)
 	}
+	got, err = f.s.PrivateMessagesBetween(f.ctx, out[0].Message.ID, out[3].Message.ID, 10)
+	wantIDs(t, "private messages between the first and the third", got, []int64{out[2].Message.ID, out[3].Message.ID})
+	if err != nil {
+		t.Error(err)
+	}
 }
 
 func testUndelivered(t *testing.T, f *fixture) {
