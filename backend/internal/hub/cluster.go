@@ -84,7 +84,7 @@ func (h *Hub) missed(b chat.Broadcast) []chat.Message {
 		}
 	}
 	for id, prev := range b.UserPrev {
-		if last, ok := h.tracks.users[id]; ok && prev > last {
+		if last, ok := h.tracks.userLast(id); ok && prev > last {
 			out = append(out, h.readMissed(ctx, "user", id, last, prev, h.store.PrivateMessagesAfter)...)
 		}
 	}
@@ -156,7 +156,7 @@ func (h *Hub) Resync() {
 		}
 	}
 	for _, id := range users {
-		if last, ok := h.tracks.users[id]; ok {
+		if last, ok := h.tracks.userLast(id); ok {
 			got, err := h.store.PrivateMessagesAfter(ctx, id, last, chat.ResumeLimit)
 			if err != nil {
 				h.log.Error("resync private messages", "user", id, "err", err)
@@ -209,7 +209,7 @@ func (h *Hub) trackUser(ctx context.Context, id int64) {
 		return
 	}
 	h.tracks.mu.Lock()
-	_, known := h.tracks.users[id]
+	_, known := h.tracks.userLast(id)
 	h.tracks.mu.Unlock()
 	if known {
 		return
@@ -227,7 +227,10 @@ func (h *Hub) trackUser(ctx context.Context, id int64) {
 type tracks struct {
 	mu    sync.Mutex // also serialises Deliver and Resync
 	rooms map[int64]int64
-	users map[int64]int64
+	users map[int64]int64 // raised by deliveries only: fresh drops by it
+	// known is where a user's tracking started without a delivery: the
+	// latest private id when they connected (see trackUser).
+	known map[int64]int64
 	// private is the latest private message id delivered, of any users:
 	// private batches are stored one at a time cluster-wide, so they
 	// arrive in id order, and a broadcast's PrivPrev above it tells of one
@@ -235,7 +238,19 @@ type tracks struct {
 	private int64
 }
 
-func newTracks() tracks { return tracks{rooms: map[int64]int64{}, users: map[int64]int64{}} }
+func newTracks() tracks {
+	return tracks{rooms: map[int64]int64{}, users: map[int64]int64{}, known: map[int64]int64{}}
+}
+
+// userLast is the latest private id of a user this node delivered, or
+// else knew of when the user connected. t.mu is held.
+func (t *tracks) userLast(id int64) (int64, bool) {
+	last, ok := t.users[id]
+	if known, k := t.known[id]; k && (!ok || known > last) {
+		return known, true
+	}
+	return last, ok
+}
 
 // forget stops tracking a deleted room.
 func (t *tracks) forget(id int64) {
@@ -253,12 +268,13 @@ func (t *tracks) room(id, last int64) {
 	}
 }
 
-// user raises a user's latest delivered private id to at least last.
+// user records the latest private id of a user connecting here, where
+// gap detection starts for them (not a delivery: see fresh).
 func (t *tracks) user(id, last int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if cur, ok := t.users[id]; !ok || last > cur {
-		t.users[id] = last
+	if cur, ok := t.known[id]; !ok || last > cur {
+		t.known[id] = last
 	}
 }
 
@@ -273,7 +289,7 @@ func (t *tracks) fresh(msgs []chat.Message) []chat.Message {
 		}
 		t.private = max(t.private, m.ID)
 		// A user's private messages arrive in id order, so a message at or
-		// below either party's latest was delivered to both already.
+		// below either party's latest delivered was delivered to both.
 		seen := false
 		for _, u := range []int64{m.SenderID, *m.RecipientID} {
 			last, ok := t.users[u]

@@ -204,3 +204,38 @@ func TestClusterNodeCatchesUpPrivateMessagesBeforeRoomOnes(t *testing.T) {
 		t.Errorf("bob got %v, want %v: the private message first", got, want)
 	}
 }
+
+// TestClusterPrivateMessageReachesTheOtherPartyWhenTheSenderReconnects:
+// alice's private message to bob is committed, and alice connects here
+// (again) before its broadcast arrives. Her connection reads it in her
+// backlog and starts tracking her private messages from it; bob, connected
+// here all along, must still get it when the broadcast comes.
+func TestClusterPrivateMessageReachesTheOtherPartyWhenTheSenderReconnects(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	fc := &fakeCluster{}
+	h := newHub(t, st, func(c *Config) { c.Cluster, c.Sequencer = fc, fakeSequencer{st} })
+	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
+	recB := &recorder{}
+	if _, err := h.Connect(context.Background(), bob, time.Time{}, recB, Resume{}); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.AppendMessages(context.Background(), []chat.NewMessage{{SenderID: alice.ID, From: "alice",
+		RecipientID: &bob.ID, To: "bob", Text: "on its way", SentAt: 1, Delivered: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := stored[0].Message
+	recA := &recorder{}
+	if _, err := h.Connect(context.Background(), alice, time.Time{}, recA, Resume{LastID: p.ID - 1, Room: "general"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver(chat.Broadcast{Messages: []chat.Message{p}, UserPrev: map[int64]int64{alice.ID: 0, bob.ID: 0}, PrivPrev: 0})
+	eventually(t, "bob's private message", func() bool { return len(messageIDs(t, recB)) >= 1 })
+	time.Sleep(20 * time.Millisecond)
+	if got := messageIDs(t, recB); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("bob got %v, want [%d]", got, p.ID)
+	}
+	if got := messageIDs(t, recA); !slices.Equal(got, []int64{p.ID}) {
+		t.Errorf("alice got %v, want [%d] once (from her backlog)", got, p.ID)
+	}
+}
