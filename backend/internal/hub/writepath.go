@@ -67,8 +67,8 @@ type writePath struct {
 	// A single node's account of what it broadcast, for the batches whose
 	// fate the store could not tell (see recover, settle). Only the commit
 	// loop touches them; high is set before it starts.
-	high   int64            // the latest id stored and broadcast, or stored before the start
-	unsure map[bool][]int64 // rooms (false) and users (true) of batches that failed unavailable
+	high   int64      // the latest id stored and broadcast, or stored before the start
+	unsure doubtedIDs // of batches that failed unavailable
 }
 
 func newWritePath(h *Hub, seq chat.Sequencer) *writePath {
@@ -175,18 +175,18 @@ func (w *writePath) commitLoop() {
 // high, the latest id it broadcast, instead: nothing else writes messages,
 // so whatever is stored above it was never broadcast.
 
-// doubt records the rooms and users of messages whose batch failed
-// unavailable: they may have committed. Other errors are the statement's
-// own, and it stored nothing.
+// doubtedIDs are the rooms and the private senders of messages whose batch
+// failed unavailable: they may have committed.
+type doubtedIDs struct{ rooms, senders []int64 }
+
+// doubt records the rooms and senders of a batch that failed unavailable.
+// Other errors are the statement's own, and it stored nothing.
 func (w *writePath) doubt(batch []*submission) {
 	for _, s := range batch {
-		if w.unsure == nil {
-			w.unsure = map[bool][]int64{}
-		}
 		if m := s.msg; m.RoomID != nil {
-			w.unsure[false] = append(w.unsure[false], *m.RoomID)
+			w.unsure.rooms = append(w.unsure.rooms, *m.RoomID)
 		} else {
-			w.unsure[true] = append(w.unsure[true], m.SenderID)
+			w.unsure.senders = append(w.unsure.senders, m.SenderID)
 		}
 	}
 }
@@ -197,34 +197,21 @@ func (w *writePath) doubt(batch []*submission) {
 // An error (the database is still away) fails the next batch too: storing
 // it first would put its ids before theirs.
 func (w *writePath) recover() ([]chat.Message, error) {
-	if len(w.unsure) == 0 {
+	if len(w.unsure.rooms) == 0 && len(w.unsure.senders) == 0 {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var out []chat.Message
-	for private, ids := range w.unsure {
-		read := w.h.store.RoomMessagesAfter
-		if private {
-			read = w.h.store.PrivateMessagesAfter
-		}
-		slices.Sort(ids)
-		for _, id := range slices.Compact(ids) {
-			for after := w.high; ; {
-				msgs, err := read(ctx, id, after, chat.ResumeLimit)
-				if err != nil {
-					return nil, fmt.Errorf("hub: recover the messages of a failed batch: %w", err)
-				}
-				out = append(out, msgs...)
-				if len(msgs) < chat.ResumeLimit {
-					break
-				}
-				after = msgs[len(msgs)-1].ID
-			}
-		}
+	rooms, err := w.readAbove(ctx, w.unsure.rooms, w.h.store.RoomMessagesAfter)
+	if err != nil {
+		return nil, err
 	}
-	w.unsure = nil
-	out = sortUnique(out)
+	private, err := w.readAbove(ctx, w.unsure.senders, w.h.store.PrivateMessagesAfter)
+	if err != nil {
+		return nil, err
+	}
+	w.unsure = doubtedIDs{}
+	out := sortUnique(append(rooms, private...))
 	if len(out) > 0 {
 		w.high = max(w.high, out[len(out)-1].ID)
 		w.h.log.Warn("a failed batch had committed: broadcasting its messages", "messages", len(out))
@@ -232,26 +219,54 @@ func (w *writePath) recover() ([]chat.Message, error) {
 	return out, nil
 }
 
-// settle marks as new the repeats in a stored batch whose ids are above
-// high (the statement ran twice: its first run stored them), once each, and
-// raises high past the batch.
-func (w *writePath) settle(batch []*submission, outs []outcome) {
-	fresh := map[int64]bool{}
-	for _, o := range outs {
-		if o.err == nil && !o.stored.Duplicate {
-			fresh[o.stored.Message.ID] = true
+// readAbove reads with read every message above high of each of ids (rooms
+// or users), a page at a time.
+func (w *writePath) readAbove(ctx context.Context, ids []int64,
+	read func(ctx context.Context, id, after int64, limit int) ([]chat.Message, error)) ([]chat.Message, error) {
+	var out []chat.Message
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		for after := w.high; ; {
+			msgs, err := read(ctx, id, after, chat.ResumeLimit)
+			if err != nil {
+				return nil, fmt.Errorf("hub: recover the messages of a failed batch: %w", err)
+			}
+			out = append(out, msgs...)
+			if len(msgs) < chat.ResumeLimit {
+				break
+			}
+			after = msgs[len(msgs)-1].ID
 		}
 	}
-	top := w.high
-	for i := range outs {
-		o := &outs[i]
-		if o.err != nil {
-			continue
+	return out, nil
+}
+
+// settle marks as new the repeats in a stored batch whose ids are above
+// high (the statement ran twice: its first run stored them), once each, and
+// raises high past the batch. The common batch has no such repeat and costs
+// one pass.
+func (w *writePath) settle(batch []*submission, outs []outcome) {
+	top, suspect := w.high, false
+	for _, o := range outs {
+		if o.err == nil {
+			top = max(top, o.stored.Message.ID)
+			suspect = suspect || (o.stored.Duplicate && o.stored.Message.ID > w.high)
 		}
-		top = max(top, o.stored.Message.ID)
-		if o.stored.Duplicate && o.stored.Message.ID > w.high && !fresh[o.stored.Message.ID] && sameMessage(o.stored.Message, batch[i].msg) {
-			o.stored.Duplicate = false
-			fresh[o.stored.Message.ID] = true
+	}
+	if suspect {
+		fresh := map[int64]bool{}
+		for _, o := range outs {
+			if o.err == nil && !o.stored.Duplicate {
+				fresh[o.stored.Message.ID] = true
+			}
+		}
+		for i := range outs {
+			o := &outs[i]
+			id := o.stored.Message.ID
+			if o.err == nil && o.stored.Duplicate && id > w.high && !fresh[id] && sameMessage(o.stored.Message, batch[i].msg) {
+				o.stored.Duplicate = false
+				fresh[id] = true
+			}
 		}
 	}
 	w.high = top
