@@ -193,6 +193,25 @@ describe('Sala in a browser', () => {
     for (const p of everyone()) expect(p.dialogs).toEqual([]);
   });
 
+  it('makes a posted web address a link to a new tab; markup next to it stays text', async () => {
+    const url = `https://example.org/${run}/${'long-path-'.repeat(30)}?q=1`;
+    const text = `look ${url}, <b>x</b> ${run}`;
+    await say(bob, text);
+    for (const p of everyone()) {
+      await waitForTexts(p.page, [text]);
+      const link = log(p.page).getByRole('link', { name: url, exact: true });
+      await link.waitFor();
+      expect(await link.getAttribute('href')).toBe(url);
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer nofollow');
+      expect(await link.getAttribute('target')).toBe('_blank');
+      await log(p.page).getByText('<b>x</b>', { exact: false }).first().waitFor();
+      expect(await log(p.page).locator('.msg-text b').count()).toBe(0);
+      // The long address wraps inside the log rather than widening it.
+      expect(await log(p.page).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    for (const p of everyone()) expect(p.dialogs).toEqual([]);
+  });
+
   it('shows a right-to-left message right to left, and the composer follows what is typed', async () => {
     const arabic = `مرحبا بالجميع! ${run}`;
     await say(bob, arabic);

@@ -149,6 +149,27 @@ test('sign up, chat, rooms and private messages against the real server', async 
     );
   });
 
+  await step(t, 'shows a posted web address as a link; markup next to it stays text', async () => {
+    const url = `https://example.org/${suffix}/${'long-path-'.repeat(30)}?q=1`;
+    const text = `look ${url}, <b>x</b> ${suffix}`;
+    bob.send(text);
+    const link = page.locator(`a${id('message-link')}`).filter({ hasText: url });
+    await link.waitFor();
+    assert.equal(await link.textContent(), url);
+    assert.equal(await link.getAttribute('href'), url);
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await page.getByRole('link', { name: url, exact: true }).count(), 1);
+    const message = page.locator(id('message-text')).filter({ hasText: suffix }).last();
+    assert.equal(await message.textContent(), text);
+    assert.equal(await message.locator('b').count(), 0);
+    // The long address wraps inside the phone-sized page rather than widening it.
+    assert.equal(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      true,
+    );
+  });
+
   await step(t, 'runs # commands typed in the composer', async () => {
     await visible('composer-input').fill('#');
     await visible('hint-#help').waitFor();

@@ -50,4 +50,6 @@ export { fillGap } from './history';
 export type { FillGapOptions, FillGapResult, HistoryPage } from './history';
 export { mergeById, peerOf } from './messages';
 export { applyRoomsChanged, isRoomName } from './rooms';
+export { hasLink, linkify } from './links';
+export type { TextSegment } from './links';
 export type { HasId } from './messages';

@@ -146,6 +146,24 @@ describe('MessageList', () => {
     expect(container.querySelector('img')).toBeNull();
   });
 
+  it('makes web addresses links to a new tab, and leaves markup and other schemes as text', async () => {
+    const text = 'see https://example.org/a_(b), www.sala.chat. <b>x</b> javascript:alert(1)';
+    const { container } = await renderApp(MessageList, {
+      props: { ...props, items: [{ kind: 'message', key: 'm9', id: 9, from: 'bob', text, at: 9 }] },
+    });
+    const links = within(screen.getByRole('log')).getAllByRole('link');
+    expect(links.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['https://example.org/a_(b)', 'https://example.org/a_(b)'],
+      ['www.sala.chat', 'https://www.sala.chat'],
+    ]);
+    for (const a of links) {
+      expect(a.getAttribute('target')).toBe('_blank');
+      expect(a.getAttribute('rel')).toBe('noopener noreferrer nofollow');
+    }
+    expect(container.querySelector('.msg-text')?.textContent).toBe(text);
+    expect(container.querySelector('b')).toBeNull();
+  });
+
   it('puts the sender before the text, shows events inline and pending sends', async () => {
     await renderApp(MessageList, { props });
     const log = screen.getByRole('log');

@@ -46,6 +46,7 @@ export const en = {
   'chat.placeholder': 'Message #{room}',
   'chat.send': 'Send',
   'chat.commandHints': 'Commands',
+  'chat.openLink': 'Opens in the browser',
   // Errors by code; a code the app has no words for keeps the server's (English) message.
   'chat.errors.room_not_found': 'There is no live room with that name.',
   'chat.errors.room_exists': 'A room with that name already exists.',

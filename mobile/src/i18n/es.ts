@@ -49,6 +49,7 @@ export const es: Record<MessageKey, string> = {
   'chat.placeholder': 'Mensaje en #{room}',
   'chat.send': 'Enviar',
   'chat.commandHints': 'Comandos',
+  'chat.openLink': 'Se abre en el navegador',
   'chat.errors.room_not_found': 'No hay ninguna sala activa con ese nombre.',
   'chat.errors.room_exists': 'Ya existe una sala con ese nombre.',
   'chat.errors.invalid_room_name': 'Los nombres de sala tienen 1–32 letras, cifras, - o _.',

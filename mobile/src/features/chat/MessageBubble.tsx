@@ -1,8 +1,11 @@
+import { hasLink } from '@sala/sdk';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
 import { formatTime } from '@/lib/time';
 import { space, useTheme } from '@/ui/theme';
+
+import { LinkedText } from './LinkedText';
 
 export interface MessageBubbleProps {
   from: string;
@@ -15,17 +18,19 @@ export interface MessageBubbleProps {
 }
 
 /**
- * One message: sender, then the text as plain text (never markup), then the server time, or
- * "sending…" while it is not acknowledged.
+ * One message: sender, then the text as plain text (never markup) with its web addresses as
+ * links, then the server time, or "sending…" while it is not acknowledged. A bubble without
+ * links is read as one element; one with links lets a screen reader reach each link.
  */
 export function MessageBubble({ from, text, at, mine, pending, testID }: MessageBubbleProps) {
   const { t } = useI18n();
   const theme = useTheme();
+  const links = hasLink(text);
   return (
     <View
       testID={testID}
-      accessible
-      accessibilityLabel={`${from}: ${text}`}
+      accessible={!links}
+      accessibilityLabel={links ? undefined : `${from}: ${text}`}
       style={[
         styles.bubble,
         {
@@ -37,9 +42,13 @@ export function MessageBubble({ from, text, at, mine, pending, testID }: Message
       <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
         {from}
       </Text>
-      <Text testID="message-text" selectable style={[styles.text, { color: theme.text }]}>
-        {text}
-      </Text>
+      <LinkedText
+        testID="message-text"
+        selectable
+        text={text}
+        linkColor={theme.primary}
+        style={[styles.text, { color: theme.text }]}
+      />
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>

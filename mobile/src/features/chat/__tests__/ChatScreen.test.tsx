@@ -1,3 +1,4 @@
+import { Linking } from 'react-native';
 import { router } from 'expo-router';
 import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 
@@ -312,4 +313,25 @@ test('shows the text of a message whose room was gone after the reconnect', asyn
     /^Not sent: the room “books” was gone after the reconnect\.\s+typed for books$/,
   );
   expect(screen.getByTestId('notice-unsent')).toHaveTextContent('typed for books');
+});
+
+test('makes web addresses pressable links that open in the browser; markup stays text', async () => {
+  const openURL = jest.spyOn(Linking, 'openURL').mockResolvedValue(true);
+  const screen = await openChat();
+  const text = 'see https://example.org/a_(b), www.sala.chat. <b>x</b> javascript:alert(1)';
+  await act(async () => FakeSocket.last.receive(message(11, 'bob', text)));
+  const links = await screen.findAllByTestId('message-link');
+  expect(links.map((l) => l.props.children)).toEqual([
+    'https://example.org/a_(b)',
+    'www.sala.chat',
+  ]);
+  for (const l of links) expect(l).toHaveAccessibleName(/./); // reachable, with role link
+  expect(screen.getAllByRole('link')).toHaveLength(2);
+  expect(screen.getByTestId('message-text')).toHaveTextContent(text);
+  await fireEvent.press(links[1]!);
+  expect(openURL).toHaveBeenCalledWith('https://www.sala.chat');
+  await fireEvent.press(links[0]!);
+  expect(openURL).toHaveBeenLastCalledWith('https://example.org/a_(b)');
+  expect(openURL).toHaveBeenCalledTimes(2);
+  openURL.mockRestore();
 });
