@@ -52,4 +52,5 @@ export { mergeById, peerOf } from './messages';
 export { applyRoomsChanged, isRoomName } from './rooms';
 export { hasLink, linkify } from './links';
 export type { TextSegment } from './links';
+export { compareNames, sortRooms } from './sort';
 export type { HasId } from './messages';

@@ -1,3 +1,4 @@
+import { sortRooms } from './sort';
 import type { RoomInfo, RoomsChangedEnvelope } from './types';
 
 /** The server's rule for a room name: 1–32 letters, digits, `-` or `_` (openapi.yaml's RoomName). */
@@ -14,8 +15,8 @@ export function isRoomName(name: string): boolean {
 
 /**
  * Applies a `rooms_changed` push to a room list: changed rooms replace (or join) the list,
- * removed ones leave it. The result is ordered as the server orders `rooms`: the default room
- * first, then by name ignoring case.
+ * removed ones leave it. The result is in the apps' order ({@link sortRooms}): the default room
+ * first, then by name, numbers by value (`room-2` before `room-10`), case ignored.
  */
 export function applyRoomsChanged(
   list: readonly RoomInfo[],
@@ -24,9 +25,5 @@ export function applyRoomsChanged(
   const byName = new Map(list.map((r) => [r.name.toLowerCase(), r]));
   for (const name of change.removed) byName.delete(name.toLowerCase());
   for (const r of change.rooms) byName.set(r.name.toLowerCase(), r);
-  return [...byName.values()].sort(
-    (a, b) =>
-      Number(b.default) - Number(a.default) ||
-      a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
-  );
+  return sortRooms([...byName.values()]);
 }

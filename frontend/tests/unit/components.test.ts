@@ -259,6 +259,17 @@ describe('chat panels', () => {
     expect(ws.sentTexts().at(-1)).toBe('#gR books');
   });
 
+  it('lists rooms default first, then in natural order ignoring case', async () => {
+    const { pinia, chat } = await connected();
+    const room = (name: string) => ({ name, owner: 'bob', members: 1, default: false });
+    chat.rooms = [room('room-10'), room('Room-2'), room('room-1'), ...chat.rooms];
+    await renderApp(RoomList, { pinia });
+    const names = screen
+      .getAllByRole('button', { name: /^Join / })
+      .map((b) => b.getAttribute('aria-label')?.replace(/^Join (\S+),.*$/, '$1'));
+    expect(names).toEqual(['general', 'books', 'room-1', 'Room-2', 'room-10']);
+  });
+
   it('creates a room from the form', async () => {
     const { pinia, ws } = await connected();
     const user = userEvent.setup();
@@ -311,6 +322,17 @@ describe('chat panels', () => {
     expect(ws.sentTexts()).not.toContain('#dR books');
     await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     expect(ws.sentTexts().at(-1)).toBe('#dR books');
+  });
+
+  it('lists people by login in natural order, ignoring case', async () => {
+    const { pinia, chat } = await connected();
+    const person = (login: string) => ({ login, first_name: 'A', last_name: 'B', online: false });
+    chat.users = [person('bob10'), person('Bob2'), person('bob1'), person('alice')];
+    await renderApp(UserList, { pinia });
+    const logins = screen
+      .getAllByRole('button', { name: /^Private conversation with / })
+      .map((b) => /with (\S+),/.exec(b.getAttribute('aria-label') ?? b.textContent ?? '')?.[1]);
+    expect(logins).toEqual(['bob1', 'Bob2', 'bob10']);
   });
 
   it('lists everyone with presence and opens a private thread', async () => {

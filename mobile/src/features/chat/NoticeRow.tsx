@@ -1,3 +1,4 @@
+import { sortRooms } from '@sala/sdk';
 import type { ReactNode } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
@@ -16,7 +17,7 @@ export function NoticeRow({ notice }: { notice: Notice }) {
   if (notice.kind === 'rooms') {
     return (
       <NoticeCard testID="notice-rooms" title={t('chat.rooms.title')}>
-        {notice.rooms.map((r) => (
+        {sortRooms(notice.rooms).map((r) => (
           <Text key={r.name} testID="notice-rooms-row" style={{ color: theme.text }}>
             {t('chat.rooms.row', { room: r.name, count: r.members })}
             {r.default || r.owner ? (

@@ -1,6 +1,6 @@
-import type { RoomInfo } from '@sala/sdk';
+import { type RoomInfo, sortRooms } from '@sala/sdk';
 import { router, useFocusEffect } from 'expo-router';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { FlatList, StyleSheet, Text, View } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
@@ -21,7 +21,9 @@ export function RoomsScreen() {
   const theme = useTheme();
   const store = useChatStore();
   const { api } = useSession();
-  const rooms = useChat((s) => s.rooms) ?? noRooms;
+  const live = useChat((s) => s.rooms) ?? noRooms;
+  // The default room first, then by name as people read it: room-2 before room-10.
+  const rooms = useMemo(() => sortRooms(live), [live]);
   const me = useChat((s) => s.me);
   const current = useChat((s) => s.room);
   const lastError = useChat((s) => s.lastError);

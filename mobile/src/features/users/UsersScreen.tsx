@@ -1,4 +1,4 @@
-import type { UserInfo } from '@sala/sdk';
+import { compareNames, type UserInfo } from '@sala/sdk';
 import { router, useIsFocused } from 'expo-router';
 import { useEffect } from 'react';
 import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
@@ -43,13 +43,14 @@ export function UsersScreen() {
     };
   }, [focused, api, store, rooms]);
 
-  // People with a conversation first (unread first), then the rest by login.
+  // People with a conversation first (unread first), then the rest by login as people read it
+  // (bob2 before bob10, case ignored).
   const sorted = [...users.filter((u) => u.login !== me)].sort((a, b) => {
     const ua = unread[a.login] ?? 0;
     const ub = unread[b.login] ?? 0;
     if (ua !== ub) return ub - ua;
     if (a.online !== b.online) return a.online ? -1 : 1;
-    return a.login.localeCompare(b.login);
+    return compareNames(a.login, b.login);
   });
 
   const renderItem = ({ item }: { item: UserInfo }) => {

@@ -335,3 +335,26 @@ test('makes web addresses pressable links that open in the browser; markup stays
   expect(openURL).toHaveBeenCalledTimes(2);
   openURL.mockRestore();
 });
+
+test('lists the #lR rooms default first, then in natural order', async () => {
+  const screen = await openChat();
+  const room = (name: string) => ({ name, owner: 'bob', members: 1, default: false });
+  await fireEvent.changeText(screen.getByTestId('composer-input'), '#lR');
+  await fireEvent(screen.getByTestId('composer-input'), 'submitEditing');
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'rooms',
+      rooms: [
+        room('room-10'),
+        room('Room-2'),
+        { name: 'general', members: 1, default: true },
+        room('room-1'),
+      ],
+    }),
+  );
+  const rows = await screen.findAllByTestId('notice-rooms-row');
+  expect(rows).toHaveLength(4);
+  ['#general ', '#room-1 ', '#Room-2 ', '#room-10 '].forEach((name, i) =>
+    expect(rows[i]).toHaveTextContent(name, { exact: false }),
+  );
+});

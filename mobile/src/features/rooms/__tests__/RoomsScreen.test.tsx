@@ -74,3 +74,23 @@ test('creating a room sends #cR and rejects invalid names before sending', async
   await fireEvent.press(screen.getByTestId('room-create'));
   expect(FakeSocket.last.texts).toEqual(['#cR chess-club']);
 });
+
+test('lists the default room first, then the rest in natural order ignoring case', async () => {
+  const screen = await openRooms();
+  const room = (name: string) => ({ name, owner: 'bob', members: 1, default: false });
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'rooms',
+      rooms: [
+        room('room-10'),
+        room('Room-2'),
+        { name: 'general', members: 3, default: true },
+        room('room-1'),
+      ],
+    }),
+  );
+  const ids = screen
+    .getAllByTestId(/^room-(general|room-\d+)$/i)
+    .map((e) => e.props.testID as string);
+  expect(ids).toEqual(['room-general', 'room-room-1', 'room-Room-2', 'room-room-10']);
+});

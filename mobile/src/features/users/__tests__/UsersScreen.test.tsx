@@ -128,3 +128,18 @@ test('shows an error for a private message the server refused', async () => {
   );
   expect(screen.queryByTestId('message-pending')).toBeNull();
 });
+
+test('lists people by login in natural order, ignoring case', async () => {
+  const { screen } = await openUsers();
+  await screen.findByTestId('user-bob');
+  const person = (login: string) => ({ login, first_name: 'A', last_name: 'B', online: false });
+  await act(async () =>
+    FakeSocket.last.receive({
+      type: 'users',
+      users: [person('bob10'), person('Bob2'), person('alice'), person('bob1')],
+    }),
+  );
+  await waitFor(() => expect(screen.queryByTestId('user-bob10')).toBeOnTheScreen());
+  const ids = screen.getAllByTestId(/^user-bob\d+$/i).map((e) => e.props.testID as string);
+  expect(ids).toEqual(['user-bob1', 'user-Bob2', 'user-bob10']);
+});
