@@ -28,6 +28,37 @@ export function useTimeFormat() {
   };
 }
 
+/**
+ * A signed duration (a clock offset, in ms) in the unit it reads best in: `+12 ms` below a
+ * second, `-3.6 s` (one decimal, in the UI language's notation) below a minute, then
+ * `-12 min 5 s` and `-1 h 0 min 1 s`, rather than `-3601235 ms`.
+ */
+export function useDurationFormat() {
+  const { t, locale } = useI18n({ useScope: 'global' });
+  return (ms: number): string => {
+    const abs = Math.abs(ms);
+    const tenths = Math.round(abs / 100);
+    const whole = Math.round(abs / 1000);
+    const sign = (n: number) => (ms < 0 && n > 0 ? '-' : ms > 0 && n > 0 ? '+' : '');
+    if (abs < 999.5) {
+      const n = Math.round(abs);
+      return t('status.ms', { n: `${sign(n)}${n}` });
+    }
+    if (tenths < 600) {
+      const n = new Intl.NumberFormat(locale.value, {
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }).format(tenths / 10);
+      return t('status.seconds', { n: `${sign(tenths)}${n}` });
+    }
+    const s = whole % 60;
+    const m = Math.floor(whole / 60) % 60;
+    const h = Math.floor(whole / 3600);
+    if (h === 0) return t('status.minutes', { m: `${sign(whole)}${m}`, s });
+    return t('status.hours', { h: `${sign(whole)}${h}`, m, s });
+  };
+}
+
 function firstUpper(text: string, locale: string): string {
   return text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
 }

@@ -368,6 +368,26 @@ describe('chat panels', () => {
     expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
   });
 
+  it('shows a large clock offset in seconds, minutes or hours, in the UI language', async () => {
+    const { pinia, chat } = await connected();
+    const offsets: [number, string, string][] = [
+      [-999.4, '-999 ms', '-999 ms'],
+      [-3612.3, '-3.6 s', '-3,6 s'],
+      [59_940, '+59.9 s', '+59,9 s'],
+      [-754_000, '-12 min 34 s', '-12 min 34 s'],
+      [-3_601_235, '-1 h 0 min 1 s', '-1 h 0 min 1 s'],
+    ];
+    for (const locale of ['en', 'es'] as const) {
+      const { unmount } = await renderApp(ConnectionStatus, { pinia, locale });
+      for (const [offset, en, es] of offsets) {
+        chat.clock = { offset, latency: 30, bestRtt: 20, samples: 3 };
+        await flush();
+        expect(screen.getByTestId('offset').textContent).toBe(locale === 'en' ? en : es);
+      }
+      unmount();
+    }
+  });
+
   it('shows the reconnect countdown but announces the state once, without it', async () => {
     const { pinia, chat } = await connected();
     await renderApp(ConnectionStatus, { pinia });
