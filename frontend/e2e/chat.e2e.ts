@@ -324,6 +324,10 @@ describe('Sala in a browser', () => {
     expect(await hints.getByRole('option').allTextContents()).toEqual([
       expect.stringContaining('#show users'),
     ]);
+    // Enter on the one command an incomplete word starts completes it rather than sending.
+    await composer(page).fill('#g');
+    await composer(page).press('Enter');
+    expect(await composer(page).inputValue()).toBe('#gR ');
     await composer(page).fill('');
 
     await say(carol, '#help');

@@ -171,6 +171,14 @@ test('sign up, chat, rooms and private messages against the real server', async 
   });
 
   await step(t, 'runs # commands typed in the composer', async () => {
+    // Enter on the one command an incomplete word starts completes it rather than sending.
+    await visible('composer-input').fill('#g');
+    await visible('hint-#gR').waitFor();
+    await visible('composer-input').press('Enter');
+    await page.waitForFunction(
+      (sel) => [...document.querySelectorAll(sel)].some((e) => e.value === '#gR '),
+      id('composer-input'),
+    );
     await visible('composer-input').fill('#');
     await visible('hint-#help').waitFor();
     await send('composer', '#help');

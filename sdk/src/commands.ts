@@ -26,6 +26,29 @@ export function commandHints(text: string, commands: readonly HelpItem[]): HelpI
   });
 }
 
+/**
+ * The hint that Enter should complete rather than send: the one command the composer's text
+ * names by an incomplete prefix of its word (`#g` → `#gR`, `#sh` → `#show users`). Undefined
+ * when the hints are not exactly one, or when the text already is that command, with or
+ * without arguments (`#lR`, `#IR`, `#gR books`, `#show users`): that text is sent as typed.
+ */
+export function hintToComplete(text: string, commands: readonly HelpItem[]): HelpItem | undefined {
+  const hints = commandHints(text, commands);
+  if (hints.length !== 1) return undefined;
+  const hint = hints[0]!;
+  const typed = text.trim().toLowerCase();
+  const space = typed.search(/\s/);
+  const resolved =
+    space < 0 ? canonical(typed) : `${canonical(typed.slice(0, space))}${typed.slice(space)}`;
+  const command = hint.command.toLowerCase();
+  if (
+    resolved === command ||
+    (resolved.startsWith(command) && /\s/.test(resolved[command.length]!))
+  )
+    return undefined;
+  return hint;
+}
+
 function canonical(word: string): string {
   if (word === '#ir') return '#lr';
   if (word.startsWith('#\\')) return `#${word.slice(2)}`;

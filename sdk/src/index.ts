@@ -37,6 +37,7 @@ export {
   commandArgument,
   commandHints,
   commandWord,
+  hintToComplete,
   isCommand,
   parsePrivateCommand,
   privateCommand,

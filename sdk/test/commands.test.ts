@@ -4,6 +4,7 @@ import {
   commandArgument,
   commandHints,
   commandWord,
+  hintToComplete,
   parsePrivateCommand,
   roomTextLength,
   textLength,
@@ -113,5 +114,44 @@ describe('textLength', () => {
     expect(textLength('👨‍👩‍👧‍👦')).toBe(7); // four people joined by three zero-width joiners
     expect(roomTextLength(`#private bob ${'😀'.repeat(MAX_TEXT_LENGTH)}`)).toBe(MAX_TEXT_LENGTH);
     expect(roomTextLength('hola')).toBe(4);
+  });
+});
+
+describe('hintToComplete', () => {
+  const complete = (text: string) => hintToComplete(text, help)?.command;
+
+  it('names the one command an incomplete prefix stands for', () => {
+    expect(complete('#g')).toBe('#gR');
+    expect(complete('#G')).toBe('#gR');
+    expect(complete('#he')).toBe('#help');
+    expect(complete('#sh')).toBe('#show users');
+    expect(complete('#show')).toBe('#show users');
+    expect(complete('#show ')).toBe('#show users');
+    expect(complete('#pri')).toBe('#private');
+  });
+
+  it('is undefined for a complete command, with or without arguments', () => {
+    for (const text of [
+      '#lR',
+      '#lr',
+      '#IR',
+      '#help',
+      '#exit',
+      '#gR',
+      '#gR books',
+      '#show users',
+      '#private bob hi',
+      '#\\private bob hi',
+    ]) {
+      expect(complete(text), text).toBeUndefined();
+    }
+  });
+
+  it('is undefined when the prefix fits several commands, none, or no command is typed', () => {
+    expect(complete('#')).toBeUndefined();
+    expect(complete('#e')).toBeUndefined(); // #eR and #exit
+    expect(complete('#bogus')).toBeUndefined();
+    expect(complete('#g books')).toBeUndefined();
+    expect(complete('hello')).toBeUndefined();
   });
 });

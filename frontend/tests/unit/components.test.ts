@@ -103,6 +103,26 @@ describe('Composer', () => {
     expect(emitted().send).toEqual([['#help']]);
   });
 
+  it('completes the one command an incomplete word starts on Enter, and sends complete ones', async () => {
+    const user = userEvent.setup();
+    const { emitted } = await renderApp(Composer, { props: { placeholder: 'x', commands } });
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    await user.type(box, '#g{Enter}');
+    expect(emitted().send).toBeUndefined();
+    expect(box.value).toBe('#gR ');
+    await user.type(box, 'books{Enter}');
+    expect(emitted().send).toEqual([['#gR books']]);
+    await user.type(box, '#he{Enter}');
+    expect(box.value).toBe('#help');
+    await user.type(box, '{Enter}');
+    expect(emitted().send).toEqual([['#gR books'], ['#help']]);
+    // A complete command, several candidates, or an unknown word: sent as typed.
+    await user.type(box, '#eR{Enter}');
+    await user.type(box, '#{Enter}');
+    await user.type(box, '#bogus{Enter}');
+    expect(emitted().send?.slice(2)).toEqual([['#eR'], ['#'], ['#bogus']]);
+  });
+
   it('hides the hints with Escape', async () => {
     const user = userEvent.setup();
     await renderApp(Composer, { props: { placeholder: 'x', commands } });

@@ -1,4 +1,4 @@
-import { commandHints, roomTextLength } from '@sala/sdk';
+import { commandHints, hintToComplete, roomTextLength } from '@sala/sdk';
 import { router } from 'expo-router';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
@@ -67,6 +67,10 @@ export function ChatScreen() {
   });
 
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
+  const completeFor = useCallback(
+    (text: string) => hintToComplete(text, commands ?? []),
+    [commands],
+  );
 
   const renderItem = useCallback(
     ({ item }: { item: Row }) => {
@@ -118,6 +122,7 @@ export function ChatScreen() {
         <Composer
           placeholder={t('chat.placeholder', { room: room ?? '' })}
           hintsFor={hintsFor}
+          completeFor={completeFor}
           lengthOf={roomTextLength}
           onSend={(text) => store?.send(text)}
         />

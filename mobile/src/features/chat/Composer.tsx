@@ -12,6 +12,11 @@ export interface ComposerProps {
   onSend: (text: string) => void;
   /** Command hints for what is typed so far (empty when not typing a command). */
   hintsFor?: (text: string) => HelpItem[];
+  /**
+   * The hint Enter completes instead of sending (the one command an incomplete word starts:
+   * `#g` → `#gR `); undefined sends the text as typed.
+   */
+  completeFor?: (text: string) => HelpItem | undefined;
   /** The length the server will check, in characters (default: the whole text's). */
   lengthOf?: (text: string) => number;
   testID?: string;
@@ -22,6 +27,7 @@ export function Composer({
   placeholder,
   onSend,
   hintsFor,
+  completeFor,
   lengthOf = textLength,
   testID = 'composer',
 }: ComposerProps) {
@@ -34,10 +40,22 @@ export function Composer({
   const tooLong = length > MAX_TEXT_LENGTH;
   const canSend = text.trim().length > 0 && !tooLong;
 
+  /** Puts a hint's command in the box, with a space when it takes arguments. */
+  function fill(h: HelpItem) {
+    setText(h.usage.includes('<') ? `${h.command} ` : h.command);
+  }
+
   function send() {
     if (!canSend) return;
     onSend(text);
     setText('');
+  }
+
+  // Enter: with the hints showing, `#g` means the one command it starts, not an unknown `#g`.
+  function submit() {
+    const only = hints.length ? completeFor?.(text) : undefined;
+    if (only) fill(only);
+    else send();
   }
 
   return (
@@ -54,7 +72,7 @@ export function Composer({
               testID={`hint-${h.command}`}
               accessibilityRole="button"
               accessibilityLabel={`${h.usage}: ${commandDescription(t, h)}`}
-              onPress={() => setText(h.usage.includes('<') ? `${h.command} ` : h.command)}
+              onPress={() => fill(h)}
               style={({ pressed }) => [
                 styles.hint,
                 { backgroundColor: pressed ? theme.border : theme.surface },
@@ -83,7 +101,7 @@ export function Composer({
           placeholderTextColor={theme.textMuted}
           value={text}
           onChangeText={setText}
-          onSubmitEditing={send}
+          onSubmitEditing={submit}
           submitBehavior="submit"
           autoCapitalize="sentences"
           autoCorrect={false}

@@ -336,6 +336,24 @@ test('makes web addresses pressable links that open in the browser; markup stays
   openURL.mockRestore();
 });
 
+test('Enter completes the one command an incomplete word starts, and sends complete ones', async () => {
+  const screen = await openChat();
+  const input = screen.getByTestId('composer-input');
+  await fireEvent.changeText(input, '#g');
+  await fireEvent(input, 'submitEditing');
+  expect(screen.getByTestId('composer-input').props.value).toBe('#gR ');
+  await fireEvent.changeText(input, '#he');
+  await fireEvent(input, 'submitEditing');
+  expect(screen.getByTestId('composer-input').props.value).toBe('#help');
+  expect(FakeSocket.last.texts).toEqual([]);
+  await fireEvent(input, 'submitEditing');
+  await fireEvent.changeText(input, '#gR books');
+  await fireEvent(input, 'submitEditing');
+  await fireEvent.changeText(input, '#');
+  await fireEvent(input, 'submitEditing');
+  expect(FakeSocket.last.texts).toEqual(['#help', '#gR books', '#']);
+});
+
 test('lists the #lR rooms default first, then in natural order', async () => {
   const screen = await openChat();
   const room = (name: string) => ({ name, owner: 'bob', members: 1, default: false });
