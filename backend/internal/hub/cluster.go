@@ -97,32 +97,47 @@ func (h *Hub) missed(b chat.Broadcast) []chat.Message {
 	return sortUnique(out)
 }
 
-func (h *Hub) readMissed(ctx context.Context, kind string, id, after, upTo int64,
-	read func(context.Context, int64, int64, int) ([]chat.Message, error)) []chat.Message {
+func (h *Hub) readMissed(ctx context.Context, kind string, id, after, upTo int64, read pageReader) []chat.Message {
 	h.log.Warn("a broadcast was missed: delivering it from the database", kind, id, "after", after, "up_to", upTo)
-	var out []chat.Message
-	for range maxMissedPages { // page by page: one page was the oldest missed only
-		msgs, err := read(ctx, id, after, chat.ResumeLimit)
-		if err != nil {
-			h.log.Error("read missed messages", kind, id, "err", err)
-			break
-		}
-		for _, m := range msgs {
-			if m.ID > upTo {
-				return out
-			}
-			out = append(out, m)
-		}
-		if len(msgs) < chat.ResumeLimit {
-			return out
-		}
-		after = msgs[len(msgs)-1].ID
+	out, err := readPages(ctx, read, id, after, upTo)
+	if err != nil {
+		h.log.Error("read missed messages", kind, id, "err", err)
 	}
 	return out
 }
 
-// maxMissedPages bounds how many pages of missed messages a broadcast reads
-// (ResumeLimit each); a node that missed more catches up with a resync.
+// pageReader reads up to limit messages of a room or a user (id) after an
+// id, oldest first: the store's RoomMessagesAfter and PrivateMessagesAfter.
+type pageReader func(ctx context.Context, id, after int64, limit int) ([]chat.Message, error)
+
+// readPages reads the messages of id with after < id <= upTo, page by page
+// (one page is only the oldest of them), at most maxMissedPages pages. On an
+// error it returns what it read before with the error.
+func readPages(ctx context.Context, read pageReader, id, after, upTo int64) ([]chat.Message, error) {
+	var out []chat.Message
+	for range maxMissedPages {
+		msgs, err := read(ctx, id, after, chat.ResumeLimit)
+		if err != nil {
+			return out, err
+		}
+		for _, m := range msgs {
+			if m.ID > upTo {
+				return out, nil
+			}
+			out = append(out, m)
+		}
+		if len(msgs) < chat.ResumeLimit {
+			return out, nil
+		}
+		after = msgs[len(msgs)-1].ID
+	}
+	return out, nil
+}
+
+// maxMissedPages bounds how many pages readPages reads (ResumeLimit each):
+// a node that missed more catches up with a resync, and what a single
+// node's failed batches can leave above its latest broadcast id is a few
+// batches of at most 8192.
 const maxMissedPages = 20
 
 // Resync catches up, from the database, with every message this node may

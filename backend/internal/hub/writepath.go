@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -219,24 +220,16 @@ func (w *writePath) recover() ([]chat.Message, error) {
 	return out, nil
 }
 
-// readAbove reads with read every message above high of each of ids (rooms
-// or users), a page at a time.
-func (w *writePath) readAbove(ctx context.Context, ids []int64,
-	read func(ctx context.Context, id, after int64, limit int) ([]chat.Message, error)) ([]chat.Message, error) {
+// readAbove reads every message above high of each of ids (rooms or users).
+func (w *writePath) readAbove(ctx context.Context, ids []int64, read pageReader) ([]chat.Message, error) {
 	var out []chat.Message
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
-		for after := w.high; ; {
-			msgs, err := read(ctx, id, after, chat.ResumeLimit)
-			if err != nil {
-				return nil, fmt.Errorf("hub: recover the messages of a failed batch: %w", err)
-			}
-			out = append(out, msgs...)
-			if len(msgs) < chat.ResumeLimit {
-				break
-			}
-			after = msgs[len(msgs)-1].ID
+		msgs, err := readPages(ctx, read, id, w.high, math.MaxInt64)
+		if err != nil {
+			return nil, fmt.Errorf("hub: recover the messages of a failed batch: %w", err)
 		}
+		out = append(out, msgs...)
 	}
 	return out, nil
 }
