@@ -75,15 +75,22 @@ function emptyLog<M>(): Log<M> {
 }
 
 /** The room this tab was in (sessionStorage: a reload keeps it, a new tab starts afresh). */
-function tabRoom(value?: string | null): string | undefined {
+function savedRoom(): string | undefined {
   try {
-    if (value === undefined) return sessionStorage.getItem(config.storage.room) ?? undefined;
-    if (value === null) sessionStorage.removeItem(config.storage.room);
-    else sessionStorage.setItem(config.storage.room, value);
+    return sessionStorage.getItem(config.storage.room) ?? undefined;
   } catch {
-    // storage unavailable: a reload starts in the default room
+    return undefined; // storage unavailable: a reload starts in the default room
   }
-  return undefined;
+}
+
+/** Remembers the tab's room, or forgets it (null, on logout). */
+function saveRoom(name: string | null): void {
+  try {
+    if (name === null) sessionStorage.removeItem(config.storage.room);
+    else sessionStorage.setItem(config.storage.room, name);
+  } catch {
+    // storage unavailable: nothing to keep
+  }
 }
 
 const idleStatus: ConnectionStatus = { state: 'idle', attempt: 0 };
@@ -135,7 +142,7 @@ export const useChatStore = defineStore('chat', () => {
   function start(): void {
     if (client.value) return;
     // A reload goes back to the room the tab was in, if it still lives.
-    const c = salaServices().chat(() => session.token, session.api, tabRoom());
+    const c = salaServices().chat(() => session.token, session.api, savedRoom());
     client.value = c;
     unsubscribe = [
       c.on('state', onState),
@@ -173,7 +180,7 @@ export const useChatStore = defineStore('chat', () => {
     unsubscribe = [];
     client.value?.close();
     client.value = null;
-    tabRoom(null);
+    saveRoom(null);
     if (usersTimer) clearTimeout(usersTimer);
     status.value = idleStatus;
     clock.value = noClock;
@@ -348,7 +355,7 @@ export const useChatStore = defineStore('chat', () => {
     }
     const moved = deletedRoom !== null || (room.value !== '' && !followNextJoin);
     room.value = j.room;
-    tabRoom(j.room);
+    saveRoom(j.room);
     roomLog.value = { ...emptyLog(), messages: [...j.history], hasMore: j.history.length > 0 };
     if (deletedRoom)
       addNotice(roomLog.value, { type: 'event', event: deletedRoom }, deletedRoom.at);
