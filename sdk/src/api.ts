@@ -1,5 +1,6 @@
 // ApiClient: a small fetch wrapper typed by the generated `paths` of openapi.yaml. It has one
 // method per REST endpoint the apps use, and turns every error into an ApiError.
+import type { FieldError } from './texts';
 import type { paths } from './schema';
 import type {
   AuthResponse,
@@ -63,6 +64,8 @@ export class ApiError extends Error {
     readonly fields: Readonly<Record<string, string>> = {},
     /** Seconds to wait, from `Retry-After` (429), when given. */
     readonly retryAfter?: number,
+    /** Each invalid field's machine-readable error (`field_errors`), for words in any language. */
+    readonly fieldErrors: Readonly<Record<string, FieldError>> = {},
   ) {
     super(message);
   }
@@ -104,8 +107,11 @@ export function parseApiError(
     parsed = undefined;
   }
   if (isErrorResponse(parsed)) {
-    const e = parsed.error;
-    return new ApiError(status, e.code, e.message, e.fields ?? {}, seconds);
+    const e = parsed.error as ErrorResponse['error'] & {
+      field_errors?: Record<string, FieldError>;
+    };
+    // `field_errors` is typed by hand until openapi.yaml (the server branch) describes it.
+    return new ApiError(status, e.code, e.message, e.fields ?? {}, seconds, e.field_errors ?? {});
   }
   const text = bodyText.trim();
   return new ApiError(

@@ -1,6 +1,7 @@
 // ChatClient: the only place that speaks Sala's WebSocket protocol (docs/protocol.md). It owns
 // reconnecting with backoff, resuming (last_id + room), deduping messages by id, pending sends
-// until their ack (re-sent with the same id after a reconnect), and the clock/latency estimate.
+// until their ack (re-sent with the same id after a reconnect), delivery receipts, and the
+// clock/latency estimate.
 import type {
   BackoffOptions,
   ChatClientOptions,
@@ -24,6 +25,7 @@ import type {
   HelpItem,
   JoinedEnvelope,
   Profile,
+  ReceiptEnvelope,
   RoomInfo,
   ServerEnvelope,
   WelcomeEnvelope,
@@ -39,8 +41,17 @@ import {
 
 /** How many sent commands' texts the client keeps for naming what an error is about. */
 const SENT_COMMANDS_KEPT = 32;
+/**
+ * How many message ids the dedupe set keeps. Duplicates arrive close to the newest ids (a
+ * resume's overlap with live messages, a re-sent backlog), so the oldest ids are forgotten
+ * first; an app that merges by id (ChatModel) shows even a late duplicate once.
+ */
+export const SEEN_KEPT = 10_000;
+/** The least time between two receipts while the highest id grows. */
+export const RECEIPT_INTERVAL_MS = 1_000;
 
-function defaultTimers(): Timers {
+/** The global setTimeout/clearTimeout, typed without DOM or Node types. */
+export function defaultTimers(): Timers {
   const g = globalThis as unknown as {
     setTimeout(fn: () => void, ms: number): unknown;
     clearTimeout(h: unknown): void;
@@ -70,6 +81,11 @@ export class ChatClient extends Emitter<ChatEvents> {
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private probeTimer: unknown = null;
+  private receiptTimer: unknown = null;
+  /** The last_id of the latest receipt sent on this socket (0: none yet). */
+  private receiptSent = 0;
+  /** The socket just became ready: send a receipt once its first frame is handled. */
+  private receiptNow = false;
   private pingsSent = 0;
   private lastPongAt = 0;
   private readonly pings = new Map<string, number>();
@@ -93,7 +109,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.now = options.now ?? (() => Date.now());
     this.timers = options.timers ?? defaultTimers();
     this.random = options.random ?? Math.random;
-    this.backoff = { baseMs: 500, maxMs: 30_000, ...options.backoff };
+    this.backoff = { baseMs: 500, maxMs: 4_000, ...options.backoff };
     this.pingOpts = {
       burst: 5,
       burstGapMs: 100,
@@ -242,6 +258,7 @@ export class ChatClient extends Emitter<ChatEvents> {
       room: this.roomValue ?? (this.opts.room || undefined),
     });
     this.ready = false;
+    this.receiptSent = 0;
     this.setState('connecting');
     let ws: WebSocketLike;
     try {
@@ -259,6 +276,7 @@ export class ChatClient extends Emitter<ChatEvents> {
         if (env.type === 'welcome') welcomed = true;
         this.handle(env);
       }
+      this.afterFrame();
     };
     ws.onclose = (ev: { code?: number }) => {
       if (this.ws !== ws) return;
@@ -273,6 +291,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.ws = null;
     this.ready = false;
     this.stopPings();
+    this.clearTimer('receiptTimer');
     if (this.stopped) return;
     if (code === CLOSE_TOKEN_EXPIRED) return this.stop('auth', code);
     if (TERMINAL_CLOSE_CODES.includes(code)) return this.stop('closed', code);
@@ -328,6 +347,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.clearResends();
     this.clearTimer('retryTimer');
     this.clearTimer('probeTimer');
+    this.clearTimer('receiptTimer');
     this.stopPings();
     const ws = this.ws;
     this.ws = null;
@@ -352,7 +372,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit('state', this.connection);
   }
 
-  private write(env: ClientEnvelope): boolean {
+  private write(env: ClientEnvelope | ReceiptEnvelope): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== OPEN) return false;
     try {
@@ -445,6 +465,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit('joined', { ...env, history });
     if (!this.ready) {
       this.ready = true;
+      this.receiptNow = true;
       this.status.attempt = 0;
       this.setState('open');
       this.flush(env);
@@ -542,8 +563,37 @@ export class ChatClient extends Emitter<ChatEvents> {
   private markSeen(id: number): boolean {
     if (this.seen.has(id)) return false;
     this.seen.add(id);
+    if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.values().next().value!);
     if (id > this.lastIdValue) this.lastIdValue = id;
     return true;
+  }
+
+  // ---- receipts ----------------------------------------------------------------------------
+
+  /**
+   * After each frame: tells the server the highest id handed to the app (docs/protocol.md,
+   * "Receipts"), at once after a (re)connection's joined and its backlog, then at most once per
+   * RECEIPT_INTERVAL_MS while it grows. Private messages above it are sent again next time.
+   */
+  private afterFrame(): void {
+    if (!this.ready || this.lastIdValue <= this.receiptSent) return;
+    if (this.receiptNow) {
+      this.receiptNow = false;
+      this.clearTimer('receiptTimer');
+      this.sendReceipt();
+      return;
+    }
+    if (this.receiptTimer !== null) return;
+    this.receiptTimer = this.timers.setTimeout(() => {
+      this.receiptTimer = null;
+      if (this.ready && this.lastIdValue > this.receiptSent) this.sendReceipt();
+    }, RECEIPT_INTERVAL_MS);
+  }
+
+  private sendReceipt(): void {
+    if (this.write({ type: 'receipt', last_id: this.lastIdValue })) {
+      this.receiptSent = this.lastIdValue;
+    }
   }
 
   private emitPending(): void {
@@ -594,7 +644,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit('clock', this.clock.stats());
   }
 
-  private clearTimer(name: 'retryTimer' | 'pingTimer' | 'probeTimer'): void {
+  private clearTimer(name: 'retryTimer' | 'pingTimer' | 'probeTimer' | 'receiptTimer'): void {
     if (this[name] !== null) {
       this.timers.clearTimeout(this[name]);
       this[name] = null;

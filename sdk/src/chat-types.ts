@@ -132,7 +132,11 @@ export interface ChatEvents {
   envelope: ServerEnvelope;
 }
 
-/** Backoff between reconnect attempts: min(maxMs, baseMs·2^attempt), jittered to [½, 1]×. */
+/**
+ * Backoff between reconnect attempts: min(maxMs, baseMs·2^attempt), jittered to [½, 1]×. The
+ * default cap (4 s) finds a server that came back within a few seconds; the jitter spreads
+ * the clients' returns.
+ */
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;

@@ -9,7 +9,33 @@ export type {
   ResponseOf,
   BodyOf,
 } from './api';
-export { ChatClient } from './chat-client';
+export { ChatClient, RECEIPT_INTERVAL_MS, SEEN_KEPT } from './chat-client';
+export { ChatModel, privateUnread, timeline } from './chat-model';
+export type {
+  ChatModelClient,
+  ChatModelOptions,
+  ChatModelState,
+  ConversationLog,
+  ConversationRef,
+  Notice,
+  NoticeBody,
+  Paging,
+  ShownPending,
+  TimelineItem,
+} from './chat-model';
+export {
+  authErrorText,
+  chatErrorText,
+  commandDescription,
+  fieldErrorText,
+  fieldErrorTexts,
+  fill,
+  noticeText,
+  sentence,
+  texts,
+  usageText,
+} from './texts';
+export type { FieldError, Lang } from './texts';
 export {
   CLOSE_TOKEN_EXPIRED,
   TERMINAL_CLOSE_CODES,

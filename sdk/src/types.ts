@@ -29,6 +29,15 @@ export type HelpItem = Schemas['HelpItem'];
 export type SendEnvelope = Schemas['SendEnvelope'];
 export type PingEnvelope = Schemas['PingEnvelope'];
 export type ClientEnvelope = Schemas['ClientEnvelope'];
+/**
+ * `{"type":"receipt","last_id":N}`: the highest message id (room or private) this client has
+ * received and handed to the app; no `id`, no answer. Written by hand: openapi.yaml gains it on
+ * the server branch, then this becomes `Schemas['ReceiptEnvelope']` like the others.
+ */
+export interface ReceiptEnvelope {
+  type: 'receipt';
+  last_id: number;
+}
 
 // WebSocket, server → client.
 export type WelcomeEnvelope = Schemas['WelcomeEnvelope'];

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ChatClient,
+  SEEN_KEPT,
   parseFrame,
   wsUrl,
   type ChatClientOptions,
@@ -595,5 +596,80 @@ describe('other envelopes', () => {
     await new Promise((r) => setTimeout(r, 0));
     process.off('unhandledRejection', unhandled);
     expect(unhandled).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('a recovered server', () => {
+  it('is found within a few seconds however long it was down (the default backoff cap)', () => {
+    const { client } = makeClient({ random: () => 0.999 });
+    client.connect();
+    accept();
+    // Down for a long while: every attempt fails.
+    for (let i = 0; i < 12; i++) {
+      const ws = FakeWebSocket.last();
+      ws.serverClose(1006);
+      expect(client.connection.retryAt! - clock.now()).toBeLessThanOrEqual(4_000);
+      clock.advance(client.connection.retryAt! - clock.now());
+      expect(FakeWebSocket.last()).not.toBe(ws);
+    }
+  });
+});
+
+describe('delivery receipts', () => {
+  const receipts = (ws: FakeWebSocket) =>
+    ws.envelopes
+      .filter((e) => e.type === 'receipt')
+      .map((e) => e as { type: string; last_id: number });
+
+  it('says the highest id handed over right after a reconnect’s backlog, then at most once a second', () => {
+    const { client } = makeClient();
+    client.connect();
+    const ws = accept('general', [1, 2]);
+    expect(receipts(ws)).toEqual([{ type: 'receipt', last_id: 2 }]);
+    ws.receive(msg(3));
+    ws.receive(priv(4));
+    expect(receipts(ws)).toHaveLength(1);
+    clock.advance(999);
+    expect(receipts(ws)).toHaveLength(1);
+    clock.advance(1);
+    expect(receipts(ws).at(-1)).toEqual({ type: 'receipt', last_id: 4 });
+    clock.advance(5_000); // nothing new: nothing sent
+    expect(receipts(ws)).toHaveLength(2);
+
+    ws.serverClose(1006);
+    client.reconnectNow();
+    const ws2 = FakeWebSocket.last();
+    ws2.open();
+    ws2.receive(welcome(), joined('general', [5], true), priv(6));
+    expect(receipts(ws2)).toEqual([{ type: 'receipt', last_id: 6 }]);
+  });
+
+  it('sends none for duplicates, nor while disconnected', () => {
+    const { client } = makeClient();
+    client.connect();
+    const ws = accept('general', [1]);
+    ws.receive(msg(1));
+    clock.advance(2_000);
+    expect(receipts(ws)).toHaveLength(1);
+    ws.receive(msg(2));
+    ws.serverClose(1006);
+    clock.advance(1_000);
+    expect(receipts(ws)).toHaveLength(1);
+  });
+});
+
+describe('the dedupe set', () => {
+  it('keeps the newest ids only, so a long session does not grow it without bound', () => {
+    const { client, messages } = makeClient();
+    client.connect();
+    const ws = accept();
+    const total = SEEN_KEPT + 500;
+    for (let id = 1; id <= total; id++) ws.receive(msg(id));
+    expect(messages).toHaveLength(total);
+    expect(client.hasSeen(1)).toBe(false);
+    expect(client.hasSeen(total - SEEN_KEPT + 1)).toBe(true);
+    ws.receive(msg(total)); // a recent duplicate is still dropped
+    expect(messages).toHaveLength(total);
+    expect(client.lastId).toBe(total);
   });
 });

@@ -1,5 +1,5 @@
 // Test doubles: a fake WebSocket with the browser API, and a manual clock with timers.
-import type { ServerEnvelope, Timers, WebSocketLike } from '../src';
+import type { FetchLike, ServerEnvelope, Timers, WebSocketLike } from '../src';
 
 /** A WebSocket double: records what the client sends, lets the test play the server. */
 export class FakeWebSocket implements WebSocketLike {
@@ -155,4 +155,73 @@ export function msg(id: number, room = 'general', text = `m${id}`, clientId = ''
 
 export function priv(id: number, from = 'bob', to = 'alice', text = `p${id}`) {
   return { type: 'private' as const, id, from, to, text, sent_at: 1_000 + id, client_id: '' };
+}
+
+/** A route's answer: status and JSON body. */
+export interface FakeResponse {
+  status: number;
+  body: unknown;
+}
+export type FakeRoute = FakeResponse | ((url: URL) => FakeResponse | Promise<FakeResponse>);
+
+/**
+ * A fetch that answers `METHOD /path` from `routes` (404 otherwise), recording each call, for
+ * the real ApiClient. GET /users and GET /commands answer empty lists unless given.
+ */
+export function fakeFetch(routes: Record<string, FakeRoute> = {}) {
+  const calls: URL[] = [];
+  const all: Record<string, FakeRoute> = {
+    'GET /api/v1/users': { status: 200, body: { users: [] } },
+    'GET /api/v1/commands': { status: 200, body: { commands: [] } },
+    ...routes,
+  };
+  const fetch: FetchLike = async (url, init) => {
+    const u = new URL(url);
+    calls.push(u);
+    const route = all[`${init.method} ${u.pathname}`];
+    const res = !route
+      ? { status: 404, body: { error: { code: 'not_found', message: 'no route' } } }
+      : typeof route === 'function'
+        ? await route(u)
+        : route;
+    return {
+      status: res.status,
+      statusText: '',
+      headers: { get: () => null },
+      text: () => Promise.resolve(JSON.stringify(res.body)),
+    };
+  };
+  /** The query of each call to `path`, as {before, limit}. */
+  const pages = (path: string) =>
+    calls
+      .filter((u) => u.pathname === path)
+      .map((u) => ({ before: u.searchParams.get('before'), limit: u.searchParams.get('limit') }));
+  return { fetch, calls, pages };
+}
+
+/** A history endpoint over these stored messages, answering pages newest first as Sala does. */
+export function pagesOf<M extends { id: number }>(stored: M[]): (url: URL) => FakeResponse {
+  return (url) => {
+    const before = url.searchParams.get('before');
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    const older = stored
+      .filter((m) => before === null || m.id < Number(before))
+      .sort((a, b) => b.id - a.id);
+    return {
+      status: 200,
+      body: { messages: older.slice(0, limit), has_more: older.length > limit },
+    };
+  };
+}
+
+export const failure = (status: number, code: string): FakeResponse => ({
+  status,
+  body: { error: { code, message: code } },
+});
+
+/** Lets every pending promise chain (fake fetches included) finish. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
 }

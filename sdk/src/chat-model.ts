@@ -1,0 +1,685 @@
+// ChatModel: the conversations as both apps show them, built once over one ChatClient. It folds
+// the client's events into one immutable state (the current room's log, private threads,
+// pending sends, notices, paging, unread counts, the connection and the clock) that a Pinia
+// store or a React hook reads through subscribe()/getState(). The protocol itself (reconnect,
+// resume, dedupe, re-sends, receipts, clock) stays in ChatClient.
+import { ApiError, type ApiClient } from './api';
+import { defaultTimers, type ChatClient } from './chat-client';
+import type { ChatError, ConnectionStatus, PendingMessage, Timers } from './chat-types';
+import type { ClockStats } from './clock';
+import { parsePrivateCommand, typedCommand, isCommand } from './commands';
+import { fillGap } from './history';
+import { mergeById, peerOf } from './messages';
+import type {
+  EventEnvelope,
+  HelpItem,
+  JoinedEnvelope,
+  MessageEnvelope,
+  PrivateEnvelope,
+  RoomInfo,
+  UserInfo,
+} from './types';
+
+/** Something said between messages: by the server, or by the model about a command. */
+export type NoticeBody =
+  | { kind: 'event'; event: EventEnvelope }
+  /** The connection is now in `room`; `moved`: sent back to the default room, not by choice. */
+  | { kind: 'joined'; room: string; moved: boolean }
+  /** `#eR` typed in the default room: nothing to do but say so (nothing is sent). */
+  | { kind: 'already'; room: string }
+  /** `about`: what the failed command named; `unsent`: the text of a `not_sent` message. */
+  | { kind: 'error'; code: string; message: string; about?: string; unsent?: string }
+  | { kind: 'help'; commands: HelpItem[] }
+  | { kind: 'rooms'; rooms: RoomInfo[] }
+  | { kind: 'users'; users: UserInfo[] }
+  /** Messages missed during a drop could not all be loaded: they are older than this point. */
+  | { kind: 'more' };
+
+export type Notice = NoticeBody & {
+  key: string;
+  /** Shown after the message with this id (0: before every message). */
+  afterId: number;
+  /** Server time it happened. */
+  at: number;
+};
+
+/** Paging back through a conversation's stored history (REST). */
+export interface Paging {
+  /** Older messages may exist on the server. */
+  hasMore: boolean;
+  loading: boolean;
+  /** The last page failed (not a 404): paging waits until asked with `retry`. */
+  failed: boolean;
+  /** A thread's latest page came (a room's log starts with its joined history). */
+  loaded: boolean;
+}
+
+/** One conversation's stored messages, inline notices and paging. */
+export interface ConversationLog<M> {
+  messages: readonly M[];
+  notices: readonly Notice[];
+  paging: Paging;
+  /** Messages from others that arrived while another conversation was on screen. */
+  unread: number;
+}
+
+/** The conversation on screen. */
+export type ConversationRef = { kind: 'room' } | { kind: 'private'; login: string };
+
+/** A send not stored yet, with its time on the server's clock. */
+export interface ShownPending extends PendingMessage {
+  at: number;
+}
+
+/** One row of a conversation on screen. */
+export type TimelineItem =
+  | {
+      kind: 'message';
+      key: string;
+      message: MessageEnvelope | PrivateEnvelope;
+      id: number;
+      from: string;
+      text: string;
+      at: number;
+    }
+  | { kind: 'pending'; key: string; pending: ShownPending; from: string; text: string; at: number }
+  | { kind: 'notice'; key: string; notice: Notice; at: number };
+
+export interface ChatModelState {
+  connection: ConnectionStatus;
+  /** `latency` is null while not connected, and after a reconnect until a new sample. */
+  clock: ClockStats;
+  /** The signed-in user's login. */
+  me: string;
+  /** The room the connection is in (null before the first joined). */
+  room: string | null;
+  defaultRoom: string;
+  rooms: readonly RoomInfo[];
+  users: readonly UserInfo[];
+  commands: readonly HelpItem[];
+  roomLog: ConversationLog<MessageEnvelope>;
+  /** Private threads by the other person's login. */
+  threads: Readonly<Record<string, ConversationLog<PrivateEnvelope>>>;
+  active: ConversationRef;
+  /** Sends not stored yet; one whose message already arrived is not listed. */
+  pending: readonly ShownPending[];
+  lastError: ChatError | null;
+  /** The latest `#private` typed in a room that the server stored (its thread opens). */
+  privateSent: { id: string; login: string } | null;
+}
+
+/** What the model needs of ChatClient. */
+export type ChatModelClient = Pick<
+  ChatClient,
+  | 'on'
+  | 'connect'
+  | 'close'
+  | 'send'
+  | 'sendPrivate'
+  | 'reconnectNow'
+  | 'state'
+  | 'serverNow'
+  | 'toServerTime'
+>;
+
+export interface ChatModelOptions {
+  client: ChatModelClient;
+  api: Pick<ApiClient, 'roomHistory' | 'dmHistory' | 'users' | 'commands'>;
+  /** The signed-in login, until welcome says it. */
+  me?: string;
+  /** Messages per history page (default 50). */
+  pageSize?: number;
+  /** Defaults to the global setTimeout/clearTimeout. */
+  timers?: Timers;
+  /** A user_left followed by the same person's user_joined within this (ms) shows neither. */
+  foldMs?: number;
+  /** Called when the server refused the token: the user must log in again. */
+  onAuthLost?: () => void;
+}
+
+const noClock: ClockStats = { offset: 0, latency: null, bestRtt: null, samples: 0 };
+const roomPaging: Paging = { hasMore: false, loading: false, failed: false, loaded: true };
+const threadPaging: Paging = { hasMore: true, loading: false, failed: false, loaded: false };
+/** People are refreshed over REST at most this often after join/leave events. */
+const USERS_REFRESH_MS = 300;
+
+function emptyLog<M>(paging: Paging): ConversationLog<M> {
+  return { messages: [], notices: [], paging, unread: 0 };
+}
+
+/** The chat model of one signed-in session: create, start(), read, stop() at log-out. */
+export class ChatModel {
+  private state: ChatModelState;
+  private readonly client: ChatModelClient;
+  private readonly opts: ChatModelOptions;
+  private readonly timers: Timers;
+  private readonly listeners = new Set<() => void>();
+  private offs: Array<() => void> = [];
+  private stopped = false;
+  private noticeSeq = 0;
+  private usersTimer: unknown = null;
+  private rawPending: readonly PendingMessage[] = [];
+  /** Client ids of my messages that arrived: their pending copies are hidden. */
+  private readonly stored = new Set<string>();
+  /** `#lR` / `#show users` typed and not answered yet: their answers are shown. */
+  private expectRooms = 0;
+  private expectUsers = 0;
+  /** A typed room move (#cR, #gR, #eR) is on its way: its joined opens the room. */
+  private followNextJoin = false;
+  /** The current room's room_deleted: shown in the room the server moves us to. */
+  private deletedRoom: EventEnvelope | null = null;
+  /** Client ids of sends whose errors belong elsewhere: a thread's login, or '' for a move. */
+  private readonly sentIds = new Map<string, string>();
+  /** Client ids of `#private` commands typed → the recipient. */
+  private readonly privateCommands = new Map<string, string>();
+
+  constructor(options: ChatModelOptions) {
+    this.opts = options;
+    this.client = options.client;
+    this.timers = options.timers ?? defaultTimers();
+    this.state = {
+      connection: { state: 'idle', attempt: 0 },
+      clock: noClock,
+      me: options.me ?? '',
+      room: null,
+      defaultRoom: 'general',
+      rooms: [],
+      users: [],
+      commands: [],
+      roomLog: emptyLog(roomPaging),
+      threads: {},
+      active: { kind: 'room' },
+      pending: [],
+      lastError: null,
+      privateSent: null,
+    };
+  }
+
+  getState = (): ChatModelState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private update(patch: Partial<ChatModelState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Subscribes to the client and connects. */
+  start(): void {
+    const c = this.client;
+    this.offs = [
+      c.on('state', (s) => this.onState(s)),
+      c.on('welcome', (w) => {
+        this.update({ me: w.user.login, commands: w.commands });
+        void this.loadUsers();
+      }),
+      c.on('rooms', (rooms) => this.setRooms(rooms)),
+      c.on('roomsReply', (rooms) => {
+        if (this.expectRooms === 0) return;
+        this.expectRooms--;
+        this.addNotice(this.activeRef(), { kind: 'rooms', rooms });
+      }),
+      c.on('users', (users) => {
+        this.update({ users });
+        if (this.expectUsers === 0) return;
+        this.expectUsers--;
+        this.addNotice(this.activeRef(), { kind: 'users', users });
+      }),
+      c.on('joined', (j) => this.onJoined(j)),
+      c.on('message', (m) => this.onMessage(m)),
+      c.on('private', (m) => this.onPrivate(m)),
+      c.on('event', (e) => this.onEvent(e)),
+      c.on('help', (commands) => {
+        this.update({ commands });
+        this.addNotice(this.activeRef(), { kind: 'help', commands });
+      }),
+      c.on('ack', (a) => this.onAck(a.id)),
+      c.on('error', (e) => this.onError(e)),
+      c.on('pending', (list) => {
+        this.rawPending = list;
+        this.showPending();
+      }),
+      c.on('clock', (clock) => this.update({ clock })),
+    ];
+    c.connect();
+    this.opts.api.commands().then(
+      (commands) => {
+        if (!this.stopped && this.state.commands.length === 0) this.update({ commands });
+      },
+      () => undefined, // welcome brings them too
+    );
+  }
+
+  /** Unsubscribes, closes the connection for good and cancels every timer (log out). */
+  stop(): void {
+    this.stopped = true;
+    for (const off of this.offs.splice(0)) off();
+    this.client.close();
+    if (this.usersTimer !== null) this.timers.clearTimeout(this.usersTimer);
+    this.usersTimer = null;
+    this.listeners.clear();
+  }
+
+  /** After `closed` (`#exit`): connect again. Otherwise a waiting reconnect happens now. */
+  reconnect(): void {
+    if (this.client.state === 'closed') this.client.connect();
+    else this.client.reconnectNow();
+  }
+
+  /** The network or the app came back: a waiting reconnect happens now, an open socket is probed. */
+  reconnectNow(): void {
+    this.client.reconnectNow();
+  }
+
+  serverNow(): number {
+    return this.client.serverNow();
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  /**
+   * Sends what a composer holds: a `#` command, or a message to the conversation on screen.
+   * Returns the client id ('' when nothing was sent).
+   */
+  send(text: string): string {
+    if (text.trim() === '') return '';
+    const active = this.state.active;
+    if (!isCommand(text) && active.kind === 'private') return this.sendPrivate(active.login, text);
+    const word = typedCommand(text.trim());
+    if (word === '#er' && this.state.room !== null && this.state.room === this.state.defaultRoom) {
+      this.addNotice(this.activeRef(), { kind: 'already', room: this.state.room });
+      return '';
+    }
+    if (word === '#lr') this.expectRooms++;
+    if (word === '#show') this.expectUsers++;
+    const id = this.client.send(text);
+    if (word === '#cr' || word === '#gr' || word === '#er') {
+      this.followNextJoin = true;
+      this.sentIds.set(id, '');
+    }
+    const to = parsePrivateCommand(text)?.to;
+    if (to !== undefined) this.privateCommands.set(id, to);
+    return id;
+  }
+
+  /** Sends a private message; an error about it shows in its thread. */
+  sendPrivate(login: string, text: string): string {
+    const id = this.client.sendPrivate(login, text);
+    this.sentIds.set(id, login);
+    return id;
+  }
+
+  createRoom = (name: string): string => this.send(`#cR ${name}`);
+  /** Moves into `name`; the room already joined just comes on screen. */
+  joinRoom = (name: string): string => {
+    if (name === this.state.room) {
+      this.openRoom();
+      return '';
+    }
+    return this.send(`#gR ${name}`);
+  };
+  leaveRoom = (): string => this.send('#eR');
+  deleteRoom = (name: string): string => this.send(`#dR ${name}`);
+  showHelp = (): string => this.send('#help');
+  /** Refreshes the people list (`#show users`) without an inline answer. */
+  refreshUsers = (): string => this.client.send('#show users');
+
+  /** Puts the room on screen. */
+  openRoom(): void {
+    this.update({ active: { kind: 'room' }, roomLog: { ...this.state.roomLog, unread: 0 } });
+  }
+
+  /** Puts the thread with `login` on screen, loading its latest page the first time. */
+  openPrivate(login: string): void {
+    const t = this.thread(login);
+    this.update({
+      active: { kind: 'private', login },
+      threads: { ...this.state.threads, [login]: { ...t, unread: 0 } },
+    });
+    if (!t.paging.loaded) void this.loadOlder({ kind: 'private', login });
+  }
+
+  /**
+   * Loads the page before a conversation's oldest message (a thread's first: its latest page)
+   * and merges it by id; notices keep their places. Nothing happens while a page is loading,
+   * once the server said there is no more, or after a failure unless `retry`. A 404 (the room
+   * or the user is gone) ends paging quietly.
+   */
+  async loadOlder(ref: ConversationRef = this.state.active, retry = false): Promise<void> {
+    const log = this.log(ref);
+    const p = log.paging;
+    if (p.loading || !p.hasMore || (p.failed && !retry)) return;
+    const room = this.state.room;
+    const before = p.loaded ? log.messages[0]?.id : undefined;
+    if (ref.kind === 'room' && (before === undefined || room === null)) {
+      this.setPaging(ref, { ...p, hasMore: false });
+      return;
+    }
+    this.setPaging(ref, { ...p, loading: true, failed: false });
+    const query = { before, limit: this.opts.pageSize ?? 50 };
+    try {
+      const page =
+        ref.kind === 'room'
+          ? await this.opts.api.roomHistory(room!, query)
+          : await this.opts.api.dmHistory(ref.login, query);
+      if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
+      this.merge(ref, page.messages);
+      this.setPaging(ref, { hasMore: page.has_more, loading: false, failed: false, loaded: true });
+    } catch (err) {
+      if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
+      const gone = err instanceof ApiError && err.status === 404;
+      this.setPaging(ref, { hasMore: !gone, loading: false, failed: !gone, loaded: p.loaded });
+    }
+  }
+
+  /** Removes an inline notice of the conversation on screen. */
+  dismissNotice(key: string): void {
+    const ref = this.state.active;
+    const log = this.log(ref);
+    this.setLog(ref, { ...log, notices: log.notices.filter((n) => n.key !== key) });
+  }
+
+  /** Replaces the people list (e.g. from GET /users). */
+  setUsers(users: readonly UserInfo[]): void {
+    this.update({ users });
+  }
+
+  /** Replaces the live rooms (e.g. from GET /rooms). */
+  setRooms(rooms: readonly RoomInfo[]): void {
+    this.update({
+      rooms,
+      defaultRoom: rooms.find((r) => r.default)?.name ?? this.state.defaultRoom,
+    });
+  }
+
+  // ---- envelopes ---------------------------------------------------------------------------
+
+  private onState(connection: ConnectionStatus): void {
+    const clock =
+      connection.state === 'open' ? this.state.clock : { ...this.state.clock, latency: null };
+    this.update({ connection, clock });
+    if (connection.state === 'auth') this.opts.onAuthLost?.();
+  }
+
+  private onJoined(j: JoinedEnvelope): void {
+    const log = this.state.roomLog;
+    if (j.resumed && j.room === this.state.room) {
+      const knownUpTo = log.messages.at(-1)?.id;
+      this.merge({ kind: 'room' }, j.history);
+      const below = j.history[0]?.id;
+      if (j.more && below !== undefined && knownUpTo !== undefined) {
+        void this.fillGap(j.room, below, knownUpTo);
+      }
+      return;
+    }
+    const moved = this.deletedRoom !== null || (this.state.room !== null && !this.followNextJoin);
+    const follow = this.followNextJoin;
+    this.followNextJoin = false;
+    const hasMore = j.history.length > 0 || j.more;
+    this.update({
+      room: j.room,
+      roomLog: { ...emptyLog(roomPaging), messages: j.history, paging: { ...roomPaging, hasMore } },
+      ...(follow ? { active: { kind: 'room' } } : {}),
+    });
+    if (this.deletedRoom) {
+      const event = this.deletedRoom;
+      this.deletedRoom = null;
+      this.addNotice({ kind: 'room' }, { kind: 'event', event }, event.at);
+    }
+    const back = moved && j.room === this.state.defaultRoom;
+    this.addNotice({ kind: 'room' }, { kind: 'joined', room: j.room, moved: back });
+  }
+
+  /** Pages the messages missed between `knownUpTo` and `below`; if that fails, says so there. */
+  private async fillGap(room: string, below: number, knownUpTo: number): Promise<void> {
+    let complete: boolean;
+    try {
+      const result = await fillGap({
+        load: (query) => this.opts.api.roomHistory(room, query),
+        below,
+        knownUpTo,
+        wanted: () => !this.stopped && this.state.room === room,
+        onPage: (messages) => this.merge({ kind: 'room' }, messages),
+      });
+      complete = result !== 'incomplete';
+    } catch (err) {
+      complete = err instanceof ApiError && err.status === 404; // the room is gone
+    }
+    if (complete || this.stopped || this.state.room !== room) return;
+    this.addNotice({ kind: 'room' }, { kind: 'more' }, this.serverNow(), knownUpTo);
+  }
+
+  private onMessage(m: MessageEnvelope): void {
+    if (m.room !== this.state.room) return;
+    this.noteStored(m);
+    const log = this.state.roomLog;
+    const unseen = this.state.active.kind !== 'room' && m.from !== this.state.me;
+    this.update({
+      roomLog: {
+        ...log,
+        messages: mergeById(log.messages, [m]),
+        unread: log.unread + (unseen ? 1 : 0),
+      },
+    });
+  }
+
+  private onPrivate(m: PrivateEnvelope): void {
+    this.noteStored(m);
+    const login = peerOf(m, this.state.me);
+    const t = this.thread(login);
+    const a = this.state.active;
+    const unseen = !(a.kind === 'private' && a.login === login) && m.from !== this.state.me;
+    this.update({
+      threads: {
+        ...this.state.threads,
+        [login]: {
+          ...t,
+          messages: mergeById(t.messages, [m]),
+          unread: t.unread + (unseen ? 1 : 0),
+        },
+      },
+    });
+    if (!this.state.users.some((u) => u.login === login)) this.refreshUsersSoon();
+  }
+
+  private onEvent(e: EventEnvelope): void {
+    if (e.kind === 'room_deleted' && e.room === this.state.room) {
+      this.deletedRoom = e;
+      return;
+    }
+    const me = this.state.me;
+    if (e.kind === 'room_created' && e.user === me) return; // our own joined says it
+    const presence = e.kind === 'user_joined' || e.kind === 'user_left';
+    if (presence) this.refreshUsersSoon();
+    if (presence && e.user === me) return;
+    if (e.kind === 'user_joined' && this.foldRejoin(e)) return;
+    this.addNotice({ kind: 'room' }, { kind: 'event', event: e }, e.at);
+  }
+
+  /** A reload shows as user_left then user_joined: within foldMs, neither is shown. */
+  private foldRejoin(e: EventEnvelope): boolean {
+    const log = this.state.roomLog;
+    const window = this.opts.foldMs ?? 5_000;
+    let left = -1;
+    log.notices.forEach((n, i) => {
+      if (n.kind !== 'event' || n.event.kind !== 'user_left') return;
+      if (n.event.user === e.user && n.event.room === e.room && e.at - n.event.at <= window) {
+        left = i;
+      }
+    });
+    if (left < 0) return false;
+    this.setLog({ kind: 'room' }, { ...log, notices: log.notices.filter((_, i) => i !== left) });
+    return true;
+  }
+
+  /** A `#private` typed in the room leaves no trace there: once stored, its thread opens. */
+  private onAck(id: string): void {
+    this.sentIds.delete(id);
+    const login = this.privateCommands.get(id);
+    if (login === undefined) return;
+    this.privateCommands.delete(id);
+    this.update({ privateSent: { id, login } });
+    if (this.state.active.kind === 'room') this.openPrivate(login);
+  }
+
+  private onError(e: ChatError): void {
+    const where = e.id !== undefined ? this.sentIds.get(e.id) : undefined;
+    if (e.id !== undefined) {
+      this.sentIds.delete(e.id);
+      this.privateCommands.delete(e.id);
+    }
+    if (where === '') this.followNextJoin = false; // that move failed
+    this.update({ lastError: e });
+    const ref: ConversationRef = where ? { kind: 'private', login: where } : this.activeRef();
+    const { code, message, about, unsent } = e;
+    this.addNotice(ref, { kind: 'error', code, message, about, unsent });
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private noteStored(m: { from: string; client_id?: string }): void {
+    if (m.from !== this.state.me || !m.client_id) return;
+    if (!this.rawPending.some((p) => p.id === m.client_id)) return;
+    this.stored.add(m.client_id);
+    this.showPending();
+  }
+
+  private showPending(): void {
+    for (const id of this.stored) {
+      if (!this.rawPending.some((p) => p.id === id)) this.stored.delete(id);
+    }
+    const pending = this.rawPending
+      .filter((p) => !this.stored.has(p.id))
+      .map((p) => ({ ...p, at: this.client.toServerTime(p.createdAt) }));
+    this.update({ pending });
+  }
+
+  /** The conversation on screen, for answers and errors. */
+  private activeRef(): ConversationRef {
+    return this.state.active;
+  }
+
+  private thread(login: string): ConversationLog<PrivateEnvelope> {
+    return this.state.threads[login] ?? emptyLog(threadPaging);
+  }
+
+  private log(ref: ConversationRef): ConversationLog<MessageEnvelope | PrivateEnvelope> {
+    return ref.kind === 'room' ? this.state.roomLog : this.thread(ref.login);
+  }
+
+  private setLog(ref: ConversationRef, log: ConversationLog<MessageEnvelope | PrivateEnvelope>) {
+    if (ref.kind === 'room') {
+      this.update({ roomLog: log as ConversationLog<MessageEnvelope> });
+    } else {
+      const threads = { ...this.state.threads, [ref.login]: log };
+      this.update({ threads: threads as ChatModelState['threads'] });
+    }
+  }
+
+  private setPaging(ref: ConversationRef, paging: Paging): void {
+    this.setLog(ref, { ...this.log(ref), paging });
+  }
+
+  private merge(ref: ConversationRef, messages: ReadonlyArray<MessageEnvelope | PrivateEnvelope>) {
+    const log = this.log(ref);
+    this.setLog(ref, { ...log, messages: mergeById(log.messages, messages) });
+  }
+
+  private addNotice(
+    ref: ConversationRef,
+    body: NoticeBody,
+    at = this.serverNow(),
+    afterId?: number,
+  ) {
+    const log = this.log(ref);
+    const after = afterId ?? log.messages.at(-1)?.id ?? 0;
+    const notice = { ...body, key: `n${++this.noticeSeq}`, afterId: after, at } as Notice;
+    this.setLog(ref, { ...log, notices: [...log.notices, notice] });
+  }
+
+  private async loadUsers(): Promise<void> {
+    try {
+      const users = await this.opts.api.users();
+      if (!this.stopped) this.update({ users });
+    } catch {
+      // the list keeps its last state; #show users can refresh it
+    }
+  }
+
+  private refreshUsersSoon(): void {
+    if (this.usersTimer !== null || this.stopped) return;
+    this.usersTimer = this.timers.setTimeout(() => {
+      this.usersTimer = null;
+      void this.loadUsers();
+    }, USERS_REFRESH_MS);
+  }
+}
+
+const noPending: readonly ShownPending[] = [];
+const timelines = new WeakMap<
+  object,
+  { pending: readonly ShownPending[]; items: TimelineItem[] }
+>();
+
+/**
+ * The rows of a conversation: its messages and notices in order, then (unless `pending` is
+ * false) its sends not stored yet. The same log and pending list give the same array.
+ */
+export function timeline(
+  state: ChatModelState,
+  ref: ConversationRef = state.active,
+  withPending = true,
+): TimelineItem[] {
+  const log = ref.kind === 'room' ? state.roomLog : state.threads[ref.login];
+  if (!log) return [];
+  const pending = withPending ? state.pending : noPending;
+  const cached = timelines.get(log);
+  if (cached && cached.pending === pending) return cached.items;
+  const items: TimelineItem[] = [];
+  const notices = [...log.notices].sort((a, b) => a.afterId - b.afterId);
+  let n = 0;
+  for (const m of log.messages) {
+    while (n < notices.length && notices[n]!.afterId < m.id) items.push(noticeItem(notices[n++]!));
+    items.push({
+      kind: 'message',
+      key: `m${m.id}`,
+      message: m,
+      id: m.id,
+      from: m.from,
+      text: m.text,
+      at: m.sent_at,
+    });
+  }
+  while (n < notices.length) items.push(noticeItem(notices[n++]!));
+  for (const p of pending) {
+    const here =
+      ref.kind === 'room'
+        ? p.kind === 'message' && (p.room === null || p.room === state.room)
+        : p.kind === 'private' && p.to === ref.login;
+    if (!here) continue;
+    items.push({
+      kind: 'pending',
+      key: `p${p.id}`,
+      pending: p,
+      from: state.me,
+      text: p.body ?? p.text,
+      at: p.at,
+    });
+  }
+  timelines.set(log, { pending, items });
+  return items;
+}
+
+function noticeItem(notice: Notice): TimelineItem {
+  return { kind: 'notice', key: notice.key, notice, at: notice.at };
+}
+
+/** Unread private messages over every thread. */
+export function privateUnread(state: ChatModelState): number {
+  return Object.values(state.threads).reduce((sum, t) => sum + t.unread, 0);
+}
