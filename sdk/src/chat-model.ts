@@ -147,6 +147,26 @@ function emptyLog<M>(paging: Paging): ConversationLog<M> {
   return { messages: [], notices: [], paging, unread: 0 };
 }
 
+/** The state of a model not started: signed out, or before the first connection. */
+export function emptyChatState(me = ''): ChatModelState {
+  return {
+    connection: { state: 'idle', attempt: 0 },
+    clock: noClock,
+    me,
+    room: null,
+    defaultRoom: 'general',
+    rooms: [],
+    users: [],
+    commands: [],
+    roomLog: emptyLog(roomPaging),
+    threads: {},
+    active: { kind: 'room' },
+    pending: [],
+    lastError: null,
+    privateSent: null,
+  };
+}
+
 /** The chat model of one signed-in session: create, start(), read, stop() at log-out. */
 export class ChatModel {
   private state: ChatModelState;
@@ -177,22 +197,7 @@ export class ChatModel {
     this.opts = options;
     this.client = options.client;
     this.timers = options.timers ?? defaultTimers();
-    this.state = {
-      connection: { state: 'idle', attempt: 0 },
-      clock: noClock,
-      me: options.me ?? '',
-      room: null,
-      defaultRoom: 'general',
-      rooms: [],
-      users: [],
-      commands: [],
-      roomLog: emptyLog(roomPaging),
-      threads: {},
-      active: { kind: 'room' },
-      pending: [],
-      lastError: null,
-      privateSent: null,
-    };
+    this.state = emptyChatState(options.me);
   }
 
   getState = (): ChatModelState => this.state;

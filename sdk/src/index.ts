@@ -10,7 +10,7 @@ export type {
   BodyOf,
 } from './api';
 export { ChatClient, RECEIPT_INTERVAL_MS, SEEN_KEPT } from './chat-client';
-export { ChatModel, privateUnread, timeline } from './chat-model';
+export { ChatModel, emptyChatState, privateUnread, timeline } from './chat-model';
 export type {
   ChatModelClient,
   ChatModelOptions,

@@ -39,14 +39,6 @@ const en = {
     haveAccount: 'Already have an account?',
     goLogin: 'Log in',
     required: 'Required.',
-    errors: {
-      invalid_credentials: 'Wrong login or password.',
-      login_taken: 'This login is already taken.',
-      validation_failed: 'Some fields need fixing.',
-      rate_limited: 'Too many attempts. Try again in a moment.',
-      network_error: 'Cannot reach the server. Check your connection.',
-      generic: 'Something went wrong: {message}',
-    },
     sessionExpired: 'Your session has expired. Please log in again.',
   },
   chat: {
@@ -128,41 +120,6 @@ const en = {
     hours: '{h} h {m} min {s} s',
     unknown: '–',
     pendingCount: 'no message waiting | {n} message waiting | {n} messages waiting',
-  },
-  /** #help's descriptions, by command word; the server's English is the fallback. */
-  commands: {
-    cR: 'create a room you own and move into it',
-    gR: 'move into an existing room',
-    eR: 'go back to the default room',
-    lR: 'list the live rooms with their number of participants (also #IR)',
-    dR: 'delete a room you created; its members go back to the default room',
-    show: 'list every registered user, online or not, and their room',
-    private: 'send a private message (also #\\private)',
-    help: 'list the commands',
-    exit: 'leave the chat (closes the connection)',
-  },
-  wsErrors: {
-    room_not_found: 'There is no live room with that name.',
-    room_exists: 'A room with that name already exists.',
-    invalid_room_name: 'Room names are 1–32 letters, digits, - or _.',
-    not_room_owner: 'Only the room’s creator can delete it.',
-    cannot_delete_default: 'The default room cannot be deleted.',
-    user_not_found: 'There is no user with that login.',
-    unknown_command: 'Unknown command. Type #help to see them all.',
-    invalid_text: 'Messages are 1–4000 characters and not only spaces.',
-    rate_limited: 'You are sending too fast. Wait a moment.',
-    not_sent: 'Not sent: the room was gone after the reconnect.',
-    unavailable: 'The server is busy. Try again.',
-  },
-  /** wsErrors naming the room or user the command was about, as {name}. */
-  wsErrorsAbout: {
-    room_not_found: 'There is no live room named “{name}”.',
-    room_exists: 'A room named “{name}” already exists.',
-    invalid_room_name: '“{name}” is not a room name: use 1–32 letters, digits, - or _.',
-    not_room_owner: 'Only the creator of “{name}” can delete it.',
-    cannot_delete_default: '“{name}” is the default room: it cannot be deleted.',
-    user_not_found: 'There is no user with the login “{name}”.',
-    not_sent: 'Not sent: the room “{name}” was gone after the reconnect.',
   },
 };
 

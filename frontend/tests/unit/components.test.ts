@@ -18,6 +18,7 @@ import {
   fakeFetch,
   fakeServices,
   flush,
+  msg,
   welcome,
 } from './fakes';
 import { freshPinia, renderApp } from './render';
@@ -132,22 +133,42 @@ describe('Composer', () => {
   });
 });
 
+/** A message row as the SDK's timeline() makes it. */
+function message(id: number, text: string): TimelineItem {
+  const m = msg(id, text);
+  return { kind: 'message', key: `m${id}`, message: m, id, from: m.from, text, at: id };
+}
+
+function pendingItem(id: string, text: string, at: number): TimelineItem {
+  const pending = {
+    id,
+    text,
+    kind: 'message' as const,
+    room: 'general',
+    createdAt: at,
+    attempts: 0,
+    at,
+  };
+  return { kind: 'pending', key: `p${id}`, pending, from: 'alice', text, at };
+}
+
 describe('MessageList', () => {
   const items: TimelineItem[] = [
-    { kind: 'message', key: 'm1', id: 1, from: 'bob', text: '<img src=x onerror=alert(1)>', at: 1 },
-    { kind: 'message', key: 'm2', id: 2, from: 'bob', text: 'second', at: 2 },
+    message(1, '<img src=x onerror=alert(1)>'),
+    message(2, 'second'),
     {
       kind: 'notice',
       key: 'n1',
+      at: 3,
       notice: {
-        type: 'event',
+        kind: 'event',
         event: { type: 'event', kind: 'user_joined', room: 'general', user: 'carol', at: 3 },
         key: 'n1',
         afterId: 2,
         at: 3,
       },
     },
-    { kind: 'pending', key: 'pc1', from: 'alice', text: 'on its way', at: 4 },
+    pendingItem('c1', 'on its way', 4),
   ];
   const props = {
     items,
@@ -220,7 +241,8 @@ describe('MessageList', () => {
     const card: TimelineItem = {
       kind: 'notice',
       key: 'e1',
-      notice: { type: 'error', key: 'e1', afterId: 2, at: 5, code: 'unknown_command', message: '' },
+      at: 5,
+      notice: { kind: 'error', key: 'e1', afterId: 2, at: 5, code: 'unknown_command', message: '' },
     };
     const { rerender, emitted } = await renderApp(MessageList, {
       props: { ...props, items: [...items, card] },
@@ -282,7 +304,10 @@ describe('chat panels', () => {
   it('lists rooms default first, then in natural order ignoring case', async () => {
     const { pinia, chat } = await connected();
     const room = (name: string) => ({ name, owner: 'bob', members: 1, default: false });
-    chat.rooms = [room('room-10'), room('Room-2'), room('room-1'), ...chat.rooms];
+    chat.state = {
+      ...chat.state,
+      rooms: [room('room-10'), room('Room-2'), room('room-1'), ...chat.rooms],
+    };
     await renderApp(RoomList, { pinia });
     const names = screen
       .getAllByRole('button', { name: /^Join / })
@@ -347,7 +372,10 @@ describe('chat panels', () => {
   it('lists people by login in natural order, ignoring case', async () => {
     const { pinia, chat } = await connected();
     const person = (login: string) => ({ login, first_name: 'A', last_name: 'B', online: false });
-    chat.users = [person('bob10'), person('Bob2'), person('bob1'), person('alice')];
+    chat.state = {
+      ...chat.state,
+      users: [person('bob10'), person('Bob2'), person('bob1'), person('alice')],
+    };
     await renderApp(UserList, { pinia });
     const logins = screen
       .getAllByRole('button', { name: /^Private conversation with / })
@@ -382,7 +410,7 @@ describe('chat panels', () => {
     const { pinia, chat } = await connected();
     await renderApp(ConnectionStatus, { pinia });
     expect(screen.getByRole('status').textContent).toContain('Connected');
-    chat.clock = { offset: 12.4, latency: 33.3, bestRtt: 20, samples: 3 };
+    chat.state = { ...chat.state, clock: { offset: 12.4, latency: 33.3, bestRtt: 20, samples: 3 } };
     await flush();
     expect(screen.getByTestId('latency').textContent).toBe('33 ms');
     expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
@@ -400,7 +428,7 @@ describe('chat panels', () => {
     for (const locale of ['en', 'es'] as const) {
       const { unmount } = await renderApp(ConnectionStatus, { pinia, locale });
       for (const [offset, en, es] of offsets) {
-        chat.clock = { offset, latency: 30, bestRtt: 20, samples: 3 };
+        chat.state = { ...chat.state, clock: { offset, latency: 30, bestRtt: 20, samples: 3 } };
         await flush();
         expect(screen.getByTestId('offset').textContent).toBe(locale === 'en' ? en : es);
       }
@@ -411,7 +439,10 @@ describe('chat panels', () => {
   it('shows the reconnect countdown but announces the state once, without it', async () => {
     const { pinia, chat } = await connected();
     await renderApp(ConnectionStatus, { pinia });
-    chat.status = { state: 'reconnecting', attempt: 2, retryAt: Date.now() + 9_000 };
+    chat.state = {
+      ...chat.state,
+      connection: { state: 'reconnecting', attempt: 2, retryAt: Date.now() + 9_000 },
+    };
     await flush();
     const status = screen.getByRole('status');
     expect(status.textContent).toMatch(/Reconnecting in \d+ s…/); // on screen
@@ -425,7 +456,7 @@ describe('chat panels', () => {
 
 describe('errors', () => {
   const error = (code: string, message: string, about?: string) => ({
-    type: 'error' as const,
+    kind: 'error' as const,
     key: 'e1',
     afterId: 0,
     at: 1,
@@ -465,14 +496,14 @@ describe('errors', () => {
       props: { notice: error('too_new', 'something the server knows', 'x') },
       locale: 'es',
     });
-    screen.getByText('something the server knows');
+    screen.getByText('Something the server knows.'); // a sentence, not a fragment
   });
 });
 
 describe('help', () => {
-  it('describes the commands in the UI language, keeping the server’s words for unknown ones', async () => {
+  it('describes the commands and their usages in the UI language, keeping the server’s words for unknown ones', async () => {
     const notice = {
-      type: 'help' as const,
+      kind: 'help' as const,
       key: 'n1',
       afterId: 0,
       at: 1,
@@ -488,8 +519,10 @@ describe('help', () => {
     };
     await renderApp(NoticeItem, { props: { notice }, locale: 'es' });
     const rows = screen.getAllByRole('row').map((r) => r.textContent);
-    expect(rows).toContain('#cR <room>crea una sala tuya y entra en ella');
-    expect(rows).toContain('#private <login> <text>envía un mensaje privado (también #\\private)');
+    expect(rows).toContain('#cR <sala>crea una sala tuya y entra en ella');
+    expect(rows).toContain(
+      '#private <usuario> <texto>envía un mensaje privado (también #\\private)',
+    );
     expect(rows).toContain('#poll <question>ask the room a question');
   });
 });

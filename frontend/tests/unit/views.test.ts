@@ -73,9 +73,10 @@ describe('SignupView', () => {
     await user.click(screen.getByRole('button', { name: 'Sign up' }));
     const age = await screen.findByLabelText('Age');
     await waitFor(() => expect(age.getAttribute('aria-invalid')).toBe('true'));
-    expect(screen.getByText('must be at least 13').id).toBe(age.getAttribute('aria-describedby'));
+    // An older server sends no codes: its English reads as sentences.
+    expect(screen.getByText('Must be at least 13.').id).toBe(age.getAttribute('aria-describedby'));
     const pw = screen.getByLabelText('Password');
-    expect(screen.getByText('must be at least 8 characters').id).toBe(
+    expect(screen.getByText('Must be at least 8 characters.').id).toBe(
       pw.getAttribute('aria-describedby'),
     );
     expect(screen.getByLabelText('Login').getAttribute('aria-invalid')).toBeNull();
@@ -87,6 +88,38 @@ describe('SignupView', () => {
       age: 9,
       gender: 'female',
     });
+  });
+
+  it('words the field errors in Spanish from their codes', async () => {
+    const user = userEvent.setup();
+    routes({
+      'POST /api/v1/auth/signup': () => ({
+        status: 400,
+        body: {
+          error: {
+            code: 'validation_failed',
+            message: 'some fields are invalid',
+            fields: { age: 'must be at least 13', password: 'must be at least 8 characters' },
+            field_errors: {
+              age: { code: 'min', min: 13 },
+              password: { code: 'min_length', min: 8 },
+            },
+          },
+        },
+      }),
+    });
+    await renderApp(SignupView, { route: '/signup', locale: 'es' });
+    await user.type(screen.getByLabelText('Nombre'), 'Ada');
+    await user.type(screen.getByLabelText('Apellido'), 'Lovelace');
+    await user.type(screen.getByLabelText('Usuario'), 'ada');
+    await user.type(screen.getByLabelText('Contraseña'), 'short');
+    await user.type(screen.getByLabelText('Edad'), '9');
+    await user.selectOptions(screen.getByLabelText('Género'), 'female');
+    await user.click(screen.getByRole('button', { name: 'Registrarme' }));
+    const age = await screen.findByText('Debe ser como mínimo 13.');
+    expect(age.id).toBe(screen.getByLabelText('Edad').getAttribute('aria-describedby'));
+    screen.getByText('Usa al menos 8 caracteres.');
+    screen.getByText('Hay campos que corregir.');
   });
 
   it('marks a taken login on its field', async () => {

@@ -1,0 +1,31 @@
+// The SDK's words for the server's codes (one copy for both apps), in the UI's language.
+import {
+  authErrorText,
+  chatErrorText,
+  commandDescription,
+  fieldErrorTexts,
+  noticeText,
+  usageText,
+  type HelpItem,
+  type Lang,
+} from '@sala/sdk';
+import { useI18n } from 'vue-i18n';
+
+/** Functions that word codes in the current locale. */
+export function useTexts() {
+  const { locale } = useI18n();
+  const lang = (): Lang => (locale.value === 'es' ? 'es' : 'en');
+  return {
+    /** A command's #help description; a command the SDK has no words for keeps the server's. */
+    describe: (c: HelpItem) => commandDescription(lang(), c),
+    /** A command usage with its placeholders translated (`#gR <sala>`). */
+    usage: (c: HelpItem) => usageText(lang(), c.usage),
+    chatError: (e: { code: string; message: string; about?: string }) => chatErrorText(lang(), e),
+    /** A failed login or sign-up as a sentence. */
+    authError: (e: unknown) => authErrorText(lang(), e),
+    /** A failed sign-up's errors by field. */
+    fieldErrors: (e: unknown) => fieldErrorTexts(lang(), e),
+    notice: (key: 'alreadyInRoom' | 'gap', params?: Record<string, string>) =>
+      noticeText(lang(), key, params),
+  };
+}
