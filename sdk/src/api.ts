@@ -92,6 +92,22 @@ interface RequestOptions<P extends keyof paths, M extends Method> {
   body?: BodyOf<P, M>;
 }
 
+/**
+ * A `checkAuth` for ChatClient (a browser can't see the 401 of a refused upgrade): true while
+ * GET /me works with the token, false on 401; it rejects when it can't tell (offline, a 5xx),
+ * and the client keeps retrying.
+ */
+export function tokenCheck(api: Pick<ApiClient, 'me'>): () => Promise<boolean> {
+  return () =>
+    api.me().then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) return false;
+        throw err;
+      },
+    );
+}
+
 /** Parses any error response (or a non-JSON one) into an ApiError. */
 export function parseApiError(
   status: number,

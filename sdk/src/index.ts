@@ -1,6 +1,6 @@
 // @sala/sdk: Sala's shared TypeScript protocol client, for the web and mobile apps.
 export * from './types';
-export { ApiClient, ApiError, parseApiError } from './api';
+export { ApiClient, ApiError, parseApiError, tokenCheck } from './api';
 export type {
   ApiClientOptions,
   FetchLike,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiClient, ApiError, parseApiError, type FetchLike } from '../src';
+import { ApiClient, ApiError, parseApiError, tokenCheck, type FetchLike } from '../src';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: Array<{ url: string; init: Parameters<FetchLike>[1] }> = [];
@@ -120,5 +120,23 @@ describe('ApiClient', () => {
       fetch: vi.fn(() => Promise.reject(new TypeError('fetch failed'))),
     });
     await expect(api.me()).rejects.toMatchObject({ status: 0, code: 'network_error' });
+  });
+});
+
+describe('tokenCheck', () => {
+  const check = (status: number) =>
+    tokenCheck(
+      new ApiClient({
+        baseUrl: 'http://h',
+        getToken: () => 't',
+        fetch: fakeFetch(status, status === 200 ? {} : { error: { code: 'x', message: 'x' } })
+          .fetch,
+      }),
+    )();
+
+  it('says whether the token still works, and rejects when it cannot tell', async () => {
+    await expect(check(200)).resolves.toBe(true);
+    await expect(check(401)).resolves.toBe(false);
+    await expect(check(503)).rejects.toBeInstanceOf(ApiError);
   });
 });

@@ -1,6 +1,6 @@
 // The SDK objects the stores use. Components never import this: they go through stores.
 // Tests replace the factory with `setSalaServices`.
-import { ApiClient, ApiError, ChatClient } from '@sala/sdk';
+import { ApiClient, ChatClient, tokenCheck } from '@sala/sdk';
 import { config } from '../config';
 
 export interface SalaServices {
@@ -19,11 +19,7 @@ export const defaultServices: SalaServices = {
       room,
       // A refused upgrade looks like a network error in a browser: ask REST whether the token
       // still works before retrying forever.
-      checkAuth: () =>
-        api.me().then(
-          () => true,
-          (e: unknown) => !(e instanceof ApiError && e.status === 401),
-        ),
+      checkAuth: tokenCheck(api),
     }),
 };
 

@@ -1,4 +1,4 @@
-import { commandWord } from '@sala/sdk';
+import { chatErrorText, commandDescription as describeCommand, usageText } from '@sala/sdk';
 import { getLocales } from 'expo-localization';
 import { createContext, useContext } from 'react';
 
@@ -32,45 +32,50 @@ export function deviceLanguage(): Language {
   return 'en';
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+/** Translates a key; it knows its language, for the SDK's words for server codes. */
+export type Translate = ((key: MessageKey, params?: Record<string, string | number>) => string) & {
+  language: Language;
+};
 
 /** A translate function for one language; `{name}` in a string is replaced by params.name. */
 export function translator(language: Language): Translate {
   const dict = dictionaries[language];
-  return (key, params) => {
+  const t = (key: MessageKey, params?: Record<string, string | number>) => {
     const text = dict[key] ?? en[key] ?? key;
     if (!params) return text;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
       name in params ? String(params[name]) : whole,
     );
   };
+  return Object.assign(t, { language });
 }
 
 /**
- * A command's #help description in the app's language. The server sends #help in English; a
- * command the app has no words for (a newer server's) keeps the server's.
+ * A command's #help description in the app's language (the SDK's words, shared with the web
+ * app); a command without words there (a newer server's) keeps the server's.
  */
 export function commandDescription(
   t: Translate,
   c: { command: string; description: string },
 ): string {
-  const key = `chat.command.${commandWord(c)}`;
-  return key in en ? t(key as MessageKey) : c.description;
+  return describeCommand(t.language, c);
+}
+
+/** A command usage with its placeholders in the app's language (`#gR <sala>`). */
+export function commandUsage(t: Translate, c: { usage: string }): string {
+  return usageText(t.language, c.usage);
 }
 
 /**
- * A server error in the app's language: naming the room or user when the app knows what the
- * failed command was about (`about`), by its code otherwise; a code the app has no words for
- * (a newer server's, or `invalid_command`, whose usage text says it best) keeps the server's.
+ * A server error in the app's language (the SDK's words): naming the room or user when the
+ * app knows what the failed command was about (`about`), by its code otherwise; a code without
+ * words keeps the server's message, as a sentence.
  */
 export function errorText(
   t: Translate,
   e: { code: string; message: string; about?: string },
 ): string {
-  const named = `chat.errorsAbout.${e.code}`;
-  if (e.about !== undefined && named in en) return t(named as MessageKey, { name: e.about });
-  const key = `chat.errors.${e.code}`;
-  return key in en ? t(key as MessageKey) : e.message;
+  return chatErrorText(t.language, e);
 }
 
 export interface I18n {

@@ -1,4 +1,4 @@
-import { ApiError } from '@sala/sdk';
+import { ApiError, authErrorText, fieldErrorTexts } from '@sala/sdk';
 
 import type { Translate } from '@/i18n';
 
@@ -11,11 +11,14 @@ export interface FormErrors {
 /** Turns whatever a REST call threw into form errors. */
 export function formErrors(err: unknown, t: Translate, serverUrl: string): FormErrors {
   if (err instanceof ApiError && err.status !== 0) {
-    const fields = { ...err.fields };
-    // A taken login is about the login field even when the server names no field.
-    if (err.code === 'login_taken' && !fields.login) fields.login = err.message;
+    // Worded in the app's language from the codes (the SDK's words, shared with the web app);
+    // a taken login is the login field's error even when the server names no field.
+    const fields = fieldErrorTexts(t.language, err);
     // With field errors the message adds nothing ("some fields are invalid").
-    return { form: Object.keys(fields).length ? undefined : err.message, fields };
+    return {
+      form: Object.keys(fields).length ? undefined : authErrorText(t.language, err),
+      fields,
+    };
   }
   return { form: t('auth.error.network', { url: serverUrl }), fields: {} };
 }

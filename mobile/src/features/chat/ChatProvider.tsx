@@ -1,4 +1,4 @@
-import { ApiError } from '@sala/sdk';
+import { tokenCheck } from '@sala/sdk';
 import {
   createContext,
   type ReactNode,
@@ -33,14 +33,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       baseUrl: serverUrl,
       getToken: () => token,
       // A refused upgrade looks like any drop to a WebSocket: ask REST whether the token is good.
-      checkAuth: () =>
-        api.me().then(
-          () => true,
-          (err: unknown) => {
-            if (err instanceof ApiError && err.status === 401) return false;
-            throw err;
-          },
-        ),
+      checkAuth: tokenCheck(api),
     });
     return new ChatStore(client, login, api, () => void signOut());
   }, [createChatClient, api, token, serverUrl, login, signOut]);

@@ -2,7 +2,7 @@ import { type HelpItem, MAX_TEXT_LENGTH, textLength } from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
-import { commandDescription, useI18n } from '@/i18n';
+import { commandDescription, commandUsage, useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
 import { space, useTheme } from '@/ui/theme';
 
@@ -71,13 +71,13 @@ export function Composer({
               key={h.command}
               testID={`hint-${h.command}`}
               accessibilityRole="button"
-              accessibilityLabel={`${h.usage}: ${commandDescription(t, h)}`}
+              accessibilityLabel={`${commandUsage(t, h)}: ${commandDescription(t, h)}`}
               onPress={() => fill(h)}
               style={({ pressed }) => [
                 styles.hint,
                 { backgroundColor: pressed ? theme.border : theme.surface },
               ]}>
-              <Text style={[styles.hintUsage, { color: theme.text }]}>{h.usage}</Text>
+              <Text style={[styles.hintUsage, { color: theme.text }]}>{commandUsage(t, h)}</Text>
               <Text style={[styles.hintText, { color: theme.textMuted }]} numberOfLines={1}>
                 {commandDescription(t, h)}
               </Text>

@@ -1,8 +1,8 @@
-import { sortRooms } from '@sala/sdk';
+import { noticeText, sortRooms } from '@sala/sdk';
 import type { ReactNode } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
-import { commandDescription, errorText, useI18n } from '@/i18n';
+import { commandDescription, commandUsage, errorText, useI18n } from '@/i18n';
 import { space, useTheme } from '@/ui/theme';
 
 import type { Notice } from './chatStore';
@@ -57,7 +57,7 @@ export function NoticeRow({ notice }: { notice: Notice }) {
       <NoticeCard testID="notice-help" title={t('chat.help.title')}>
         {notice.commands.map((c) => (
           <Text key={c.command} style={{ color: theme.text }}>
-            <Text style={styles.mono}>{c.usage}</Text>
+            <Text style={styles.mono}>{commandUsage(t, c)}</Text>
             <Text style={{ color: theme.textMuted }}> — {commandDescription(t, c)}</Text>
           </Text>
         ))}
@@ -73,6 +73,14 @@ export function NoticeRow({ notice }: { notice: Notice }) {
     testID = `notice-error-${notice.code}`;
   } else if (notice.kind === 'more') {
     text = t('chat.more');
+  } else if (notice.kind === 'joined') {
+    text = t(notice.moved ? 'chat.notice.movedToDefault' : 'chat.notice.joined', {
+      room: notice.room,
+    });
+    testID = 'notice-joined';
+  } else if (notice.kind === 'already') {
+    text = noticeText(t.language, 'alreadyInRoom', { room: notice.room });
+    testID = 'notice-already';
   } else {
     const { kind, room, user } = notice.event;
     text = t(`chat.notice.${kind}`, { room, user: user ?? '' });

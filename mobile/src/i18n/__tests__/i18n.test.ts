@@ -41,6 +41,6 @@ test('says errors in the language, naming what the command was about when known'
     'Estás enviando demasiado rápido. Espera un momento.',
   );
   expect(errorText(es, { code: 'invalid_command', message: 'usage: #gR <room>' })).toBe(
-    'usage: #gR <room>',
+    'Uso: #gR <sala>',
   );
 });

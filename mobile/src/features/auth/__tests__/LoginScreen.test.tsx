@@ -17,7 +17,7 @@ test('shows a wrong password as a form error', async () => {
   await fireEvent.changeText(screen.getByTestId('login-login'), 'alice');
   await fireEvent.changeText(screen.getByTestId('login-password'), 'nope-nope');
   await fireEvent.press(screen.getByTestId('login-submit'));
-  expect(await screen.findByTestId('login-error')).toHaveTextContent('wrong login or password');
+  expect(await screen.findByTestId('login-error')).toHaveTextContent('Wrong login or password.');
 });
 
 test('says which server could not be reached', async () => {

@@ -23,7 +23,7 @@ test("shows the server's field errors next to each field", async () => {
         error: {
           code: 'validation_failed',
           message: 'some fields are invalid',
-          fields: { login: 'must be 3–32 of a-z 0-9 _ . -', age: 'must be at least 13' },
+          fields: { login: 'Must be 3–32 of a-z 0-9 _ . -.', age: 'must be at least 13' },
         },
       },
     },
@@ -33,9 +33,9 @@ test("shows the server's field errors next to each field", async () => {
   await fireEvent.press(screen.getByTestId('signup-submit'));
 
   expect(await screen.findByTestId('signup-login-error')).toHaveTextContent(
-    'must be 3–32 of a-z 0-9 _ . -',
+    'Must be 3–32 of a-z 0-9 _ . -.',
   );
-  expect(screen.getByTestId('signup-age-error')).toHaveTextContent('must be at least 13');
+  expect(screen.getByTestId('signup-age-error')).toHaveTextContent('Must be at least 13.');
   expect(screen.queryByTestId('signup-first_name-error')).toBeNull();
   expect(screen.queryByTestId('signup-error')).toBeNull();
   expect(http.calls[0]).toMatchObject({
@@ -65,7 +65,7 @@ test('shows a taken login under the login field', async () => {
   await fillForm(screen);
   await fireEvent.press(screen.getByTestId('signup-submit'));
   expect(await screen.findByTestId('signup-login-error')).toHaveTextContent(
-    'login "alice" is taken',
+    'This login is already taken.',
   );
 });
 
@@ -91,4 +91,28 @@ test('a successful sign-up keeps the session in secure storage', async () => {
   await fillForm(screen);
   await fireEvent.press(screen.getByTestId('signup-submit'));
   await waitFor(() => expect(storage.data.get(keys.session)).toContain('jwt-new'));
+});
+
+test('words the field errors in Spanish from their codes', async () => {
+  const storage = signedOutStorage();
+  await storage.setItem(keys.language, 'es');
+  const { services } = fakeServices(storage, {
+    'POST /api/v1/auth/signup': {
+      status: 400,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: 'some fields are invalid',
+          fields: { age: 'must be at least 13' },
+          field_errors: { age: { code: 'min', min: 13 } },
+        },
+      },
+    },
+  });
+  const { screen } = await renderApp(services, { signup: SignupScreen }, '/signup');
+  await fillForm(screen, '12');
+  await fireEvent.press(screen.getByTestId('signup-submit'));
+  expect(await screen.findByTestId('signup-age-error')).toHaveTextContent(
+    'Debe ser como mínimo 13.',
+  );
 });

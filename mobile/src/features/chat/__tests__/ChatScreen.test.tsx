@@ -133,7 +133,7 @@ test('shows server errors and notices in the timeline', async () => {
   expect(screen.getByTestId('notice-error-rate_limited')).toHaveTextContent(
     'You are sending too fast. Wait a moment.',
   );
-  expect(screen.getByTestId('notice-error-too_new')).toHaveTextContent('words of a newer server');
+  expect(screen.getByTestId('notice-error-too_new')).toHaveTextContent('Words of a newer server.');
 });
 
 test('opens the thread of a #private typed in the room once it is stored', async () => {

@@ -34,6 +34,9 @@ const privateMessage = (id: number) => ({
   client_id: `c${id}`,
 });
 
+/** The "You are now in #general" row after the room's history. */
+const joinedNotice = 'n1';
+
 /** An answer the test releases when it wants, to see the loading row meanwhile. */
 function held() {
   let release: (r: FakeResponse) => void = () => undefined;
@@ -99,7 +102,7 @@ test('scrolling to the top of the room loads earlier messages, with a loading ro
     }),
   );
   await waitFor(() => expect(screen.queryByTestId('older-loading')).toBeNull());
-  expect(keys(screen, 'message-list')).toEqual(ids(1, 120));
+  expect(keys(screen, 'message-list')).toEqual([...ids(1, 120), joinedNotice]);
   expect(screen.getByText('room message 1')).toBeOnTheScreen();
   // Nothing older: no button, and scrolling up asks nothing more.
   expect(screen.queryByTestId('older-load')).toBeNull();
@@ -120,12 +123,13 @@ test('loads earlier messages by itself while the list does not fill the screen',
     nativeEvent: { layout: { x: 0, y: 0, width: 390, height: 700 } },
   });
   await fireEvent(list, 'contentSizeChange', 390, 300);
-  await waitFor(() => expect(keys(screen, 'message-list')).toEqual(ids(1, 4)));
-  expect(http.calls.map((c) => c.query.get('before'))).toEqual(['3']);
+  await waitFor(() => expect(keys(screen, 'message-list')).toEqual([...ids(1, 4), joinedNotice]));
+  const pages = () => http.calls.filter((c) => c.path === '/api/v1/rooms/general/messages');
+  expect(pages().map((c) => c.query.get('before'))).toEqual(['3']);
   // Still short, but the server has no more: it stops.
   await fireEvent(list, 'contentSizeChange', 390, 450);
   await act(async () => jest.advanceTimersByTime(400)); // renderRouter's fake timers
-  expect(http.calls).toHaveLength(1);
+  expect(pages()).toHaveLength(1);
 });
 
 test('a failed page says so and loads again on "Try again"', async () => {
@@ -141,7 +145,7 @@ test('a failed page says so and loads again on "Try again"', async () => {
   );
   answer = { status: 200, body: { messages: [message(4)], has_more: false } };
   await fireEvent.press(screen.getByTestId('older-retry'));
-  await waitFor(() => expect(keys(screen, 'message-list')).toEqual(ids(4, 6)));
+  await waitFor(() => expect(keys(screen, 'message-list')).toEqual([...ids(4, 6), joinedNotice]));
   expect(screen.queryByTestId('older-failed')).toBeNull();
 });
 
