@@ -32,19 +32,24 @@ beforeEach(() => {
 });
 
 describe('SignupView', () => {
-  async function fill(user: ReturnType<typeof userEvent.setup>) {
-    await user.type(screen.getByLabelText('First name'), 'Ada');
-    await user.type(screen.getByLabelText('Last name'), 'Lovelace');
-    await user.type(screen.getByLabelText('Login'), 'ada');
-    await user.type(screen.getByLabelText('Password'), 'short');
-    await user.type(screen.getByLabelText('Age'), '9');
-    await user.selectOptions(screen.getByLabelText('Gender'), 'female');
+  const english = ['First name', 'Last name', 'Login', 'Password', 'Age', 'Gender'];
+  const spanish = ['Nombre', 'Apellido', 'Usuario', 'Contraseña', 'Edad', 'Género'];
+
+  /** Fills the form, finding the fields by these labels (first name … gender). */
+  async function fill(user: ReturnType<typeof userEvent.setup>, labels = english) {
+    const field = (i: number) => screen.getByLabelText(labels[i]!);
+    await user.type(field(0), 'Ada');
+    await user.type(field(1), 'Lovelace');
+    await user.type(field(2), 'ada');
+    await user.type(field(3), 'short');
+    await user.type(field(4), '9');
+    await user.selectOptions(field(5), 'female');
   }
 
   it('has every account field, labelled', async () => {
     routes({});
     await renderApp(SignupView, { route: '/signup' });
-    for (const name of ['First name', 'Last name', 'Login', 'Password', 'Age', 'Gender']) {
+    for (const name of english) {
       expect(screen.getByLabelText(name)).toBeTruthy();
     }
     expect(
@@ -109,12 +114,7 @@ describe('SignupView', () => {
       }),
     });
     await renderApp(SignupView, { route: '/signup', locale: 'es' });
-    await user.type(screen.getByLabelText('Nombre'), 'Ada');
-    await user.type(screen.getByLabelText('Apellido'), 'Lovelace');
-    await user.type(screen.getByLabelText('Usuario'), 'ada');
-    await user.type(screen.getByLabelText('Contraseña'), 'short');
-    await user.type(screen.getByLabelText('Edad'), '9');
-    await user.selectOptions(screen.getByLabelText('Género'), 'female');
+    await fill(user, spanish);
     await user.click(screen.getByRole('button', { name: 'Registrarme' }));
     const age = await screen.findByText('Debe ser como mínimo 13.');
     expect(age.id).toBe(screen.getByLabelText('Edad').getAttribute('aria-describedby'));
