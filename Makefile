@@ -6,6 +6,7 @@ SHELL := bash
 BIN         := bin/sala
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NPM_CI      := npm ci --no-audit --no-fund --loglevel=error
+NODE_DIRS   := sdk frontend mobile
 FUZZTIME    ?= 60s
 # Expo and friends must not wait on a network that isn't there.
 export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
@@ -27,8 +28,10 @@ build: web ## build bin/sala with the web app embedded
 web: frontend/node_modules ## build the web app into frontend/dist
 	cd frontend && npm run build
 
-frontend/node_modules: frontend/package-lock.json
-	cd frontend && $(NPM_CI)
+# Each TypeScript folder's packages, installed with npm ci when missing or
+# older than the lock file: every target that runs npm scripts depends on them.
+$(addsuffix /node_modules,$(NODE_DIRS)): %/node_modules: %/package-lock.json
+	cd $* && $(NPM_CI)
 	@touch $@
 
 test: test-go test-sdk test-web test-mobile ## run every test (PostgreSQL ones need SALA_TEST_DATABASE_URL)
@@ -41,22 +44,22 @@ test-go: ## backend: format, vet, staticcheck, tidy check, tests with -race on S
 	cd backend && go mod tidy -e -diff
 	cd backend && go test -race -count=1 -timeout 10m ./...
 
-test-sdk: ## the shared TypeScript protocol client: generated types current, lint, types, unit tests
-	cd sdk && $(NPM_CI) && npm run ci
+test-sdk: sdk/node_modules ## the shared TypeScript protocol client: generated types current, lint, types, unit tests
+	cd sdk && npm run ci
 
-test-web: ## the Vue app: lint, types, unit tests, build, end-to-end in Chromium against the real server
-	cd frontend && $(NPM_CI) && npm run ci
+test-web: frontend/node_modules ## the Vue app: lint, types, unit tests, build, end-to-end in Chromium against the real server
+	cd frontend && npm run ci
 
-test-mobile: ## the Expo app: lint, types, jest, web export, end-to-end in Chromium
-	cd mobile && $(NPM_CI) && CI=1 npm run ci
+test-mobile: mobile/node_modules ## the Expo app: lint, types, jest, web export, end-to-end in Chromium
+	cd mobile && CI=1 npm run ci
 
-lint: ## Go and TypeScript linters only
+lint: $(addsuffix /node_modules,$(NODE_DIRS)) ## Go and TypeScript linters only
 	cd backend && go vet ./... && go run $(STATICCHECK) ./...
 	cd sdk && npm run lint
 	cd frontend && npm run lint
 	cd mobile && npm run lint
 
-gen: ## regenerate the TypeScript types from openapi.yaml
+gen: sdk/node_modules ## regenerate the TypeScript types from openapi.yaml
 	cd sdk && npm run gen
 
 fuzz: ## run every Go fuzz target for FUZZTIME (60s) each
