@@ -11,7 +11,7 @@ FUZZTIME    ?= 60s
 # Expo and friends must not wait on a network that isn't there.
 export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
 
-.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen fuzz soak bench bench-cluster clean
+.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen screenshots fuzz soak bench bench-cluster clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,7 +34,17 @@ $(addsuffix /node_modules,$(NODE_DIRS)): %/node_modules: %/package-lock.json
 	cd $* && $(NPM_CI)
 	@touch $@
 
-test: test-go test-sdk test-web test-mobile ## run every test (PostgreSQL ones need SALA_TEST_DATABASE_URL)
+# Tests write to scratch folders, never into the checkout: what git sees is
+# taken before any recipe runs, and `make test` fails if it changed.
+TREE_STATE = { git status --porcelain --untracked-files=all && git diff HEAD --binary; } 2>/dev/null | cksum
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+TREE_BEFORE := $(shell $(TREE_STATE))
+endif
+
+test: test-go test-sdk test-web test-mobile ## run every test (PostgreSQL ones need SALA_TEST_DATABASE_URL); fails if they changed the checkout
+	@if [ "$$($(TREE_STATE))" != "$(TREE_BEFORE)" ]; then \
+		echo "make test changed the checkout (tests must write to scratch folders):"; git status --short; exit 1; \
+	fi
 
 test-go: ## backend: format, vet, staticcheck, tidy check, tests with -race on SQLite and PostgreSQL
 	@if [ -z "$${SALA_TEST_DATABASE_URL:-}" ]; then echo "note: SALA_TEST_DATABASE_URL is unset: PostgreSQL tests will be skipped (CI=true makes them fail)"; fi
@@ -61,6 +71,12 @@ lint: $(addsuffix /node_modules,$(NODE_DIRS)) ## Go and TypeScript linters only
 
 gen: sdk/node_modules ## regenerate the TypeScript types from openapi.yaml
 	cd sdk && npm run gen
+
+screenshots: frontend/node_modules mobile/node_modules ## run both apps' browser tests and copy their screenshots into docs/screenshots
+	shots=$$(mktemp -d) && trap 'rm -rf "$$shots"' EXIT && \
+		(cd frontend && SALA_SCREENSHOT_DIR="$$shots" npm run e2e) && \
+		(cd mobile && npm run export:web && SALA_SCREENSHOT_DIR="$$shots" CI=1 npm run e2e) && \
+		cp "$$shots"/*.png docs/screenshots/ && echo "copied $$(ls "$$shots" | wc -l) screenshots into docs/screenshots"
 
 fuzz: ## run every Go fuzz target for FUZZTIME (60s) each
 	cd backend && go test -run '^$$' -fuzz '^FuzzParseCommand$$' -fuzztime $(FUZZTIME) ./internal/chat
