@@ -87,7 +87,7 @@ soak: ## 5 minutes of 2000 connections chatting, dropping and churning rooms; fa
 	cd backend && SALA_SOAK=$${SALA_SOAK:-5m} SALA_SOAK_CONNS=$${SALA_SOAK_CONNS:-2000} \
 		go test -count=1 -run '^TestSoak$$' -timeout 30m -v ./cmd/sala
 
-bench: ## load scenarios S1–S5 (issue 6) on fresh servers, Go micro-benchmarks, fan-out on 1-3 nodes; prints every target, updates docs/benchmarks.md (~15 min)
+bench: ## load scenarios S1–S5 on fresh servers, Go micro-benchmarks, fan-out on 1-3 nodes; prints every target, updates docs/performance.md (~15 min)
 	bash bench/run.sh
 
 bench-cluster: ## fan-out throughput and latency on 1 node without NATS and on clusters of 1, 2, 3 nodes (needs SALA_TEST_DATABASE_URL, nats-server; ~1 min)
