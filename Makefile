@@ -35,15 +35,17 @@ $(addsuffix /node_modules,$(NODE_DIRS)): %/node_modules: %/package-lock.json
 	@touch $@
 
 # Tests write to scratch folders, never into the checkout: what git sees is
-# taken before any recipe runs, and `make test` fails if it changed.
-TREE_STATE = { git status --porcelain --untracked-files=all && git diff HEAD --binary; } 2>/dev/null | cksum
+# taken before any recipe runs, and `make test` fails if it changed. (Root,
+# as .ci/run runs on GitHub, must be let into a checkout it doesn't own.)
+GIT        := git -c safe.directory='$(CURDIR)'
+TREE_STATE = { $(GIT) status --porcelain --untracked-files=all && $(GIT) diff HEAD --binary; } 2>/dev/null | cksum
 ifneq ($(filter test,$(MAKECMDGOALS)),)
 TREE_BEFORE := $(shell $(TREE_STATE))
 endif
 
 test: test-go test-sdk test-web test-mobile ## run every test (PostgreSQL ones need SALA_TEST_DATABASE_URL); fails if they changed the checkout
 	@if [ "$$($(TREE_STATE))" != "$(TREE_BEFORE)" ]; then \
-		echo "make test changed the checkout (tests must write to scratch folders):"; git status --short; exit 1; \
+		echo "make test changed the checkout (tests must write to scratch folders):"; $(GIT) status --short; exit 1; \
 	fi
 
 test-go: ## backend: format, vet, staticcheck, tidy check, tests with -race on SQLite and PostgreSQL
