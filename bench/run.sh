@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make bench: the scenarios of issue 6 against freshly started servers, the
-# Go micro-benchmarks, and the table of every target with its figure.
+# make bench: the scenarios of docs/performance.md against freshly started
+# servers, the Go micro-benchmarks, and the table of every target with its figure.
 #
 # Each scenario gets a server process of its own (same data directory, so the
 # pool of users signed up once stays valid), pinned to one core with taskset,
 # and the load generator pinned to another. Results go to bench/results/
-# (JSON lines and the printed table), docs/benchmarks.md and its S4 chart.
+# (JSON lines and the printed table), docs/performance.md and its S4 chart.
 #
 # Knobs (environment): BENCH_S2_DURATION (default 300s), BENCH_QUICK=1 (short
 # runs to check the pipeline, not to quote), BENCH_PG_URL (the PostgreSQL
@@ -154,7 +154,7 @@ if wants S5-postgres; then
 	fi
 fi
 
-# The fan-out across nodes (issue 9): one node without NATS, then clusters of
+# The fan-out across nodes: one node without NATS, then clusters of
 # 1, 2 and 3 `sala serve` processes on PostgreSQL and a nats-server of the
 # test's own (not pinned: the nodes share both cores with the clients).
 if wants cluster; then
@@ -176,7 +176,7 @@ cp "$WORK/micro.txt" "$OUT/latest-micro.txt"
 if [ -s "$WORK/cluster.md" ]; then cp "$WORK/cluster.md" "$OUT/latest-cluster.md"; fi
 doc_args=()
 if [ "${BENCH_QUICK:-}" != 1 ]; then # quick runs don't overwrite the published figures
-	doc_args=(-doc "$ROOT/docs/benchmarks.md" -svg "$ROOT/docs/benchmarks-s4.svg" -svg-link benchmarks-s4.svg)
+	doc_args=(-doc "$ROOT/docs/performance.md" -svg "$ROOT/docs/performance-s4.svg" -svg-link performance-s4.svg)
 fi
 "$WORK/sala-bench" report -results "$WORK/results.jsonl" -micro "$WORK/micro.txt" \
 	-note "$PINNING; PostgreSQL $(psql -d "$PG_URL" -Atc 'show server_version' 2>/dev/null || echo 'not used') (not pinned)." \
@@ -188,6 +188,6 @@ if [ -s "$WORK/cluster.md" ]; then
 			/<!-- bench:cluster:end/ { skip = 0 }
 			!skip { print }
 			/<!-- bench:cluster:start/ { skip = 1; print ""; while ((getline line < table) > 0) print line }
-		' "$ROOT/docs/benchmarks.md" >"$WORK/benchmarks.md" && cp "$WORK/benchmarks.md" "$ROOT/docs/benchmarks.md"
+		' "$ROOT/docs/performance.md" >"$WORK/performance.md" && cp "$WORK/performance.md" "$ROOT/docs/performance.md"
 	fi
 fi

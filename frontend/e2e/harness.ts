@@ -20,7 +20,9 @@ export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 export const repoDir = resolve(frontendDir, '..');
 export const backendDir = join(repoDir, 'backend');
 export const distDir = join(frontendDir, 'dist');
-export const screenshotDir = join(repoDir, 'docs', 'screenshots');
+// Screenshots go to a scratch folder, so a test run leaves tracked files alone; `make
+// screenshots` points this at a folder of its own and copies the pictures into docs/.
+export const screenshotDir = process.env.SALA_SCREENSHOT_DIR ?? join(tmpdir(), 'sala-screenshots');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function freePort(): Promise<number> {

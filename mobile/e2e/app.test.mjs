@@ -9,10 +9,12 @@ import { after, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { repoDir, serveDist, signup, startBackend, wsUser } from './harness.mjs';
+import { serveDist, signup, startBackend, wsUser } from './harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const shots = join(repoDir, 'docs', 'screenshots');
+// A scratch folder, so a test run leaves tracked files alone; `make screenshots` points it at a
+// folder of its own and copies the pictures into docs/screenshots.
+const shots = process.env.SALA_SCREENSHOT_DIR ?? join(tmpdir(), 'sala-screenshots');
 
 let web, backend, browser, page, bob, bobToken;
 

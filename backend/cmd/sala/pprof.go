@@ -9,7 +9,7 @@ import (
 )
 
 // envPprofAddr names an opt-in listener for Go's profiler, for measuring
-// the server under load (docs/benchmarks.md). Unset, nothing listens. It is
+// the server under load (docs/performance.md). Unset, nothing listens. It is
 // read here rather than in config because it is a developer's tool, not a
 // setting: it accepts only loopback addresses and is never on the API port.
 const envPprofAddr = "SALA_PPROF_ADDR"

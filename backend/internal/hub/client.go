@@ -270,7 +270,6 @@ func (c *Client) writeLoop() {
 }
 
 // The bounds of a busy writer's wait between writes (see writeLoop).
-// docs/benchmarks.md has what they cost and save.
 const (
 	lingerMin = time.Millisecond
 	lingerMax = 8 * time.Millisecond

@@ -39,7 +39,7 @@ type Config struct {
 	// plus gatherWindow. Large is right then, because much of a batch's
 	// cost is the index pages it dirties, and 200 busy rooms dirty about
 	// 200 of them whether a batch holds 256 messages or 8192. With 256,
-	// S5 (docs/benchmarks.md) stored 4,500 messages a second on SQLite
+	// S5 (docs/performance.md) stored 4,500 messages a second on SQLite
 	// and fell further behind; with 8192, 14,000–19,900.
 	BatchSize int
 	RoomsPush time.Duration // at most one rooms envelope to everyone per interval

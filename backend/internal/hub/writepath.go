@@ -315,7 +315,7 @@ func (w *writePath) append(turn chat.Sequence, msgs []chat.NewMessage) ([]chat.S
 // gatherWindow is how long the commit loop waits after a message for others
 // to share its transaction. A transaction costs about as much for one
 // message as for a dozen, so without a window a stream of messages commits
-// one by one: in S2 (2,000 msg/s, docs/benchmarks.md) the server's core went
+// one by one: in S2 (2,000 msg/s, docs/performance.md) the server's core went
 // from 57–62% to 76–78% busy and p99 to 22–25 ms. Each message waits up to
 // the window, though, and a longer one gathers larger batches whose
 // broadcasts leave in bursts: with 2 ms, S2's p99 was 9.1–27.4 ms in five

@@ -12,7 +12,7 @@ import (
 // The Go collector's go_sched_latencies_seconds has them a factor of ten
 // apart (10.5 ms, then 117 ms), too coarse to tell a p99 of 20 ms from one of
 // 100: on one busy core that wait, not the database, was most of what S5's
-// clients saw of ack latency at 10,000 msg/s (docs/benchmarks.md).
+// clients saw of ack latency at 10,000 msg/s.
 type goroutineWait struct {
 	desc   *prometheus.Desc
 	bounds []float64 // upper bounds in seconds: 2^14 ns (16 µs) … 2^32 ns (4.3 s)

@@ -14,7 +14,7 @@ import (
 // server, where VALUES chunks in a transaction took BEGIN, COMMIT and one
 // per power-of-two chunk (nine for 1,200 messages). Each round trip waits
 // for the busy server's scheduler to notice the reply, and over a network
-// for the network too (docs/benchmarks.md, S5 on PostgreSQL).
+// for the network too (S5 on PostgreSQL, docs/performance.md).
 //
 // Rows go in ordinality order, so ids follow the input as they do for
 // VALUES. Arrays of ids carry 0, and of client ids "", for NULL: ids are

@@ -30,7 +30,7 @@ type sqliteDialect struct{}
 //     commit of thousands of messages dirties more pages than 2 MiB holds,
 //     and SQLite then spilled them into the WAL halfway through the
 //     transaction and read the busy rooms' index pages back with a system
-//     call each (docs/benchmarks.md, S5);
+//     call each (S5, docs/performance.md);
 //   - temp_store=memory keeps the writer's statement journal (a multi-row
 //     INSERT that fails halfway is undone from it) out of a temporary file;
 //   - the writer checkpoints by itself only past writerCheckpointPages (see
@@ -164,7 +164,7 @@ func (sqliteDialect) migrations(context.Context, *sql.DB) (goose.Dialect, fs.FS,
 
 // arrayInserts is false: SQLite runs in process, so a statement costs no
 // round trip, and it has no array parameters (one INSERT over json_each
-// measured no faster than the chunks: docs/benchmarks.md).
+// measured no faster than the chunks).
 func (sqliteDialect) arrayInserts() bool { return false }
 
 // classify reads modernc.org/sqlite errors by their (extended) result code.

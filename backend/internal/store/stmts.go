@@ -12,7 +12,7 @@ import (
 // Every connection runs the same few reads (the user behind a token, the
 // history of the room joined, private messages waiting), and parsing their
 // SQL anew each time was a third of the server's CPU while clients connect
-// (docs/benchmarks.md, "Connect"): SQLite's parser and planner are the
+// (the Connect target of docs/performance.md): SQLite's parser and planner are the
 // expensive part of a small query, and PostgreSQL's are not free either.
 // A database/sql statement prepares itself on whichever pooled connection
 // runs it, and again on a new connection after an outage, so one per query
