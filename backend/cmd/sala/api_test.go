@@ -4,10 +4,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -60,30 +62,34 @@ func TestAccounts(t *testing.T) {
 
 func TestSignupValidation(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
+	genders := []any{"female", "male", "non_binary", "other", "prefer_not_to_say"}
+	// want is the field's entry in field_errors: the rule code and its
+	// parameters, which clients word in their own language.
 	cases := []struct {
 		name  string
 		edit  func(map[string]any)
 		field string
+		want  map[string]any
 	}{
-		{"missing first name", func(b map[string]any) { delete(b, "first_name") }, "first_name"},
-		{"missing last name", func(b map[string]any) { delete(b, "last_name") }, "last_name"},
-		{"missing password", func(b map[string]any) { delete(b, "password") }, "password"},
-		{"missing age", func(b map[string]any) { delete(b, "age") }, "age"},
-		{"missing gender", func(b map[string]any) { delete(b, "gender") }, "gender"},
-		{"age as a string", func(b map[string]any) { b["age"] = "thirty" }, "age"},
-		{"login as a number", func(b map[string]any) { b["login"] = 12345 }, "login"},
-		{"age 12", func(b map[string]any) { b["age"] = 12 }, "age"},
-		{"age 121", func(b map[string]any) { b["age"] = 121 }, "age"},
-		{"age not whole", func(b map[string]any) { b["age"] = 30.5 }, "age"},
-		{"unknown gender", func(b map[string]any) { b["gender"] = "robot" }, "gender"},
-		{"short password", func(b map[string]any) { b["password"] = "1234567" }, "password"},
-		{"long password", func(b map[string]any) { b["password"] = strings.Repeat("p", 129) }, "password"},
-		{"login with spaces", func(b map[string]any) { b["login"] = "ada lovelace" }, "login"},
-		{"short login", func(b map[string]any) { b["login"] = "ad" }, "login"},
-		{"long login", func(b map[string]any) { b["login"] = strings.Repeat("a", 33) }, "login"},
-		{"login with symbols", func(b map[string]any) { b["login"] = "ada!" }, "login"},
-		{"10 KB first name", func(b map[string]any) { b["first_name"] = strings.Repeat("x", 10<<10) }, "first_name"},
-		{"65-character last name", func(b map[string]any) { b["last_name"] = strings.Repeat("é", 65) }, "last_name"},
+		{"missing first name", func(b map[string]any) { delete(b, "first_name") }, "first_name", map[string]any{"code": "required"}},
+		{"missing last name", func(b map[string]any) { delete(b, "last_name") }, "last_name", map[string]any{"code": "required"}},
+		{"missing password", func(b map[string]any) { delete(b, "password") }, "password", map[string]any{"code": "required"}},
+		{"missing age", func(b map[string]any) { delete(b, "age") }, "age", map[string]any{"code": "required"}},
+		{"missing gender", func(b map[string]any) { delete(b, "gender") }, "gender", map[string]any{"code": "required"}},
+		{"age as a string", func(b map[string]any) { b["age"] = "thirty" }, "age", map[string]any{"code": "invalid"}},
+		{"login as a number", func(b map[string]any) { b["login"] = 12345 }, "login", map[string]any{"code": "invalid"}},
+		{"age 12", func(b map[string]any) { b["age"] = 12 }, "age", map[string]any{"code": "min", "min": 13.0}},
+		{"age 121", func(b map[string]any) { b["age"] = 121 }, "age", map[string]any{"code": "max", "max": 120.0}},
+		{"age not whole", func(b map[string]any) { b["age"] = 30.5 }, "age", map[string]any{"code": "invalid"}},
+		{"unknown gender", func(b map[string]any) { b["gender"] = "robot" }, "gender", map[string]any{"code": "one_of", "values": genders}},
+		{"short password", func(b map[string]any) { b["password"] = "1234567" }, "password", map[string]any{"code": "min_length", "min": 8.0}},
+		{"long password", func(b map[string]any) { b["password"] = strings.Repeat("p", 129) }, "password", map[string]any{"code": "max_length", "max": 128.0}},
+		{"login with spaces", func(b map[string]any) { b["login"] = "ada lovelace" }, "login", map[string]any{"code": "pattern"}},
+		{"short login", func(b map[string]any) { b["login"] = "ad" }, "login", map[string]any{"code": "min_length", "min": 3.0}},
+		{"long login", func(b map[string]any) { b["login"] = strings.Repeat("a", 33) }, "login", map[string]any{"code": "max_length", "max": 32.0}},
+		{"login with symbols", func(b map[string]any) { b["login"] = "ada!" }, "login", map[string]any{"code": "pattern"}},
+		{"10 KB first name", func(b map[string]any) { b["first_name"] = strings.Repeat("x", 10<<10) }, "first_name", map[string]any{"code": "max_length", "max": 64.0}},
+		{"65-character last name", func(b map[string]any) { b["last_name"] = strings.Repeat("é", 65) }, "last_name", map[string]any{"code": "max_length", "max": 64.0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,11 +99,28 @@ func TestSignupValidation(t *testing.T) {
 			if r.status != http.StatusUnprocessableEntity || r.errorCode(t) != "validation_failed" {
 				t.Fatalf("got %d %s, want 422 validation_failed", r.status, r.body)
 			}
-			if fields := r.errorFields(t); fields[tc.field] == "" {
-				t.Errorf("error does not name %s: %s", tc.field, r.body)
+			msg := r.errorFields(t)[tc.field]
+			if msg == "" || !unicode.IsUpper([]rune(msg)[0]) || !strings.HasSuffix(msg, ".") {
+				t.Errorf("fields.%s = %q, want a sentence: %s", tc.field, msg, r.body)
+			}
+			if got := r.fieldErrors(t)[tc.field]; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("field_errors.%s = %v, want %v", tc.field, got, tc.want)
 			}
 		})
 	}
+	t.Run("login taken", func(t *testing.T) {
+		s.signup("taken")
+		r := s.request("POST", "/api/v1/auth/signup", "", validSignup("Taken"))
+		if r.status != http.StatusConflict || r.errorCode(t) != "login_taken" {
+			t.Fatalf("got %d %s, want 409 login_taken", r.status, r.body)
+		}
+		if msg := r.errorFields(t)["login"]; msg != "This login is already taken." {
+			t.Errorf("fields.login = %q", msg)
+		}
+		if got := r.fieldErrors(t)["login"]; !reflect.DeepEqual(got, map[string]any{"code": "taken"}) {
+			t.Errorf("field_errors.login = %v, want code taken", got)
+		}
+	})
 	t.Run("every invalid field at once", func(t *testing.T) {
 		r := s.request("POST", "/api/v1/auth/signup", "", map[string]any{"login": "a b", "age": "x", "gender": "robot"})
 		fields := r.errorFields(t)

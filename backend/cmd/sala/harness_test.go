@@ -180,6 +180,17 @@ func (r response) errorFields(t *testing.T) map[string]string {
 	return e.Error.Fields
 }
 
+// fieldErrors returns error.field_errors of an error body.
+func (r response) fieldErrors(t *testing.T) map[string]map[string]any {
+	var e struct {
+		Error struct {
+			FieldErrors map[string]map[string]any `json:"field_errors"`
+		} `json:"error"`
+	}
+	r.json(t, &e)
+	return e.Error.FieldErrors
+}
+
 // request sends a request and validates the response against openapi.yaml.
 // body may be nil, a []byte (sent as is with contentType) or a value to
 // encode as JSON.

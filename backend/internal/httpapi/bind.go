@@ -34,7 +34,8 @@ func bindJSON(c echo.Context, dst any) error {
 	case errors.As(err, &tooBig):
 		return chat.Errorf(chat.EPayloadTooLarge, "the body is larger than %d bytes", tooBig.Limit)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return chat.FieldsError(map[string]string{typeErr.Field: "must be " + jsonKind(typeErr.Type.Kind().String())})
+		return chat.FieldsError(map[string]chat.FieldError{
+			typeErr.Field: chat.FieldProblem(chat.FieldInvalid, "Must be "+jsonKind(typeErr.Type.Kind().String())+".")})
 	case errors.Is(err, io.EOF):
 		return chat.Errorf(chat.EInvalidRequest, "the body is empty: send a JSON object")
 	}
@@ -59,13 +60,13 @@ func page(c echo.Context) (before int64, limit int, err error) {
 	if s := c.QueryParam("before"); s != "" {
 		before, err = strconv.ParseInt(s, 10, 64)
 		if err != nil || before < 1 {
-			return 0, 0, invalidParam("before", "must be a positive integer")
+			return 0, 0, invalidParam("before", "Must be a positive integer.")
 		}
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		limit, err = strconv.Atoi(s)
 		if err != nil || limit < 1 || limit > chat.MaxPageSize {
-			return 0, 0, invalidParam("limit", "must be an integer from 1 to 200")
+			return 0, 0, invalidParam("limit", "Must be an integer from 1 to 200.")
 		}
 	}
 	return before, limit, nil

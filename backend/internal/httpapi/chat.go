@@ -79,12 +79,12 @@ func bindMessage(c echo.Context) (postMessageRequest, error) {
 	if err := bindJSON(c, &in); err != nil {
 		return in, err
 	}
-	fields := map[string]string{}
-	if err := chat.ValidateText(in.Text); err != nil {
-		fields["text"] = chat.ErrorMessage(err)
+	fields := map[string]chat.FieldError{}
+	if fe, ok := chat.TextProblem(in.Text); !ok {
+		fields["text"] = fe
 	}
 	if len(in.ClientID) > 64 {
-		fields["client_id"] = "must be at most 64 characters"
+		fields["client_id"] = chat.TooLong(64)
 	}
 	if len(fields) > 0 {
 		return in, chat.FieldsError(fields)
@@ -157,7 +157,7 @@ func (s *server) websocket(c echo.Context) error {
 	if v := c.QueryParam("last_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id < 0 {
-			return invalidParam("last_id", "must be a non-negative integer")
+			return invalidParam("last_id", "Must be a non-negative integer.")
 		}
 		res.LastID = id
 	}
