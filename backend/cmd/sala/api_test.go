@@ -451,3 +451,27 @@ func TestNULIsRefusedOnEveryDatabase(t *testing.T) {
 		c.next("ack", isType("ack", "id", "t4"))
 	})
 }
+
+// Logins are checked as typed: letters that Unicode folds to ASCII (the
+// Kelvin sign to k, Turkish İ to i) are refused at signup and match no one
+// at login, on both databases (PostgreSQL's lower() folds them too).
+func TestLoginOutsideASCIIIsRefused(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		s := startServer(t, dbURL, dataDir)
+		for _, login := range []string{"\u212Aate", "\u0130nci", "caf\u00e9"} {
+			r := s.request("POST", "/api/v1/auth/signup", "", validSignup(login))
+			if r.status != http.StatusUnprocessableEntity || r.fieldErrors(t)["login"]["code"] != "pattern" {
+				t.Errorf("signup %q: %d %s, want 422 with login pattern", login, r.status, r.body)
+			}
+		}
+		s.signup("kate")
+		r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "\u212Aate", "password": "password-kate"})
+		if r.status != http.StatusUnauthorized {
+			t.Errorf("login as \\u212Aate: %d %s, want 401 (it is not kate)", r.status, r.body)
+		}
+		r = s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "KATE", "password": "password-kate"})
+		if r.status != http.StatusOK {
+			t.Errorf("login as KATE: %d %s, want 200", r.status, r.body)
+		}
+	})
+}

@@ -73,9 +73,19 @@ var (
 	roomNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 )
 
-// NormalizeLogin lower-cases a login: logins are unique ignoring case, so one
-// spelling is stored and compared.
-func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+// NormalizeLogin lower-cases the ASCII letters of a login: logins are unique
+// ignoring case, so one spelling is stored and compared. Other letters are
+// left alone, so that a login is checked against a-z 0-9 _ . - as it was
+// typed: Unicode folding would turn the Kelvin sign into k and Turkish İ
+// into i, and store an ASCII login for a name that was not one.
+func NormalizeLogin(login string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, strings.TrimSpace(login))
+}
 
 // LoginChars reports whether a normalised login uses only the characters of
 // the signup rule (its length aside).
