@@ -278,3 +278,31 @@ func TestUpgradeRefused(t *testing.T) {
 		t.Errorf("the server's own origin refused: %v", err)
 	}
 }
+
+// TestIDsAreCountedInCharacters: the 64-character limit of a WebSocket id
+// and of a REST client_id counts characters, as the spec says, not bytes:
+// 64 emoji (256 bytes) pass, 65 fail.
+func TestIDsAreCountedInCharacters(t *testing.T) {
+	s := startServer(t, "", t.TempDir())
+	alice := s.join("alice")[0]
+	id64, id65 := strings.Repeat("😀", 64), strings.Repeat("😀", 65)
+
+	alice.say(id64, "sixty-four emoji")
+	if ack := alice.nextType("ack"); ack.str("id") != id64 {
+		t.Errorf("ack for a 64-emoji id: %v", ack)
+	}
+	alice.say(id65, "sixty-five emoji")
+	if e := alice.nextType("error"); e.str("code") != "invalid_envelope" {
+		t.Errorf("a 65-emoji id: %v, want invalid_envelope", e)
+	}
+
+	restID := strings.Repeat("🙂", 64) // the WebSocket message above has id64
+	r := s.request("POST", "/api/v1/rooms/general/messages", alice.token, map[string]any{"text": "rest", "client_id": restID})
+	if r.status != http.StatusCreated {
+		t.Errorf("client_id of 64 emoji: %d %s, want 201", r.status, r.body)
+	}
+	r = s.request("POST", "/api/v1/rooms/general/messages", alice.token, map[string]any{"text": "rest", "client_id": id65})
+	if r.status != http.StatusUnprocessableEntity || r.fieldErrors(t)["client_id"]["code"] != "max_length" {
+		t.Errorf("client_id of 65 emoji: %d %s, want 422 max_length", r.status, r.body)
+	}
+}

@@ -19,6 +19,7 @@ const (
 	JoinHistorySize = 50   // messages carried by a plain joined envelope
 	ResumeLimit     = 1000 // missed messages carried by a resumed joined envelope
 	MaxPageSize     = 200  // largest REST history page
+	MaxClientIDLen  = 64   // characters of a client's id for an envelope or a message
 )
 
 // Genders accepted at signup.
@@ -98,6 +99,12 @@ func ValidateRoomName(name string) error {
 		return Errorf(EInvalidRoomName, "room names are 1–32 letters, digits, '-' or '_'")
 	}
 	return nil
+}
+
+// ClientIDTooLong reports whether a client-chosen id (an envelope's id, a
+// message's client_id) has more than MaxClientIDLen characters.
+func ClientIDTooLong(id string) bool {
+	return len(id) > MaxClientIDLen && utf8.RuneCountInString(id) > MaxClientIDLen
 }
 
 // HasNUL reports whether s holds U+0000, which PostgreSQL's text cannot

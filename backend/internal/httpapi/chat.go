@@ -83,8 +83,8 @@ func bindMessage(c echo.Context) (postMessageRequest, error) {
 	if fe, ok := chat.TextProblem(in.Text); !ok {
 		fields["text"] = fe
 	}
-	if len(in.ClientID) > 64 {
-		fields["client_id"] = chat.TooLong(64)
+	if chat.ClientIDTooLong(in.ClientID) {
+		fields["client_id"] = chat.TooLong(chat.MaxClientIDLen)
 	}
 	if len(fields) > 0 {
 		return in, chat.FieldsError(fields)

@@ -9,8 +9,6 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-const maxClientIDLen = 64
-
 // Receive handles one frame from c. It runs on c's reader goroutine. A bad
 // envelope gets an error envelope and the connection stays open, until
 // MaxBadEnvelopes arrive in a row: then it is closed with 1008.
@@ -53,7 +51,7 @@ func decodeInbound(frame []byte, binary bool, in *chat.Inbound) error {
 	if err := json.Unmarshal(frame, in); err != nil {
 		return chat.Errorf(chat.EInvalidEnvelope, "an envelope is one JSON object with a type")
 	}
-	if len(in.ID) > maxClientIDLen {
+	if chat.ClientIDTooLong(in.ID) {
 		in.ID = ""
 		return chat.Errorf(chat.EInvalidEnvelope, "id is longer than 64 characters")
 	}
