@@ -149,6 +149,15 @@ func TestSignupValidation(t *testing.T) {
 			t.Errorf("got %d %.200s", r.status, r.body)
 		}
 	})
+	t.Run("chunked body over the limit", func(t *testing.T) {
+		token := s.signup("chunky")
+		for _, path := range []string{"/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/rooms/general/messages"} {
+			r := s.requestChunked("POST", path, token, 10<<20)
+			if r.status != http.StatusRequestEntityTooLarge || r.errorCode(t) != "payload_too_large" {
+				t.Errorf("%s with 10 MB chunked: got %d %.200s, want 413 payload_too_large", path, r.status, r.body)
+			}
+		}
+	})
 	t.Run("deep nesting", func(t *testing.T) {
 		deep := []byte(`{"first_name":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
 		r := s.request("POST", "/api/v1/auth/signup", "", deep)

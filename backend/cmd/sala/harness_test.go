@@ -236,6 +236,43 @@ func (s *testServer) request(method, path, token string, body any, header ...str
 	return r
 }
 
+// requestChunked posts a JSON body of n bytes without a Content-Length
+// (Transfer-Encoding: chunked), so the server only learns its size by reading.
+func (s *testServer) requestChunked(method, path, token string, n int) response {
+	s.t.Helper()
+	body := io.MultiReader(strings.NewReader(`{"first_name":"`), io.LimitReader(zeros{}, int64(n)), strings.NewReader(`"}`))
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: raw}
+	s.validate(req, r)
+	return r
+}
+
+// zeros reads as an endless run of the digit 0.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
+}
+
 // validate checks a response against the spec's operation and status.
 func (s *testServer) validate(req *http.Request, r response) {
 	s.t.Helper()

@@ -32,7 +32,7 @@ func bindJSON(c echo.Context, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &tooBig):
-		return chat.Errorf(chat.EPayloadTooLarge, "the body is larger than %d bytes", tooBig.Limit)
+		return chat.Errorf(chat.EPayloadTooLarge, "The body is larger than %d bytes.", tooBig.Limit)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return chat.FieldsError(map[string]chat.FieldError{
 			typeErr.Field: chat.FieldProblem(chat.FieldInvalid, "Must be "+jsonKind(typeErr.Type.Kind().String())+".")})

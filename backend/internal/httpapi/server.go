@@ -6,6 +6,7 @@ package httpapi
 import (
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ type Deps struct {
 	Spec           []byte
 	Web            fs.FS    // the built web app (index.html at its root); nil: none
 	AllowedOrigins []string // origins besides the server's own allowed for CORS and WebSocket
-	BodyLimit      string   // e.g. "1M"
+	BodyLimit      int64    // bytes of a request body; 0: 1 MiB
 	// MaxConnsPerAddr caps open WebSockets per client address; 0: no cap.
 	MaxConnsPerAddr int
 	Now             func() time.Time
@@ -48,8 +49,8 @@ func New(d Deps) *echo.Echo {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.BodyLimit == "" {
-		d.BodyLimit = "1M"
+	if d.BodyLimit == 0 {
+		d.BodyLimit = 1 << 20
 	}
 	s := &server{Deps: d, conns: newAddrLimiter(d.MaxConnsPerAddr)}
 	e := echo.New()
@@ -64,7 +65,7 @@ func New(d Deps) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(s.observe, securityHeaders, middleware.BodyLimit(d.BodyLimit))
+	e.Use(s.observe, securityHeaders, bodyLimit(d.BodyLimit))
 	if len(d.AllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: d.AllowedOrigins,
 			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType}, MaxAge: 600}))
@@ -121,6 +122,23 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.Log.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", status, "took", took, "ip", c.RealIP())
 		return nil
+	}
+}
+
+// bodyLimit refuses a body over limit bytes: at once when its length is
+// declared, else when reading passes the limit, through http.MaxBytesReader,
+// whose *http.MaxBytesError bindJSON reports as payload_too_large (a chunked
+// body gives no length to check first).
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return chat.Errorf(chat.EPayloadTooLarge, "The body is larger than %d bytes.", limit)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			return next(c)
+		}
 	}
 }
 
