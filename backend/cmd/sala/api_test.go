@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
@@ -483,4 +487,49 @@ func TestLoginOutsideASCIIIsRefused(t *testing.T) {
 			t.Errorf("login as KATE: %d %s, want 200", r.status, r.body)
 		}
 	})
+}
+
+// TestHeadOnEveryGetRoute: every GET route of the spec, and the web app at
+// /, answers HEAD with GET's status and headers and no body (RFC 9110).
+func TestHeadOnEveryGetRoute(t *testing.T) {
+	webDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(webDir, "index.html"), []byte("<!doctype html><title>Sala</title>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "", t.TempDir(), withConfig(func(c *config.Config) { c.WebDir = webDir }))
+	token := s.signup("heady")
+	paths := []string{"/", "/index.html", "/some/app/route"}
+	for path, item := range s.spec.Paths.Map() {
+		if item.Get != nil {
+			paths = append(paths, strings.NewReplacer("{name}", "general", "{login}", "heady").Replace(path))
+		}
+	}
+	do := func(method, path string) (*http.Response, []byte) {
+		req, err := http.NewRequest(method, s.base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, body
+	}
+	for _, path := range paths {
+		get, _ := do("GET", path)
+		head, body := do("HEAD", path)
+		if get.StatusCode >= 500 || path == "/" && get.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", path, get.StatusCode)
+		}
+		if head.StatusCode != get.StatusCode || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || len(body) != 0 {
+			t.Errorf("HEAD %s: %d %q with %d bytes; GET: %d %q", path, head.StatusCode, head.Header.Get("Content-Type"),
+				len(body), get.StatusCode, get.Header.Get("Content-Type"))
+		}
+	}
 }

@@ -75,10 +75,10 @@ func New(d Deps) *echo.Echo {
 }
 
 func (s *server) routes(e *echo.Echo) {
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.Metrics.Handler()))
-	e.GET("/api/openapi.yaml", s.spec)
+	addGet(e, "/healthz", s.healthz)
+	addGet(e, "/readyz", s.readyz)
+	addGet(e, "/metrics", echo.WrapHandler(s.Metrics.Handler()))
+	addGet(e, "/api/openapi.yaml", s.spec)
 	s.docsRoutes(e) // /docs: the API reference page
 
 	// No group middleware: Echo would route unknown paths through it and
@@ -86,21 +86,33 @@ func (s *server) routes(e *echo.Echo) {
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/signup", s.signup)
 	v1.POST("/auth/login", s.login)
-	v1.GET("/time", s.time)
-	v1.GET("/commands", s.commands)
-	v1.GET("/ws", s.websocket) // authenticates itself: the token may come in the query
+	addGet(v1, "/time", s.time)
+	addGet(v1, "/commands", s.commands)
+	addGet(v1, "/ws", s.websocket) // authenticates itself: the token may come in the query
 
-	v1.GET("/me", s.me, s.authenticate)
-	v1.GET("/users", s.users, s.authenticate)
-	v1.GET("/rooms", s.rooms, s.authenticate)
-	v1.GET("/rooms/:name/messages", s.roomHistory, s.authenticate)
+	addGet(v1, "/me", s.me, s.authenticate)
+	addGet(v1, "/users", s.users, s.authenticate)
+	addGet(v1, "/rooms", s.rooms, s.authenticate)
+	addGet(v1, "/rooms/:name/messages", s.roomHistory, s.authenticate)
 	v1.POST("/rooms/:name/messages", s.postRoomMessage, s.authenticate)
-	v1.GET("/dm/:login/messages", s.privateHistory, s.authenticate)
+	addGet(v1, "/dm/:login/messages", s.privateHistory, s.authenticate)
 	v1.POST("/dm/:login/messages", s.postPrivateMessage, s.authenticate)
 
 	if s.Web != nil {
-		e.GET("/*", s.webApp)
+		addGet(e, "/*", s.webApp)
 	}
+}
+
+// router is where routes are added: the server or a group of it.
+type router interface {
+	Match(methods []string, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) []*echo.Route
+}
+
+// addGet adds a GET route that answers HEAD too, as RFC 9110 asks of every GET
+// resource (uptime monitors and curl -I use it): the handler runs as for a
+// GET and net/http drops the body of a HEAD response.
+func addGet(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 }
 
 // observe logs each request (path only: the query may hold a token) and
