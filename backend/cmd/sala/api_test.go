@@ -202,7 +202,8 @@ func TestNamesStoredVerbatim(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
-	s := startServer(t, "", t.TempDir())
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now))
 	s.signup("carol")
 	wrong := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "wrong password"})
 	unknown := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "nobody", "password": "wrong password"})
@@ -212,18 +213,96 @@ func TestLoginFailures(t *testing.T) {
 	if string(wrong.body) != string(unknown.body) {
 		t.Errorf("a wrong password and an unknown login differ:\n%s\n%s", wrong.body, unknown.body)
 	}
-	// Five failures for carol (one above, four more), then the login is locked
-	// even with the right password, with Retry-After.
+	// Five failures for carol from this address (one above, four more), then
+	// the login is locked here even with the right password, with Retry-After.
 	for range 4 {
 		s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "still wrong"})
 	}
-	r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "password-carol"})
+	right := map[string]any{"login": "carol", "password": "password-carol"}
+	r := s.request("POST", "/api/v1/auth/login", "", right)
 	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "rate_limited" {
 		t.Fatalf("after 5 failures: %d %s, want 429", r.status, r.body)
 	}
-	if r.header.Get("Retry-After") == "" {
-		t.Error("429 without Retry-After")
+	if r.header.Get("Retry-After") != "12" {
+		t.Errorf("Retry-After %q, want 12", r.header.Get("Retry-After"))
 	}
+	// The attacker's address locks no one else out: carol logs in from
+	// another address meanwhile.
+	if r := s.requestVia(fromAddr("127.0.0.2"), "POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("the right password from another address: %d %s, want 200", r.status, r.body)
+	}
+	// One failure is forgiven every 12 s.
+	clock.advance(12 * time.Second)
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("12 s later: %d %s, want 200", r.status, r.body)
+	}
+}
+
+// TestLoginFailuresByAddress: one address guessing many logins is stopped
+// after 20 failures, whatever the login, and only that address.
+func TestLoginFailuresByAddress(t *testing.T) {
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now))
+	s.signup("dora")
+	for i := range 20 {
+		r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": fmt.Sprint("guess", i), "password": "wrong password"})
+		if r.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d %s", i, r.status, r.body)
+		}
+	}
+	right := map[string]any{"login": "dora", "password": "password-dora"}
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusTooManyRequests {
+		t.Errorf("after 20 failures from one address: %d %s, want 429", r.status, r.body)
+	}
+	if r := s.requestVia(fromAddr("127.0.0.3"), "POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("from another address: %d %s, want 200", r.status, r.body)
+	}
+	clock.advance(5 * time.Second)
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("5 s later: %d %s, want 200", r.status, r.body)
+	}
+}
+
+// TestSignupRateLimit: sign-ups from one address are limited (SALA_SIGNUP_RATE)
+// with 429 and Retry-After; other addresses are not affected.
+func TestSignupRateLimit(t *testing.T) {
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now),
+		withConfig(func(c *config.Config) { c.SignupRate, c.SignupBurst = 2, 3 }))
+	for i := range 3 {
+		s.signup(fmt.Sprint("burst", i))
+	}
+	r := s.request("POST", "/api/v1/auth/signup", "", validSignup("fourth"))
+	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "rate_limited" || r.header.Get("Retry-After") != "30" {
+		t.Fatalf("fourth signup in a burst of 3: %d %v %s, want 429 with Retry-After 30", r.status, r.header, r.body)
+	}
+	if r := s.requestVia(fromAddr("127.0.0.2"), "POST", "/api/v1/auth/signup", "", validSignup("elsewhere")); r.status != http.StatusCreated {
+		t.Errorf("signup from another address: %d %s, want 201", r.status, r.body)
+	}
+	clock.advance(30 * time.Second) // two a minute: one more every 30 s
+	if r := s.request("POST", "/api/v1/auth/signup", "", validSignup("fourth")); r.status != http.StatusCreated {
+		t.Errorf("30 s later: %d %s, want 201", r.status, r.body)
+	}
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func TestTokens(t *testing.T) {

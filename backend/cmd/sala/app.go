@@ -35,6 +35,9 @@ type Main struct {
 	// HashParams are argon2id's costs; tests may lower them to keep many
 	// signups fast, production uses auth.OWASPParams.
 	HashParams auth.HashParams
+	// Now is the clock of the login and signup limits (nil: time.Now);
+	// tests move it instead of sleeping.
+	Now func() time.Time
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (slowloris); tests shorten it.
 	ReadHeaderTimeout time.Duration
@@ -77,7 +80,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	accounts, err := account.NewService(m.store, tokens, m.HashParams, account.NewFailureLimiter(5, 12*time.Second))
+	limits := account.DefaultLimits(cfg.SignupRate, cfg.SignupBurst, m.Now)
+	accounts, err := account.NewService(m.store, tokens, m.HashParams, limits)
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,9 @@ type testServer struct {
 	spec   *openapi3.T
 	router routers.Router
 
-	logTo             io.Writer     // when set, debug logs go here instead of stderr
-	readHeaderTimeout time.Duration // when set, replaces Main's default
+	logTo             io.Writer        // when set, debug logs go here instead of stderr
+	readHeaderTimeout time.Duration    // when set, replaces Main's default
+	now               func() time.Time // when set, the clock of the login and signup limits
 
 	checkedMu sync.Mutex
 	checked   map[string]int // envelopes validated, by type
@@ -51,6 +52,9 @@ func withConfig(f func(*config.Config)) option { return func(s *testServer) { f(
 
 // withLogs sends the server's debug logs to w.
 func withLogs(w io.Writer) option { return func(s *testServer) { s.logTo = w } }
+
+// withClock gives the login and signup limits the clock now.
+func withClock(now func() time.Time) option { return func(s *testServer) { s.now = now } }
 
 // withReadHeaderTimeout shortens the slowloris timeout.
 func withReadHeaderTimeout(d time.Duration) option {
@@ -67,6 +71,7 @@ func startServer(t *testing.T, databaseURL, dataDir string, opts ...option) *tes
 	}
 	cfg.Addr, cfg.DatabaseURL, cfg.DataDir = "127.0.0.1:0", databaseURL, dataDir
 	cfg.MsgRate, cfg.MsgBurst = 1000, 2000
+	cfg.SignupRate = 0 // tests sign up many users from one address; TestSignupRateLimit sets one
 	s := &testServer{t: t, cfg: cfg, checked: map[string]int{}}
 	for _, o := range opts {
 		o(s)
@@ -97,6 +102,7 @@ func (s *testServer) start() {
 		log = slog.New(slog.NewJSONHandler(s.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	s.m = NewMain(s.cfg, log)
+	s.m.Now = s.now
 	if s.readHeaderTimeout > 0 {
 		s.m.ReadHeaderTimeout = s.readHeaderTimeout
 	}
@@ -196,6 +202,19 @@ func (r response) fieldErrors(t *testing.T) map[string]map[string]any {
 // encode as JSON.
 func (s *testServer) request(method, path, token string, body any, header ...string) response {
 	s.t.Helper()
+	return s.requestVia(http.DefaultClient, method, path, token, body, header...)
+}
+
+// fromAddr is an HTTP client whose connections come from ip, a loopback
+// address other than 127.0.0.1: another client address to the server.
+func fromAddr(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// requestVia is request through client.
+func (s *testServer) requestVia(client *http.Client, method, path, token string, body any, header ...string) response {
+	s.t.Helper()
 	var rd io.Reader
 	contentType := "application/json"
 	switch b := body.(type) {
@@ -222,7 +241,7 @@ func (s *testServer) request(method, path, token string, body any, header ...str
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", method, path, err)
 	}

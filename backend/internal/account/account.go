@@ -49,7 +49,7 @@ type Service struct {
 	tokens   *auth.Tokens
 	hash     auth.HashParams
 	validate *validator.Validate
-	limits   *FailureLimiter
+	limits   Limits
 	// dummyHash is checked for unknown logins so that they take as long as
 	// a wrong password and the two can't be told apart by timing.
 	dummyHash string
@@ -60,7 +60,7 @@ type Service struct {
 }
 
 // NewService returns an account service.
-func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, limits *FailureLimiter) (*Service, error) {
+func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, limits Limits) (*Service, error) {
 	dummy, err := auth.HashPassword("not a real password", hash)
 	if err != nil {
 		return nil, err
@@ -82,8 +82,15 @@ func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, lim
 }
 
 // Signup validates in, stores the user and returns its first session.
-// Errors: validation_failed (with every invalid field), login_taken.
-func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
+// Errors: validation_failed (with every invalid field), login_taken,
+// rate_limited (with RetryAfter) after too many signups from addr.
+func (s *Service) Signup(ctx context.Context, in SignupInput, addr string) (Session, error) {
+	if s.limits.Signups != nil {
+		if err := s.limits.Signups.Check(addr); err != nil {
+			return Session{}, err
+		}
+		s.limits.Signups.Record(addr) // every attempt counts: each may cost a password hash
+	}
 	in.Login = chat.NormalizeLogin(in.Login)
 	if err := s.check(in); err != nil {
 		return Session{}, err
@@ -118,15 +125,19 @@ func (s *Service) SignupProblems(in SignupInput, typeErrors map[string]chat.Fiel
 
 // Login checks credentials and returns a session. Errors:
 // invalid_credentials for an unknown login or a wrong password alike,
-// rate_limited (with RetryAfter) after repeated failures from the login or
-// the address.
+// rate_limited (with RetryAfter) after repeated failures for the login from
+// addr, or from addr for any login. Failures from other addresses never
+// lock a user out.
 func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Session, error) {
 	if err := s.check(in); err != nil {
 		return Session{}, err
 	}
 	login := chat.NormalizeLogin(in.Login)
-	keys := []string{"login:" + login, "addr:" + addr}
-	if err := s.limits.Check(keys...); err != nil {
+	pair := addr + " " + login // a login has no space
+	if err := s.limits.FailedLogins.Check(pair); err != nil {
+		return Session{}, err
+	}
+	if err := s.limits.FailedLoginsByAddr.Check(addr); err != nil {
 		return Session{}, err
 	}
 	u, hash, err := s.store.UserByLogin(ctx, login)
@@ -142,7 +153,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 		return Session{}, err
 	}
 	if !ok || u.ID == 0 {
-		s.limits.Fail(keys...)
+		s.limits.FailedLogins.Record(pair)
+		s.limits.FailedLoginsByAddr.Record(addr)
 		return Session{}, chat.Errorf(chat.EInvalidCredentials, "wrong login or password")
 	}
 	return s.session(u)

@@ -34,7 +34,7 @@ func (s *server) signup(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	sess, err := s.Accounts.Signup(c.Request().Context(), in)
+	sess, err := s.Accounts.Signup(c.Request().Context(), in, c.RealIP())
 	if err != nil {
 		return err
 	}
