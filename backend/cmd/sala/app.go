@@ -69,7 +69,7 @@ func NewMain(cfg config.Config, log *slog.Logger) *Main {
 func (m *Main) Run(ctx context.Context) (err error) {
 	cfg := m.Config
 	m.Log.Info("opening database", "db", store.Describe(cfg.DatabaseURL, cfg.DataDir))
-	if m.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	if m.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.DBTimeout); err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	secret, err := auth.LoadOrCreateSecret(cfg.JWTSecret, cfg.DataDir)

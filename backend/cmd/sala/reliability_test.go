@@ -174,3 +174,51 @@ func TestConnectionFloodFromOneAddress(t *testing.T) {
 		t.Errorf("the REST API stopped serving: %d", r.status)
 	}
 }
+
+// TestFrozenDatabase: with PostgreSQL frozen (connections open, nothing
+// answered), a WebSocket send gets error unavailable, a REST post 503, and
+// /readyz 503 within its 2 s, all within SALA_DB_TIMEOUT or so; once the
+// database answers again the pending message is retried with the same id
+// and stored once.
+func TestFrozenDatabase(t *testing.T) {
+	dbURL, proxy := storetest.PostgresURLViaProxy(t)
+	const timeout = 500 * time.Millisecond
+	s := startServer(t, dbURL, t.TempDir(), withConfig(func(c *config.Config) { c.DBTimeout = timeout }))
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	alice.say("m1", "before")
+	alice.next("ack", isType("ack", "id", "m1"))
+
+	proxy.Freeze()
+	start := time.Now()
+	alice.say("m2", "during")
+	if e := alice.next("error for m2", isType("error", "id", "m2")); e.str("code") != "unavailable" {
+		t.Errorf("send while the database is frozen: %v", e)
+	}
+	if took := time.Since(start); took > timeout+2*time.Second {
+		t.Errorf("the error came after %s, want about %s", took, timeout)
+	}
+	start = time.Now()
+	if r := s.request("POST", "/api/v1/rooms/general/messages", bob.token, map[string]any{"text": "rest", "client_id": "r1"}); r.status != http.StatusServiceUnavailable ||
+		r.errorCode(t) != "unavailable" || time.Since(start) > timeout+2*time.Second {
+		t.Errorf("REST post while frozen: %d %s after %s, want 503 unavailable", r.status, r.body, time.Since(start))
+	}
+	start = time.Now()
+	if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusServiceUnavailable || time.Since(start) > 2500*time.Millisecond {
+		t.Errorf("/readyz while frozen: %d after %s, want 503 within 2 s", r.status, time.Since(start))
+	}
+
+	proxy.Thaw()
+	eventually(t, "/readyz after the thaw", func() error {
+		if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusOK {
+			return fmt.Errorf("status %d", r.status)
+		}
+		return nil
+	})
+	alice.say("m2", "during") // the client retries its pending message with the same id
+	alice.next("ack", isType("ack", "id", "m2"))
+	bob.next("during", isType("message", "text", "during"))
+	if stored := s.storedClientIDs(alice.token, "general"); stored["m2"] != 1 {
+		t.Errorf("m2 stored %d times, want once: %v", stored["m2"], stored)
+	}
+}

@@ -38,6 +38,10 @@ type Config struct {
 	LogFormat     string
 	LogLevel      string
 	ShutdownGrace time.Duration
+	// DBTimeout bounds every database call: past it the caller gets
+	// unavailable (503, or an error envelope) instead of waiting on a
+	// stalled database.
+	DBTimeout time.Duration
 	// MaxConnsPerAddr caps open WebSockets from one client address (0: no cap).
 	MaxConnsPerAddr int
 }
@@ -83,6 +87,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		dur(&c.RoomGrace, "room-grace", "SALA_ROOM_GRACE", 10*time.Second, "how long a room outlives its creator's last connection"),
 		dur(&c.TokenTTL, "token-ttl", "SALA_TOKEN_TTL", 24*time.Hour, "lifetime of login tokens"),
 		dur(&c.ShutdownGrace, "shutdown-grace", "SALA_SHUTDOWN_GRACE", 10*time.Second, "time to drain on SIGTERM"),
+		dur(&c.DBTimeout, "db-timeout", "SALA_DB_TIMEOUT", 5*time.Second, "longest a database call may take before the client gets unavailable"),
 	); err != nil {
 		return c, err
 	}
@@ -124,8 +129,8 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("SALA_NATS_URL (several nodes) needs SALA_JWT_SECRET, the same on every node: "+
 			"a generated secret is this node's alone, and its tokens would fail on the others"))
 	}
-	if c.RoomGrace <= 0 || c.TokenTTL <= 0 {
-		errs = append(errs, errors.New("SALA_ROOM_GRACE and SALA_TOKEN_TTL must be positive"))
+	if c.RoomGrace <= 0 || c.TokenTTL <= 0 || c.DBTimeout <= 0 {
+		errs = append(errs, errors.New("SALA_ROOM_GRACE, SALA_TOKEN_TTL and SALA_DB_TIMEOUT must be positive"))
 	}
 	switch c.LogFormat {
 	case "auto", "text", "json":

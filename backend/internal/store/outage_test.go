@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net"
 	"net/url"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -101,8 +102,95 @@ func TestPostgresUnreachable(t *testing.T) {
 	ln.Close() // nothing listens there now
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	_, err = store.Open(ctx, "postgres://postgres@"+addr+"/sala?sslmode=disable&connect_timeout=5", "")
+	_, err = store.Open(ctx, "postgres://postgres@"+addr+"/sala?sslmode=disable&connect_timeout=5", "", 0)
 	if chat.ErrorCode(err) != chat.EUnavailable {
 		t.Fatalf("Open on a closed port: %v (code %q), want unavailable", err, chat.ErrorCode(err))
+	}
+}
+
+// TestFrozenPostgresMeetsTheDeadline: when PostgreSQL stops answering
+// without closing anything (a stopped process, a dead route), every call
+// gives up with unavailable at the store's timeout instead of waiting for
+// TCP to notice, and the store works again once the database answers.
+func TestFrozenPostgresMeetsTheDeadline(t *testing.T) {
+	dbURL, p := storetest.PostgresURLViaProxy(t)
+	const timeout = 300 * time.Millisecond
+	s, err := store.Open(t.Context(), dbURL, "", timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	ann, hall := storetest.AnnInHall(t, s)
+	send := func(text string) error {
+		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+			SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: text}})
+		return err
+	}
+
+	p.Freeze()
+	calls := map[string]func() error{
+		"append":  func() error { return send("frozen") },
+		"history": func() error { _, err := s.RoomHistory(ctx, hall.ID, 0, 10); return err },
+		"user":    func() error { _, _, err := s.UserByLogin(ctx, "ann"); return err },
+		"ping":    func() error { return s.Ping(ctx) },
+	}
+	for name, call := range calls {
+		start := time.Now()
+		err := call()
+		took := time.Since(start)
+		if chat.ErrorCode(err) != chat.EUnavailable || took > timeout+time.Second {
+			t.Errorf("%s on a frozen database: %v after %s, want unavailable within %s", name, err, took, timeout)
+		}
+	}
+	p.Thaw()
+	// The abandoned append may have committed once thawed: a retry with
+	// its client id is then a duplicate, never a second row.
+	if err := send("frozen"); err != nil {
+		t.Fatalf("retry after the thaw: %v", err)
+	}
+	if err := send("after"); err != nil {
+		t.Fatalf("send after the thaw: %v", err)
+	}
+	hist, err := s.RoomHistory(ctx, hall.ID, 0, 10)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("history after the thaw = %+v, %v; want frozen and after", hist, err)
+	}
+}
+
+// TestLockedSQLiteMeetsTheDeadline: a write waiting on a lock another
+// process holds gives up with unavailable at the store's timeout, not at
+// SQLite's busy timeout.
+func TestLockedSQLiteMeetsTheDeadline(t *testing.T) {
+	dir := t.TempDir()
+	const timeout = 300 * time.Millisecond
+	s, err := store.Open(t.Context(), "", dir, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	ann, hall := storetest.AnnInHall(t, s)
+
+	other, err := sql.Open("sqlite", filepath.Join(dir, "sala.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(ctx, `INSERT INTO rooms (name, is_default, created_at) VALUES ('held', false, '2026-01-01 00:00:00')`); err != nil {
+		t.Fatalf("take the write lock: %v", err)
+	}
+	start := time.Now()
+	_, err = s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+		SenderID: ann.ID, From: "ann", Text: "locked out", SentAt: 1, ClientID: "c1"}})
+	if took := time.Since(start); chat.ErrorCode(err) != chat.EUnavailable || took > timeout+time.Second {
+		t.Errorf("append while another process holds the lock: %v after %s, want unavailable within %s", err, took, timeout)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -53,8 +53,9 @@ var _ chat.Store = (*Store)(nil)
 //   - sqlite://PATH or file:PATH is SQLite at PATH.
 //
 // A database that cannot be reached gives an error whose chat code is
-// unavailable.
-func Open(ctx context.Context, databaseURL, dataDir string) (chat.Store, error) {
+// unavailable. Every call on the store gives up after timeout (0:
+// DefaultTimeout) with unavailable, however stuck the database is.
+func Open(ctx context.Context, databaseURL, dataDir string, timeout time.Duration) (chat.Store, error) {
 	s, err := open(ctx, databaseURL, dataDir)
 	if err != nil {
 		return nil, err
@@ -63,7 +64,10 @@ func Open(ctx context.Context, databaseURL, dataDir string) (chat.Store, error) 
 		s.Close()
 		return nil, err
 	}
-	return s, nil
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &deadlined{s: s, timeout: timeout}, nil
 }
 
 // Migrate applies the pending migrations of the database named as in Open
