@@ -1,9 +1,13 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -220,5 +224,49 @@ func TestFrozenDatabase(t *testing.T) {
 	bob.next("during", isType("message", "text", "during"))
 	if stored := s.storedClientIDs(alice.token, "general"); stored["m2"] != 1 {
 		t.Errorf("m2 stored %d times, want once: %v", stored["m2"], stored)
+	}
+}
+
+// TestReadyAfterSessionsTerminated: when PostgreSQL ends the server's
+// sessions (a restart, pg_terminate_backend) while it is fine, the pool's
+// idle connections are dead; /readyz must not report the database down
+// because its first ping found one of them.
+func TestReadyAfterSessionsTerminated(t *testing.T) {
+	u, err := url.Parse(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := "sala_ready_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	s := startServer(t, u.String(), t.TempDir())
+	token := s.signup("ready")
+	// Fill the pool with idle connections: concurrent reads each take one.
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.request("GET", "/api/v1/users", token, nil) }()
+	}
+	wg.Wait()
+
+	admin, err := sql.Open("postgres", storetest.RequirePostgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for round := range 3 {
+		var killed int
+		err = admin.QueryRowContext(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = $1`, app).Scan(&killed)
+		if err != nil || killed == 0 {
+			t.Fatalf("terminate sessions: %d, %v", killed, err)
+		}
+		if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusOK {
+			t.Errorf("round %d, /readyz after %d sessions were terminated: %d %s", round, killed, r.status, r.body)
+		}
+		for range 4 { // the pool dials again
+			s.request("GET", "/api/v1/users", token, nil)
+		}
 	}
 }

@@ -32,10 +32,11 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: postgres URL: %w", err)
 	}
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	const conns = 16
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{r: db, w: db, d: postgres{}}
+	s := &Store{r: db, w: db, d: postgres{}, readIdle: conns}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, s.fail("connect to postgres", err)

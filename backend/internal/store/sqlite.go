@@ -80,7 +80,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s.r = r
+	s.r, s.readIdle = r, n
 	if s.checkpoints, err = startCheckpoints(path); err != nil {
 		s.Close()
 		return nil, err

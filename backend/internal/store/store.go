@@ -41,6 +41,7 @@ type Store struct {
 		text [maxChunkExp + 1]string
 	}
 	checkpoints *checkpointer // SQLite's; nil on PostgreSQL
+	readIdle    int           // idle connections r keeps (see dropIdle)
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -152,11 +153,30 @@ func open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 }
 
 // Ping checks that the database answers; unavailable when it does not.
+//
+// A failed ping is tried once more before the answer is no. After the
+// server ended the pool's sessions (a restart, pg_terminate_backend) while
+// staying up, the first ping finds a dead idle connection and lib/pq reports
+// the server's goodbye, which database/sql does not retry. The pool's idle
+// connections are all suspect then, so they are let go before the second
+// ping, which dials afresh.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.r.PingContext(ctx); err != nil {
+	err := s.r.PingContext(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.dropIdle()
+		err = s.r.PingContext(ctx)
+	}
+	if err != nil {
 		return s.fail("ping", err)
 	}
 	return nil
+}
+
+// dropIdle closes the idle connections of the read pool, which keeps
+// readIdle of them again from then on.
+func (s *Store) dropIdle() {
+	s.r.SetMaxIdleConns(0)
+	s.r.SetMaxIdleConns(s.readIdle)
 }
 
 // Close releases the database.
