@@ -59,9 +59,11 @@ type Main struct {
 	tuned      chan struct{}
 }
 
-// NewMain returns a server for cfg that has not started.
+// NewMain returns a server for cfg that has not started. Its log writes a
+// repeated warning or error once per repeatInterval, with a count.
 func NewMain(cfg config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, HashParams: auth.OWASPParams, ReadHeaderTimeout: 10 * time.Second}
+	return &Main{Config: cfg, Log: foldRepeats(log, repeatInterval, time.Now), HashParams: auth.OWASPParams,
+		ReadHeaderTimeout: 10 * time.Second}
 }
 
 // Run opens the database, starts the hub and listens. It returns once the

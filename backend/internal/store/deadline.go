@@ -77,9 +77,24 @@ func (t *deadlined) run(ctx context.Context, op string, fn func(context.Context)
 	return err
 }
 
+// write is run for a call that writes: its outcome tells Ping whether the
+// database takes writes (see writeHealth).
+func (t *deadlined) write(ctx context.Context, op string, fn func(context.Context) error) error {
+	err := t.run(ctx, op, fn)
+	t.s.health.record(err)
+	return err
+}
+
+// writeResult is within for a call that writes and returns a value.
+func writeResult[T any](t *deadlined, ctx context.Context, op string, fn func(context.Context) (T, error)) (T, error) {
+	v, err := within(ctx, t.timeout, op, fn)
+	t.s.health.record(err)
+	return v, err
+}
+
 func (t *deadlined) CreateUser(ctx context.Context, u *chat.User, passwordHash string) error {
 	created := *u // written by the call's goroutine, copied back only once it has returned
-	err := t.run(ctx, "create user", func(ctx context.Context) error { return t.s.CreateUser(ctx, &created, passwordHash) })
+	err := t.write(ctx, "create user", func(ctx context.Context) error { return t.s.CreateUser(ctx, &created, passwordHash) })
 	if err == nil {
 		*u = created
 	}
@@ -107,27 +122,27 @@ func (t *deadlined) ListUsers(ctx context.Context) ([]chat.User, error) {
 }
 
 func (t *deadlined) SetPassword(ctx context.Context, id int64, passwordHash string) error {
-	return t.run(ctx, "set password", func(ctx context.Context) error { return t.s.SetPassword(ctx, id, passwordHash) })
+	return t.write(ctx, "set password", func(ctx context.Context) error { return t.s.SetPassword(ctx, id, passwordHash) })
 }
 
 func (t *deadlined) DeleteUser(ctx context.Context, id int64) error {
-	return t.run(ctx, "delete user", func(ctx context.Context) error { return t.s.DeleteUser(ctx, id) })
+	return t.write(ctx, "delete user", func(ctx context.Context) error { return t.s.DeleteUser(ctx, id) })
 }
 
 func (t *deadlined) EnsureDefaultRoom(ctx context.Context, name string) (chat.Room, error) {
-	return within(ctx, t.timeout, "default room", func(ctx context.Context) (chat.Room, error) { return t.s.EnsureDefaultRoom(ctx, name) })
+	return writeResult(t, ctx, "default room", func(ctx context.Context) (chat.Room, error) { return t.s.EnsureDefaultRoom(ctx, name) })
 }
 
 func (t *deadlined) CreateRoom(ctx context.Context, name string, ownerID int64) (chat.Room, error) {
-	return within(ctx, t.timeout, "create room", func(ctx context.Context) (chat.Room, error) { return t.s.CreateRoom(ctx, name, ownerID) })
+	return writeResult(t, ctx, "create room", func(ctx context.Context) (chat.Room, error) { return t.s.CreateRoom(ctx, name, ownerID) })
 }
 
 func (t *deadlined) DeleteRoom(ctx context.Context, id int64, at time.Time) error {
-	return t.run(ctx, "delete room", func(ctx context.Context) error { return t.s.DeleteRoom(ctx, id, at) })
+	return t.write(ctx, "delete room", func(ctx context.Context) error { return t.s.DeleteRoom(ctx, id, at) })
 }
 
 func (t *deadlined) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error) {
-	return within(ctx, t.timeout, "retire rooms", func(ctx context.Context) (int, error) { return t.s.RetireEphemeralRooms(ctx, at) })
+	return writeResult(t, ctx, "retire rooms", func(ctx context.Context) (int, error) { return t.s.RetireEphemeralRooms(ctx, at) })
 }
 
 func (t *deadlined) RoomByName(ctx context.Context, name string) (chat.Room, error) {
@@ -135,7 +150,7 @@ func (t *deadlined) RoomByName(ctx context.Context, name string) (chat.Room, err
 }
 
 func (t *deadlined) AppendMessages(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
-	return within(ctx, t.timeout, "append messages", func(ctx context.Context) ([]chat.Stored, error) { return t.s.AppendMessages(ctx, batch) })
+	return writeResult(t, ctx, "append messages", func(ctx context.Context) ([]chat.Stored, error) { return t.s.AppendMessages(ctx, batch) })
 }
 
 func (t *deadlined) RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]chat.Message, error) {
@@ -183,7 +198,7 @@ func (t *deadlined) UndeliveredPrivate(ctx context.Context, userID int64, limit 
 }
 
 func (t *deadlined) MarkDelivered(ctx context.Context, ids []int64) error {
-	return t.run(ctx, "mark delivered", func(ctx context.Context) error { return t.s.MarkDelivered(ctx, ids) })
+	return t.write(ctx, "mark delivered", func(ctx context.Context) error { return t.s.MarkDelivered(ctx, ids) })
 }
 
 func (t *deadlined) Ping(ctx context.Context) error {

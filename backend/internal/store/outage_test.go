@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +193,81 @@ func TestLockedSQLiteMeetsTheDeadline(t *testing.T) {
 	}
 	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPingFailsWhileWritesFail: a database that answers reads but refuses
+// writes (here another process holds SQLite's write lock; a full disk is the
+// same to the store, and TestFullDisk in cmd/sala fills a real one) is not
+// ready until a write passes, or for 30 s after the last failure when no
+// write comes.
+func TestPingFailsWhileWritesFail(t *testing.T) {
+	dir := t.TempDir()
+	const timeout = 300 * time.Millisecond
+	s, err := store.Open(t.Context(), "", dir, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := time.Now()
+	store.SetWriteHealthClock(s, func() time.Time { return clock })
+	ctx := t.Context()
+	ann, hall := storetest.AnnInHall(t, s)
+	send := func(id string) error {
+		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+			SenderID: ann.ID, From: "ann", Text: id, SentAt: 1, ClientID: id}})
+		return err
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("ping before: %v", err)
+	}
+
+	other, err := sql.Open("sqlite", filepath.Join(dir, "sala.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	refuseWrites := func() *sql.Tx {
+		lock, err := other.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lock.ExecContext(ctx, `UPDATE rooms SET name = name`); err != nil {
+			t.Fatalf("take the write lock: %v", err)
+		}
+		if err := send("refused"); chat.ErrorCode(err) != chat.EUnavailable {
+			t.Fatalf("append while writes fail: %v, want unavailable", err)
+		}
+		return lock
+	}
+
+	lock := refuseWrites()
+	if _, err := s.RoomHistory(ctx, hall.ID, 0, 10); err != nil {
+		t.Fatalf("reads still work: %v", err)
+	}
+	if err := s.Ping(ctx); chat.ErrorCode(err) != chat.EUnavailable || !strings.Contains(chat.ErrorMessage(err), "refuses writes") {
+		t.Errorf("ping while writes fail: %v, want unavailable saying writes are refused", err)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := send("passes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("ping once a write passed again: %v", err)
+	}
+
+	lock = refuseWrites()
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(29 * time.Second)
+	if err := s.Ping(ctx); chat.ErrorCode(err) != chat.EUnavailable {
+		t.Errorf("ping 29 s after a failed write: %v, want unavailable", err)
+	}
+	clock = clock.Add(time.Second)
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("ping 30 s after the last failed write, none since: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{r: db, w: db, d: postgres{}, readIdle: conns}
+	s := &Store{r: db, w: db, d: postgres{}, readIdle: conns, health: &writeHealth{now: time.Now}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, s.fail("connect to postgres", err)

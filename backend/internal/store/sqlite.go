@@ -65,7 +65,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	s := &Store{r: w, w: w, d: sqliteDialect{}}
+	s := &Store{r: w, w: w, d: sqliteDialect{}, health: &writeHealth{now: time.Now}}
 	// The writer connects first: it creates the file and switches it to WAL
 	// before any reader opens it.
 	if err := w.PingContext(ctx); err != nil {

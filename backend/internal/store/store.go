@@ -42,6 +42,7 @@ type Store struct {
 	}
 	checkpoints *checkpointer // SQLite's; nil on PostgreSQL
 	readIdle    int           // idle connections r keeps (see dropIdle)
+	health      *writeHealth
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -152,7 +153,9 @@ func open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 	return openSQLite(ctx, t.path)
 }
 
-// Ping checks that the database answers; unavailable when it does not.
+// Ping checks that the database answers; unavailable when it does not, or
+// when it refuses writes: the last write failed for want of the database
+// (see writeHealth), and the reason is in the error's message.
 //
 // A failed ping is tried once more before the answer is no. After the
 // server ended the pool's sessions (a restart, pg_terminate_backend) while
@@ -169,7 +172,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err != nil {
 		return s.fail("ping", err)
 	}
-	return nil
+	return s.health.check()
 }
 
 // dropIdle closes the idle connections of the read pool, which keeps
