@@ -378,7 +378,7 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 		if len(page.Messages) != 2 || page.HasMore || page.Messages[1].Text != "m0" {
 			t.Fatalf("second page: %+v", page)
 		}
-		for _, bad := range []string{"limit=0", "limit=201", "limit=x", "before=-1"} {
+		for _, bad := range []string{"limit=0", "limit=201", "limit=x", "before=-1", "before=9223372036854775808"} {
 			if r := s.request("GET", "/api/v1/rooms/general/messages?"+bad, bob, nil); r.status != http.StatusBadRequest {
 				t.Errorf("%s: %d", bad, r.status)
 			}
@@ -386,6 +386,9 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 		if r := s.request("GET", "/api/v1/rooms/nowhere/messages", bob, nil); r.status != http.StatusNotFound || r.errorCode(t) != "room_not_found" ||
 			!strings.Contains(string(r.body), `no room named \"nowhere\"`) {
 			t.Errorf("missing room: %d %s", r.status, r.body)
+		}
+		if r := s.request("POST", "/api/v1/rooms/general/messages", bob, map[string]any{"text": "no key", "client_id": nil}); r.status != http.StatusCreated {
+			t.Errorf("client_id null, as good as none: %d %s", r.status, r.body)
 		}
 		if r := s.request("POST", "/api/v1/rooms/general/messages", bob, map[string]any{"text": "   "}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("blank text: %d %s", r.status, r.body)

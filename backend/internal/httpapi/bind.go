@@ -60,7 +60,7 @@ func page(c echo.Context) (before int64, limit int, err error) {
 	if s := c.QueryParam("before"); s != "" {
 		before, err = strconv.ParseInt(s, 10, 64)
 		if err != nil || before < 1 {
-			return 0, 0, invalidParam("before", "Must be a positive integer.")
+			return 0, 0, invalidParam("before", "Must be an integer from 1 to 9223372036854775807.")
 		}
 	}
 	if s := c.QueryParam("limit"); s != "" {
