@@ -81,14 +81,14 @@ func (t *deadlined) run(ctx context.Context, op string, fn func(context.Context)
 // database takes writes (see writeHealth).
 func (t *deadlined) write(ctx context.Context, op string, fn func(context.Context) error) error {
 	err := t.run(ctx, op, fn)
-	t.s.health.record(err)
+	t.s.recordWrite(err)
 	return err
 }
 
 // writeResult is within for a call that writes and returns a value.
 func writeResult[T any](t *deadlined, ctx context.Context, op string, fn func(context.Context) (T, error)) (T, error) {
 	v, err := within(ctx, t.timeout, op, fn)
-	t.s.health.record(err)
+	t.s.recordWrite(err)
 	return v, err
 }
 

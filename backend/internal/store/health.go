@@ -7,33 +7,36 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// writeFailureMemory is how long a failed write keeps the store not ready
+// writeFailureMemory is how long a refused write keeps the store not ready
 // when no write succeeds after it. Under traffic every failing write renews
 // it; with none, readiness comes back by itself and the next write tells.
 const writeFailureMemory = 30 * time.Second
 
-// writeHealth remembers that the last write failed for want of the database
-// (a full disk, an I/O error, a lock held too long), so that Ping can tell a
-// database that answers reads but refuses writes: SQLite on a full disk
-// still answers a ping, and even a small probe write may fit in the pages
-// its write-ahead log already has, while message batches do not.
+// writeHealth remembers that the last write was refused by a database that
+// answers (a full disk, a read-only file, an I/O error), so that Ping can
+// tell it: SQLite on a full disk still answers a ping, and even a small
+// probe write may fit in the pages its write-ahead log already has, while
+// message batches do not. A database that does not answer at all is the
+// ping's to find, and is not remembered here: once it is back, readiness is.
 type writeHealth struct {
 	now func() time.Time
 
 	mu       sync.Mutex
-	failed   error // the last write's failure; nil once a write succeeds
+	failed   error // the last write's refusal; nil once a write succeeds
 	failedAt time.Time
 }
 
-// record notes the outcome of a write. Only unavailable counts as a
-// failure: a refused write (a taken login, a room that exists) reached the
-// database and is a success here.
-func (h *writeHealth) record(err error) {
+// record notes the outcome of a write: refused tells a refusal (classify's
+// errRefused) among failures. A write that reached the database, even one
+// it turned down (a taken login), is a success here; one that did not reach
+// it tells nothing.
+func (h *writeHealth) record(err error, refused bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if chat.ErrorCode(err) == chat.EUnavailable {
+	switch {
+	case refused:
 		h.failed, h.failedAt = err, h.now()
-	} else {
+	case chat.ErrorCode(err) != chat.EUnavailable:
 		h.failed = nil
 	}
 }
@@ -70,4 +73,9 @@ func rootCause(err error) error {
 			return err
 		}
 	}
+}
+
+// recordWrite notes the outcome of a write in the store's write health.
+func (s *Store) recordWrite(err error) {
+	s.health.record(err, err != nil && s.d.classify(err) == errRefused)
 }

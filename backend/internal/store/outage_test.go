@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -196,15 +197,12 @@ func TestLockedSQLiteMeetsTheDeadline(t *testing.T) {
 	}
 }
 
-// TestPingFailsWhileWritesFail: a database that answers reads but refuses
-// writes (here another process holds SQLite's write lock; a full disk is the
-// same to the store, and TestFullDisk in cmd/sala fills a real one) is not
-// ready until a write passes, or for 30 s after the last failure when no
-// write comes.
-func TestPingFailsWhileWritesFail(t *testing.T) {
-	dir := t.TempDir()
-	const timeout = 300 * time.Millisecond
-	s, err := store.Open(t.Context(), "", dir, timeout)
+// TestPingFailsWhileWritesAreRefused: a database that answers reads but
+// refuses writes (SQLite told the file may not grow: SQLITE_FULL, as on a
+// full disk; TestFullDisk in cmd/sala fills a real one) is not ready until a
+// write passes, or for 30 s after the last refusal when no write comes.
+func TestPingFailsWhileWritesAreRefused(t *testing.T) {
+	s, err := store.Open(t.Context(), "", t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,61 +211,58 @@ func TestPingFailsWhileWritesFail(t *testing.T) {
 	store.SetWriteHealthClock(s, func() time.Time { return clock })
 	ctx := t.Context()
 	ann, hall := storetest.AnnInHall(t, s)
-	send := func(id string) error {
-		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-			SenderID: ann.ID, From: "ann", Text: id, SentAt: 1, ClientID: id}})
-		return err
+	text := strings.Repeat("x", 4000)
+	sendUntilRefused := func() {
+		t.Helper()
+		if err := store.LimitPages(s, 0); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 100 {
+			id := fmt.Sprint(clock.UnixNano(), "-", i)
+			_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+				SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: id}})
+			if chat.ErrorCode(err) == chat.EUnavailable {
+				return
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Fatal("no write was refused past max_page_count")
+	}
+	makeSpace := func() {
+		t.Helper()
+		if err := store.LimitPages(s, 1<<30); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("ping before: %v", err)
 	}
 
-	other, err := sql.Open("sqlite", filepath.Join(dir, "sala.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	refuseWrites := func() *sql.Tx {
-		lock, err := other.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := lock.ExecContext(ctx, `UPDATE rooms SET name = name`); err != nil {
-			t.Fatalf("take the write lock: %v", err)
-		}
-		if err := send("refused"); chat.ErrorCode(err) != chat.EUnavailable {
-			t.Fatalf("append while writes fail: %v, want unavailable", err)
-		}
-		return lock
-	}
-
-	lock := refuseWrites()
+	sendUntilRefused()
 	if _, err := s.RoomHistory(ctx, hall.ID, 0, 10); err != nil {
 		t.Fatalf("reads still work: %v", err)
 	}
 	if err := s.Ping(ctx); chat.ErrorCode(err) != chat.EUnavailable || !strings.Contains(chat.ErrorMessage(err), "refuses writes") {
-		t.Errorf("ping while writes fail: %v, want unavailable saying writes are refused", err)
+		t.Errorf("ping while writes are refused: %v, want unavailable saying writes are refused", err)
 	}
-	if err := lock.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	if err := send("passes"); err != nil {
+	makeSpace()
+	if _, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+		SenderID: ann.ID, From: "ann", Text: "fits", SentAt: 1, ClientID: "fits"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("ping once a write passed again: %v", err)
 	}
 
-	lock = refuseWrites()
-	if err := lock.Rollback(); err != nil {
-		t.Fatal(err)
-	}
+	sendUntilRefused()
+	makeSpace()
 	clock = clock.Add(29 * time.Second)
 	if err := s.Ping(ctx); chat.ErrorCode(err) != chat.EUnavailable {
-		t.Errorf("ping 29 s after a failed write: %v, want unavailable", err)
+		t.Errorf("ping 29 s after a refused write: %v, want unavailable", err)
 	}
 	clock = clock.Add(time.Second)
 	if err := s.Ping(ctx); err != nil {
-		t.Errorf("ping 30 s after the last failed write, none since: %v", err)
+		t.Errorf("ping 30 s after the last refused write, none since: %v", err)
 	}
 }

@@ -82,6 +82,9 @@ func (postgres) classify(err error) errKind {
 			e.Code == pqerror.AdminShutdown, e.Code == pqerror.CrashShutdown,
 			e.Code == pqerror.CannotConnectNow, e.Code == pqerror.TooManyConnections:
 			return errUnavailable
+		case e.Code.Class() == pqerror.ClassInsufficientResources, // a full disk, out of memory
+			e.Code == pqerror.ReadOnlySQLTransaction: // a standby, or default_transaction_read_only
+			return errRefused
 		}
 		return errOther
 	}
