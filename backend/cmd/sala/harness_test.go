@@ -221,6 +221,8 @@ func (s *testServer) requestVia(client *http.Client, method, path, token string,
 	case nil:
 	case []byte:
 		rd = bytes.NewReader(b)
+	case io.Reader: // sent chunked: http.NewRequest knows the length of a []byte only
+		rd = b
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
@@ -260,26 +262,7 @@ func (s *testServer) requestVia(client *http.Client, method, path, token string,
 func (s *testServer) requestChunked(method, path, token string, n int) response {
 	s.t.Helper()
 	body := io.MultiReader(strings.NewReader(`{"first_name":"`), io.LimitReader(zeros{}, int64(n)), strings.NewReader(`"}`))
-	req, err := http.NewRequest(method, s.base+path, body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	r := response{status: res.StatusCode, header: res.Header, body: raw}
-	s.validate(req, r)
-	return r
+	return s.requestVia(http.DefaultClient, method, path, token, body)
 }
 
 // zeros reads as an endless run of the digit 0.

@@ -16,17 +16,23 @@ import (
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
+// annSays returns a function that stores text as ann's message in hall,
+// with text as its client id.
+func annSays(ctx context.Context, s chat.Store, ann chat.User, hall chat.Room) func(text string) error {
+	return func(text string) error {
+		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+			SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: text}})
+		return err
+	}
+}
+
 func TestPostgresOutage(t *testing.T) {
 	dbURL, p := storetest.PostgresURLViaProxy(t)
 	s := storetest.Open(t, dbURL, "")
 	ctx := t.Context()
 
 	ann, hall := storetest.AnnInHall(t, s)
-	send := func(text string) error {
-		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-			SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: text}})
-		return err
-	}
+	send := annSays(ctx, s, ann, hall)
 	if err := send("before"); err != nil {
 		t.Fatal(err)
 	}
@@ -124,11 +130,7 @@ func TestFrozenPostgresMeetsTheDeadline(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	ann, hall := storetest.AnnInHall(t, s)
-	send := func(text string) error {
-		_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-			SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: text}})
-		return err
-	}
+	send := annSays(ctx, s, ann, hall)
 
 	p.Freeze()
 	calls := map[string]func() error{
@@ -187,8 +189,7 @@ func TestLockedSQLiteMeetsTheDeadline(t *testing.T) {
 		t.Fatalf("take the write lock: %v", err)
 	}
 	start := time.Now()
-	_, err = s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-		SenderID: ann.ID, From: "ann", Text: "locked out", SentAt: 1, ClientID: "c1"}})
+	err = annSays(ctx, s, ann, hall)("locked out")
 	if took := time.Since(start); chat.ErrorCode(err) != chat.EUnavailable || took > timeout+time.Second {
 		t.Errorf("append while another process holds the lock: %v after %s, want unavailable within %s", err, took, timeout)
 	}
@@ -211,16 +212,14 @@ func TestPingFailsWhileWritesAreRefused(t *testing.T) {
 	store.SetWriteHealthClock(s, func() time.Time { return clock })
 	ctx := t.Context()
 	ann, hall := storetest.AnnInHall(t, s)
-	text := strings.Repeat("x", 4000)
+	text := strings.Repeat("x", 3900)
 	sendUntilRefused := func() {
 		t.Helper()
 		if err := store.LimitPages(s, 0); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 100 {
-			id := fmt.Sprint(clock.UnixNano(), "-", i)
-			_, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-				SenderID: ann.ID, From: "ann", Text: text, SentAt: 1, ClientID: id}})
+			err := annSays(ctx, s, ann, hall)(fmt.Sprint(clock.UnixNano(), "-", i, text))
 			if chat.ErrorCode(err) == chat.EUnavailable {
 				return
 			} else if err != nil {
@@ -247,8 +246,7 @@ func TestPingFailsWhileWritesAreRefused(t *testing.T) {
 		t.Errorf("ping while writes are refused: %v, want unavailable saying writes are refused", err)
 	}
 	makeSpace()
-	if _, err := s.AppendMessages(ctx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
-		SenderID: ann.ID, From: "ann", Text: "fits", SentAt: 1, ClientID: "fits"}}); err != nil {
+	if err := annSays(ctx, s, ann, hall)("fits"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ping(ctx); err != nil {
