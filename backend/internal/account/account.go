@@ -155,7 +155,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 	if !ok || u.ID == 0 {
 		s.limits.FailedLogins.Record(pair)
 		s.limits.FailedLoginsByAddr.Record(addr)
-		return Session{}, chat.Errorf(chat.EInvalidCredentials, "wrong login or password")
+		return Session{}, chat.Errorf(chat.EInvalidCredentials, "Wrong login or password.")
 	}
 	return s.session(u)
 }
@@ -164,7 +164,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 func (s *Service) User(ctx context.Context, id auth.Identity) (chat.User, error) {
 	u, err := s.store.UserByID(ctx, id.UserID)
 	if chat.ErrorCode(err) == chat.EUserNotFound {
-		return chat.User{}, chat.Errorf(chat.EUnauthorized, "the account of this token no longer exists")
+		return chat.User{}, chat.Errorf(chat.EUnauthorized, "The account of this token no longer exists.")
 	}
 	return u, err
 }

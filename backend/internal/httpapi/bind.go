@@ -19,7 +19,7 @@ import (
 func bindJSON(c echo.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEApplicationJSON {
-		return chat.Errorf(chat.EUnsupportedMedia, "send the body as application/json")
+		return chat.Errorf(chat.EUnsupportedMedia, "Send the body as application/json.")
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	err = dec.Decode(dst)
@@ -37,9 +37,9 @@ func bindJSON(c echo.Context, dst any) error {
 		return chat.FieldsError(map[string]chat.FieldError{
 			typeErr.Field: chat.FieldProblem(chat.FieldInvalid, "Must be "+jsonKind(typeErr.Type.Kind().String())+".")})
 	case errors.Is(err, io.EOF):
-		return chat.Errorf(chat.EInvalidRequest, "the body is empty: send a JSON object")
+		return chat.Errorf(chat.EInvalidRequest, "The body is empty: send a JSON object.")
 	}
-	return chat.Errorf(chat.EInvalidRequest, "the body is not a valid JSON object")
+	return chat.Errorf(chat.EInvalidRequest, "The body is not a valid JSON object.")
 }
 
 func jsonKind(goKind string) string {

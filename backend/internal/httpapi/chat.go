@@ -140,18 +140,18 @@ func (s *server) websocket(c echo.Context) error {
 		token = c.QueryParam("token")
 	}
 	if token == "" {
-		return chat.Errorf(chat.EUnauthorized, "send the token as Authorization: Bearer or ?token=")
+		return chat.Errorf(chat.EUnauthorized, "Send the token as Authorization: Bearer or ?token=.")
 	}
 	if err := s.identify(c, token); err != nil {
 		return err
 	}
 	if !s.originAllowed(c.Request()) {
-		return chat.Errorf(chat.EForbidden, "origin not allowed: add it to SALA_ALLOWED_ORIGINS")
+		return chat.Errorf(chat.EForbidden, "Origin not allowed: add it to SALA_ALLOWED_ORIGINS.")
 	}
 	if !isUpgrade(c.Request()) {
 		// Else the WebSocket library answers 426 in plain text: no error body
 		// of ours, and a status openapi.yaml does not list.
-		return chat.Errorf(chat.EInvalidRequest, "this is the WebSocket endpoint: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket)")
+		return chat.Errorf(chat.EInvalidRequest, "This is the WebSocket endpoint: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket).")
 	}
 	res := hub.Resume{Room: c.QueryParam("room")}
 	if v := c.QueryParam("last_id"); v != "" {
@@ -163,7 +163,7 @@ func (s *server) websocket(c echo.Context) error {
 	}
 	addr := c.RealIP()
 	if !s.conns.acquire(addr) {
-		return chat.Errorf(chat.ERateLimited, "too many open connections from your address")
+		return chat.Errorf(chat.ERateLimited, "Too many open connections from your address.")
 	}
 	// The connection outlives this handler (ws reads it on a goroutine of
 	// its own); its slot is given back when it ends.

@@ -13,7 +13,7 @@ import (
 
 // unavailable is the chat error of an unreachable database.
 func unavailable() *chat.Error {
-	return chat.Errorf(chat.EUnavailable, "the database is unavailable, retry later")
+	return chat.Errorf(chat.EUnavailable, "The database is unavailable: retry later.")
 }
 
 // fail wraps err with the operation that met it; an unreachable database

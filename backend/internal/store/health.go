@@ -49,7 +49,7 @@ func (h *writeHealth) check() error {
 	if h.failed == nil || h.now().Sub(h.failedAt) >= writeFailureMemory {
 		return nil
 	}
-	return chat.Errorf(chat.EUnavailable, "the database refuses writes: %v", rootCause(h.failed))
+	return chat.Errorf(chat.EUnavailable, "The database refuses writes: %v.", rootCause(h.failed))
 }
 
 // rootCause follows err's chain to its end, the last error of a join: the
