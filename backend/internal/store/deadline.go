@@ -51,18 +51,23 @@ func within[T any](ctx context.Context, d time.Duration, op string, fn func(cont
 		done <- result{v, err}
 	}()
 	var zero T
+	var r result
 	select {
-	case r := <-done:
-		if r.err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-			return zero, timedOut(op, d, r.err)
-		}
-		return r.v, r.err
+	case r = <-done:
 	case <-callCtx.Done():
-		if err := ctx.Err(); err != nil {
-			return zero, fmt.Errorf("store: %s: %w", op, err)
+		select {
+		case r = <-done: // it answered just in time: a write that committed is not reported failed
+		default:
+			if err := ctx.Err(); err != nil {
+				return zero, fmt.Errorf("store: %s: %w", op, err)
+			}
+			return zero, timedOut(op, d, callCtx.Err())
 		}
-		return zero, timedOut(op, d, callCtx.Err())
 	}
+	if r.err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		return zero, timedOut(op, d, r.err)
+	}
+	return r.v, r.err
 }
 
 func timedOut(op string, d time.Duration, err error) error {
