@@ -71,7 +71,7 @@ start_server() {
 	local name=$1 port=$2 db=${3:-}
 	: >"$WORK/server-$name.log"
 	env SALA_ADDR="127.0.0.1:$port" SALA_DATA_DIR="$WORK/data-${db:+pg}" SALA_DATABASE_URL="$db" \
-		SALA_MSG_RATE=100000:100000 SALA_MAX_CONNS_PER_ADDR=0 SALA_LOG_FORMAT=json SALA_LOG_LEVEL=info \
+		SALA_MSG_RATE=100000:100000 SALA_SIGNUP_RATE=0 SALA_MAX_CONNS_PER_ADDR=0 SALA_LOG_FORMAT=json SALA_LOG_LEVEL=info \
 		SALA_SHUTDOWN_GRACE=5s $PIN_SERVER "$WORK/sala" serve >>"$WORK/server-$name.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 100); do

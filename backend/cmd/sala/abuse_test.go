@@ -107,7 +107,12 @@ func TestBadEnvelopes(t *testing.T) {
 		{"unknown type", websocket.MessageText, `{"type":"teleport","id":"1"}`, "unknown_type"},
 		{"no type", websocket.MessageText, `{"id":"1","text":"hi"}`, "invalid_envelope"},
 		{"send without id", websocket.MessageText, `{"type":"send","text":"hi"}`, "invalid_envelope"},
-		{"send without text", websocket.MessageText, `{"type":"send","id":"1"}`, "invalid_text"},
+		{"send without text", websocket.MessageText, `{"type":"send","id":"1"}`, "invalid_envelope"},
+		{"send with a null text", websocket.MessageText, `{"type":"send","id":"1","text":null}`, "invalid_envelope"},
+		{"empty text", websocket.MessageText, `{"type":"send","id":"1","text":""}`, "invalid_text"},
+		{"NUL in the text", websocket.MessageText, `{"type":"send","id":"1","text":"a\u0000b"}`, "invalid_text"},
+		{"ping without t0", websocket.MessageText, `{"type":"ping","id":"p1"}`, "invalid_envelope"},
+		{"ping with a text t0", websocket.MessageText, `{"type":"ping","id":"p1","t0":"now"}`, "invalid_envelope"},
 		{"blank text", websocket.MessageText, `{"type":"send","id":"1","text":"  \t "}`, "invalid_text"},
 		{"4001 characters", websocket.MessageText, `{"type":"send","id":"1","text":"` + strings.Repeat("ñ", 4001) + `"}`, "invalid_text"},
 		{"binary frame", websocket.MessageBinary, `{"type":"send","id":"1","text":"hi"}`, "invalid_envelope"},
@@ -276,5 +281,33 @@ func TestUpgradeRefused(t *testing.T) {
 	h.Set("Origin", s.base)
 	if _, err := s.tryDial("alice", token, "", h); err != nil {
 		t.Errorf("the server's own origin refused: %v", err)
+	}
+}
+
+// TestIDsAreCountedInCharacters: the 64-character limit of a WebSocket id
+// and of a REST client_id counts characters, as the spec says, not bytes:
+// 64 emoji (256 bytes) pass, 65 fail.
+func TestIDsAreCountedInCharacters(t *testing.T) {
+	s := startServer(t, "", t.TempDir())
+	alice := s.join("alice")[0]
+	id64, id65 := strings.Repeat("😀", 64), strings.Repeat("😀", 65)
+
+	alice.say(id64, "sixty-four emoji")
+	if ack := alice.nextType("ack"); ack.str("id") != id64 {
+		t.Errorf("ack for a 64-emoji id: %v", ack)
+	}
+	alice.say(id65, "sixty-five emoji")
+	if e := alice.nextType("error"); e.str("code") != "invalid_envelope" {
+		t.Errorf("a 65-emoji id: %v, want invalid_envelope", e)
+	}
+
+	restID := strings.Repeat("🙂", 64) // the WebSocket message above has id64
+	r := s.request("POST", "/api/v1/rooms/general/messages", alice.token, map[string]any{"text": "rest", "client_id": restID})
+	if r.status != http.StatusCreated {
+		t.Errorf("client_id of 64 emoji: %d %s, want 201", r.status, r.body)
+	}
+	r = s.request("POST", "/api/v1/rooms/general/messages", alice.token, map[string]any{"text": "rest", "client_id": id65})
+	if r.status != http.StatusUnprocessableEntity || r.fieldErrors(t)["client_id"]["code"] != "max_length" {
+		t.Errorf("client_id of 65 emoji: %d %s, want 422 max_length", r.status, r.body)
 	}
 }

@@ -3,14 +3,20 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
@@ -60,30 +66,34 @@ func TestAccounts(t *testing.T) {
 
 func TestSignupValidation(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
+	genders := []any{"female", "male", "non_binary", "other", "prefer_not_to_say"}
+	// want is the field's entry in field_errors: the rule code and its
+	// parameters, which clients word in their own language.
 	cases := []struct {
 		name  string
 		edit  func(map[string]any)
 		field string
+		want  map[string]any
 	}{
-		{"missing first name", func(b map[string]any) { delete(b, "first_name") }, "first_name"},
-		{"missing last name", func(b map[string]any) { delete(b, "last_name") }, "last_name"},
-		{"missing password", func(b map[string]any) { delete(b, "password") }, "password"},
-		{"missing age", func(b map[string]any) { delete(b, "age") }, "age"},
-		{"missing gender", func(b map[string]any) { delete(b, "gender") }, "gender"},
-		{"age as a string", func(b map[string]any) { b["age"] = "thirty" }, "age"},
-		{"login as a number", func(b map[string]any) { b["login"] = 12345 }, "login"},
-		{"age 12", func(b map[string]any) { b["age"] = 12 }, "age"},
-		{"age 121", func(b map[string]any) { b["age"] = 121 }, "age"},
-		{"age not whole", func(b map[string]any) { b["age"] = 30.5 }, "age"},
-		{"unknown gender", func(b map[string]any) { b["gender"] = "robot" }, "gender"},
-		{"short password", func(b map[string]any) { b["password"] = "1234567" }, "password"},
-		{"long password", func(b map[string]any) { b["password"] = strings.Repeat("p", 129) }, "password"},
-		{"login with spaces", func(b map[string]any) { b["login"] = "ada lovelace" }, "login"},
-		{"short login", func(b map[string]any) { b["login"] = "ad" }, "login"},
-		{"long login", func(b map[string]any) { b["login"] = strings.Repeat("a", 33) }, "login"},
-		{"login with symbols", func(b map[string]any) { b["login"] = "ada!" }, "login"},
-		{"10 KB first name", func(b map[string]any) { b["first_name"] = strings.Repeat("x", 10<<10) }, "first_name"},
-		{"65-character last name", func(b map[string]any) { b["last_name"] = strings.Repeat("é", 65) }, "last_name"},
+		{"missing first name", func(b map[string]any) { delete(b, "first_name") }, "first_name", map[string]any{"code": "required"}},
+		{"missing last name", func(b map[string]any) { delete(b, "last_name") }, "last_name", map[string]any{"code": "required"}},
+		{"missing password", func(b map[string]any) { delete(b, "password") }, "password", map[string]any{"code": "required"}},
+		{"missing age", func(b map[string]any) { delete(b, "age") }, "age", map[string]any{"code": "required"}},
+		{"missing gender", func(b map[string]any) { delete(b, "gender") }, "gender", map[string]any{"code": "required"}},
+		{"age as a string", func(b map[string]any) { b["age"] = "thirty" }, "age", map[string]any{"code": "invalid"}},
+		{"login as a number", func(b map[string]any) { b["login"] = 12345 }, "login", map[string]any{"code": "invalid"}},
+		{"age 12", func(b map[string]any) { b["age"] = 12 }, "age", map[string]any{"code": "min", "min": 13.0}},
+		{"age 121", func(b map[string]any) { b["age"] = 121 }, "age", map[string]any{"code": "max", "max": 120.0}},
+		{"age not whole", func(b map[string]any) { b["age"] = 30.5 }, "age", map[string]any{"code": "invalid"}},
+		{"unknown gender", func(b map[string]any) { b["gender"] = "robot" }, "gender", map[string]any{"code": "one_of", "values": genders}},
+		{"short password", func(b map[string]any) { b["password"] = "1234567" }, "password", map[string]any{"code": "min_length", "min": 8.0}},
+		{"long password", func(b map[string]any) { b["password"] = strings.Repeat("p", 129) }, "password", map[string]any{"code": "max_length", "max": 128.0}},
+		{"login with spaces", func(b map[string]any) { b["login"] = "ada lovelace" }, "login", map[string]any{"code": "pattern"}},
+		{"short login", func(b map[string]any) { b["login"] = "ad" }, "login", map[string]any{"code": "min_length", "min": 3.0}},
+		{"long login", func(b map[string]any) { b["login"] = strings.Repeat("a", 33) }, "login", map[string]any{"code": "max_length", "max": 32.0}},
+		{"login with symbols", func(b map[string]any) { b["login"] = "ada!" }, "login", map[string]any{"code": "pattern"}},
+		{"10 KB first name", func(b map[string]any) { b["first_name"] = strings.Repeat("x", 10<<10) }, "first_name", map[string]any{"code": "max_length", "max": 64.0}},
+		{"65-character last name", func(b map[string]any) { b["last_name"] = strings.Repeat("é", 65) }, "last_name", map[string]any{"code": "max_length", "max": 64.0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,11 +103,28 @@ func TestSignupValidation(t *testing.T) {
 			if r.status != http.StatusUnprocessableEntity || r.errorCode(t) != "validation_failed" {
 				t.Fatalf("got %d %s, want 422 validation_failed", r.status, r.body)
 			}
-			if fields := r.errorFields(t); fields[tc.field] == "" {
-				t.Errorf("error does not name %s: %s", tc.field, r.body)
+			msg := r.errorFields(t)[tc.field]
+			if msg == "" || !unicode.IsUpper([]rune(msg)[0]) || !strings.HasSuffix(msg, ".") {
+				t.Errorf("fields.%s = %q, want a sentence: %s", tc.field, msg, r.body)
+			}
+			if got := r.fieldErrors(t)[tc.field]; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("field_errors.%s = %v, want %v", tc.field, got, tc.want)
 			}
 		})
 	}
+	t.Run("login taken", func(t *testing.T) {
+		s.signup("taken")
+		r := s.request("POST", "/api/v1/auth/signup", "", validSignup("Taken"))
+		if r.status != http.StatusConflict || r.errorCode(t) != "login_taken" {
+			t.Fatalf("got %d %s, want 409 login_taken", r.status, r.body)
+		}
+		if msg := r.errorFields(t)["login"]; msg != "This login is already taken." {
+			t.Errorf("fields.login = %q", msg)
+		}
+		if got := r.fieldErrors(t)["login"]; !reflect.DeepEqual(got, map[string]any{"code": "taken"}) {
+			t.Errorf("field_errors.login = %v, want code taken", got)
+		}
+	})
 	t.Run("every invalid field at once", func(t *testing.T) {
 		r := s.request("POST", "/api/v1/auth/signup", "", map[string]any{"login": "a b", "age": "x", "gender": "robot"})
 		fields := r.errorFields(t)
@@ -124,6 +151,15 @@ func TestSignupValidation(t *testing.T) {
 		r := s.request("POST", "/api/v1/auth/signup", "", huge)
 		if r.status != http.StatusRequestEntityTooLarge || r.errorCode(t) != "payload_too_large" {
 			t.Errorf("got %d %.200s", r.status, r.body)
+		}
+	})
+	t.Run("chunked body over the limit", func(t *testing.T) {
+		token := s.signup("chunky")
+		for _, path := range []string{"/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/rooms/general/messages"} {
+			r := s.requestChunked("POST", path, token, 10<<20)
+			if r.status != http.StatusRequestEntityTooLarge || r.errorCode(t) != "payload_too_large" {
+				t.Errorf("%s with 10 MB chunked: got %d %.200s, want 413 payload_too_large", path, r.status, r.body)
+			}
 		}
 	})
 	t.Run("deep nesting", func(t *testing.T) {
@@ -166,7 +202,8 @@ func TestNamesStoredVerbatim(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
-	s := startServer(t, "", t.TempDir())
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now))
 	s.signup("carol")
 	wrong := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "wrong password"})
 	unknown := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "nobody", "password": "wrong password"})
@@ -176,18 +213,96 @@ func TestLoginFailures(t *testing.T) {
 	if string(wrong.body) != string(unknown.body) {
 		t.Errorf("a wrong password and an unknown login differ:\n%s\n%s", wrong.body, unknown.body)
 	}
-	// Five failures for carol (one above, four more), then the login is locked
-	// even with the right password, with Retry-After.
+	// Five failures for carol from this address (one above, four more), then
+	// the login is locked here even with the right password, with Retry-After.
 	for range 4 {
 		s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "still wrong"})
 	}
-	r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "carol", "password": "password-carol"})
+	right := map[string]any{"login": "carol", "password": "password-carol"}
+	r := s.request("POST", "/api/v1/auth/login", "", right)
 	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "rate_limited" {
 		t.Fatalf("after 5 failures: %d %s, want 429", r.status, r.body)
 	}
-	if r.header.Get("Retry-After") == "" {
-		t.Error("429 without Retry-After")
+	if r.header.Get("Retry-After") != "12" {
+		t.Errorf("Retry-After %q, want 12", r.header.Get("Retry-After"))
 	}
+	// The attacker's address locks no one else out: carol logs in from
+	// another address meanwhile.
+	if r := s.requestVia(fromAddr("127.0.0.2"), "POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("the right password from another address: %d %s, want 200", r.status, r.body)
+	}
+	// One failure is forgiven every 12 s.
+	clock.advance(12 * time.Second)
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("12 s later: %d %s, want 200", r.status, r.body)
+	}
+}
+
+// TestLoginFailuresByAddress: one address guessing many logins is stopped
+// after 20 failures, whatever the login, and only that address.
+func TestLoginFailuresByAddress(t *testing.T) {
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now))
+	s.signup("dora")
+	for i := range 20 {
+		r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": fmt.Sprint("guess", i), "password": "wrong password"})
+		if r.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d %s", i, r.status, r.body)
+		}
+	}
+	right := map[string]any{"login": "dora", "password": "password-dora"}
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusTooManyRequests {
+		t.Errorf("after 20 failures from one address: %d %s, want 429", r.status, r.body)
+	}
+	if r := s.requestVia(fromAddr("127.0.0.3"), "POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("from another address: %d %s, want 200", r.status, r.body)
+	}
+	clock.advance(5 * time.Second)
+	if r := s.request("POST", "/api/v1/auth/login", "", right); r.status != http.StatusOK {
+		t.Errorf("5 s later: %d %s, want 200", r.status, r.body)
+	}
+}
+
+// TestSignupRateLimit: sign-ups from one address are limited (SALA_SIGNUP_RATE)
+// with 429 and Retry-After; other addresses are not affected.
+func TestSignupRateLimit(t *testing.T) {
+	clock := newTestClock()
+	s := startServer(t, "", t.TempDir(), withClock(clock.now),
+		withConfig(func(c *config.Config) { c.SignupRate, c.SignupBurst = 2, 3 }))
+	for i := range 3 {
+		s.signup(fmt.Sprint("burst", i))
+	}
+	r := s.request("POST", "/api/v1/auth/signup", "", validSignup("fourth"))
+	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "rate_limited" || r.header.Get("Retry-After") != "30" {
+		t.Fatalf("fourth signup in a burst of 3: %d %v %s, want 429 with Retry-After 30", r.status, r.header, r.body)
+	}
+	if r := s.requestVia(fromAddr("127.0.0.2"), "POST", "/api/v1/auth/signup", "", validSignup("elsewhere")); r.status != http.StatusCreated {
+		t.Errorf("signup from another address: %d %s, want 201", r.status, r.body)
+	}
+	clock.advance(30 * time.Second) // two a minute: one more every 30 s
+	if r := s.request("POST", "/api/v1/auth/signup", "", validSignup("fourth")); r.status != http.StatusCreated {
+		t.Errorf("30 s later: %d %s, want 201", r.status, r.body)
+	}
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func TestTokens(t *testing.T) {
@@ -263,7 +378,7 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 		if len(page.Messages) != 2 || page.HasMore || page.Messages[1].Text != "m0" {
 			t.Fatalf("second page: %+v", page)
 		}
-		for _, bad := range []string{"limit=0", "limit=201", "limit=x", "before=-1"} {
+		for _, bad := range []string{"limit=0", "limit=201", "limit=x", "before=-1", "before=9223372036854775808"} {
 			if r := s.request("GET", "/api/v1/rooms/general/messages?"+bad, bob, nil); r.status != http.StatusBadRequest {
 				t.Errorf("%s: %d", bad, r.status)
 			}
@@ -271,6 +386,9 @@ func TestRESTMessagesAndHistory(t *testing.T) {
 		if r := s.request("GET", "/api/v1/rooms/nowhere/messages", bob, nil); r.status != http.StatusNotFound || r.errorCode(t) != "room_not_found" ||
 			!strings.Contains(string(r.body), `no room named \"nowhere\"`) {
 			t.Errorf("missing room: %d %s", r.status, r.body)
+		}
+		if r := s.request("POST", "/api/v1/rooms/general/messages", bob, map[string]any{"text": "no key", "client_id": nil}); r.status != http.StatusCreated {
+			t.Errorf("client_id null, as good as none: %d %s", r.status, r.body)
 		}
 		if r := s.request("POST", "/api/v1/rooms/general/messages", bob, map[string]any{"text": "   "}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("blank text: %d %s", r.status, r.body)
@@ -427,4 +545,73 @@ func TestNULIsRefusedOnEveryDatabase(t *testing.T) {
 		c.say("t4", "still fine")
 		c.next("ack", isType("ack", "id", "t4"))
 	})
+}
+
+// Logins are checked as typed: letters that Unicode folds to ASCII (the
+// Kelvin sign to k, Turkish İ to i) are refused at signup and match no one
+// at login, on both databases (PostgreSQL's lower() folds them too).
+func TestLoginOutsideASCIIIsRefused(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		s := startServer(t, dbURL, dataDir)
+		for _, login := range []string{"\u212Aate", "\u0130nci", "caf\u00e9"} {
+			r := s.request("POST", "/api/v1/auth/signup", "", validSignup(login))
+			if r.status != http.StatusUnprocessableEntity || r.fieldErrors(t)["login"]["code"] != "pattern" {
+				t.Errorf("signup %q: %d %s, want 422 with login pattern", login, r.status, r.body)
+			}
+		}
+		s.signup("kate")
+		r := s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "\u212Aate", "password": "password-kate"})
+		if r.status != http.StatusUnauthorized {
+			t.Errorf("login as \\u212Aate: %d %s, want 401 (it is not kate)", r.status, r.body)
+		}
+		r = s.request("POST", "/api/v1/auth/login", "", map[string]any{"login": "KATE", "password": "password-kate"})
+		if r.status != http.StatusOK {
+			t.Errorf("login as KATE: %d %s, want 200", r.status, r.body)
+		}
+	})
+}
+
+// TestHeadOnEveryGetRoute: every GET route of the spec, and the web app at
+// /, answers HEAD with GET's status and headers and no body (RFC 9110).
+func TestHeadOnEveryGetRoute(t *testing.T) {
+	webDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(webDir, "index.html"), []byte("<!doctype html><title>Sala</title>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "", t.TempDir(), withConfig(func(c *config.Config) { c.WebDir = webDir }))
+	token := s.signup("heady")
+	paths := []string{"/", "/index.html", "/some/app/route"}
+	for path, item := range s.spec.Paths.Map() {
+		if item.Get != nil {
+			paths = append(paths, strings.NewReplacer("{name}", "general", "{login}", "heady").Replace(path))
+		}
+	}
+	do := func(method, path string) (*http.Response, []byte) {
+		req, err := http.NewRequest(method, s.base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, body
+	}
+	for _, path := range paths {
+		get, _ := do("GET", path)
+		head, body := do("HEAD", path)
+		if get.StatusCode >= 500 || path == "/" && get.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", path, get.StatusCode)
+		}
+		if head.StatusCode != get.StatusCode || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || len(body) != 0 {
+			t.Errorf("HEAD %s: %d %q with %d bytes; GET: %d %q", path, head.StatusCode, head.Header.Get("Content-Type"),
+				len(body), get.StatusCode, get.Header.Get("Content-Type"))
+		}
+	}
 }

@@ -35,6 +35,9 @@ type Main struct {
 	// HashParams are argon2id's costs; tests may lower them to keep many
 	// signups fast, production uses auth.OWASPParams.
 	HashParams auth.HashParams
+	// Now is the clock of the login and signup limits (nil: time.Now);
+	// tests move it instead of sleeping.
+	Now func() time.Time
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers (slowloris); tests shorten it.
 	ReadHeaderTimeout time.Duration
@@ -56,9 +59,11 @@ type Main struct {
 	tuned      chan struct{}
 }
 
-// NewMain returns a server for cfg that has not started.
+// NewMain returns a server for cfg that has not started. Its log writes a
+// repeated warning or error once per repeatInterval, with a count.
 func NewMain(cfg config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, HashParams: auth.OWASPParams, ReadHeaderTimeout: 10 * time.Second}
+	return &Main{Config: cfg, Log: foldRepeats(log, repeatInterval, time.Now), HashParams: auth.OWASPParams,
+		ReadHeaderTimeout: 10 * time.Second}
 }
 
 // Run opens the database, starts the hub and listens. It returns once the
@@ -66,7 +71,7 @@ func NewMain(cfg config.Config, log *slog.Logger) *Main {
 func (m *Main) Run(ctx context.Context) (err error) {
 	cfg := m.Config
 	m.Log.Info("opening database", "db", store.Describe(cfg.DatabaseURL, cfg.DataDir))
-	if m.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	if m.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.DBTimeout); err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	secret, err := auth.LoadOrCreateSecret(cfg.JWTSecret, cfg.DataDir)
@@ -77,7 +82,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	accounts, err := account.NewService(m.store, tokens, m.HashParams, account.NewFailureLimiter(5, 12*time.Second))
+	limits := account.DefaultLimits(cfg.SignupRate, cfg.SignupBurst, m.Now)
+	accounts, err := account.NewService(m.store, tokens, m.HashParams, limits)
 	if err != nil {
 		return err
 	}

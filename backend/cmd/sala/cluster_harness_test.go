@@ -101,6 +101,7 @@ func (cl *testCluster) startNode() *testServer {
 	cfg.Addr, cfg.DatabaseURL, cfg.DataDir = "127.0.0.1:0", cl.dbURL, t.TempDir()
 	cfg.JWTSecret, cfg.NATSURL = cl.secret, cl.natsURL // a token from one node is good on all
 	cfg.MsgRate, cfg.MsgBurst = 1000, 2000
+	cfg.SignupRate = 0
 	if cl.tune != nil {
 		cl.tune(&cfg)
 	}

@@ -36,8 +36,9 @@ type testServer struct {
 	spec   *openapi3.T
 	router routers.Router
 
-	logTo             io.Writer     // when set, debug logs go here instead of stderr
-	readHeaderTimeout time.Duration // when set, replaces Main's default
+	logTo             io.Writer        // when set, debug logs go here instead of stderr
+	readHeaderTimeout time.Duration    // when set, replaces Main's default
+	now               func() time.Time // when set, the clock of the login and signup limits
 
 	checkedMu sync.Mutex
 	checked   map[string]int // envelopes validated, by type
@@ -51,6 +52,9 @@ func withConfig(f func(*config.Config)) option { return func(s *testServer) { f(
 
 // withLogs sends the server's debug logs to w.
 func withLogs(w io.Writer) option { return func(s *testServer) { s.logTo = w } }
+
+// withClock gives the login and signup limits the clock now.
+func withClock(now func() time.Time) option { return func(s *testServer) { s.now = now } }
 
 // withReadHeaderTimeout shortens the slowloris timeout.
 func withReadHeaderTimeout(d time.Duration) option {
@@ -67,6 +71,7 @@ func startServer(t *testing.T, databaseURL, dataDir string, opts ...option) *tes
 	}
 	cfg.Addr, cfg.DatabaseURL, cfg.DataDir = "127.0.0.1:0", databaseURL, dataDir
 	cfg.MsgRate, cfg.MsgBurst = 1000, 2000
+	cfg.SignupRate = 0 // tests sign up many users from one address; TestSignupRateLimit sets one
 	s := &testServer{t: t, cfg: cfg, checked: map[string]int{}}
 	for _, o := range opts {
 		o(s)
@@ -97,6 +102,7 @@ func (s *testServer) start() {
 		log = slog.New(slog.NewJSONHandler(s.logTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	s.m = NewMain(s.cfg, log)
+	s.m.Now = s.now
 	if s.readHeaderTimeout > 0 {
 		s.m.ReadHeaderTimeout = s.readHeaderTimeout
 	}
@@ -180,10 +186,34 @@ func (r response) errorFields(t *testing.T) map[string]string {
 	return e.Error.Fields
 }
 
+// fieldErrors returns error.field_errors of an error body.
+func (r response) fieldErrors(t *testing.T) map[string]map[string]any {
+	var e struct {
+		Error struct {
+			FieldErrors map[string]map[string]any `json:"field_errors"`
+		} `json:"error"`
+	}
+	r.json(t, &e)
+	return e.Error.FieldErrors
+}
+
 // request sends a request and validates the response against openapi.yaml.
 // body may be nil, a []byte (sent as is with contentType) or a value to
 // encode as JSON.
 func (s *testServer) request(method, path, token string, body any, header ...string) response {
+	s.t.Helper()
+	return s.requestVia(http.DefaultClient, method, path, token, body, header...)
+}
+
+// fromAddr is an HTTP client whose connections come from ip, a loopback
+// address other than 127.0.0.1: another client address to the server.
+func fromAddr(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// requestVia is request through client.
+func (s *testServer) requestVia(client *http.Client, method, path, token string, body any, header ...string) response {
 	s.t.Helper()
 	var rd io.Reader
 	contentType := "application/json"
@@ -191,6 +221,8 @@ func (s *testServer) request(method, path, token string, body any, header ...str
 	case nil:
 	case []byte:
 		rd = bytes.NewReader(b)
+	case io.Reader: // sent chunked: http.NewRequest knows the length of a []byte only
+		rd = b
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
@@ -211,7 +243,7 @@ func (s *testServer) request(method, path, token string, body any, header ...str
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -223,6 +255,24 @@ func (s *testServer) request(method, path, token string, body any, header ...str
 	r := response{status: res.StatusCode, header: res.Header, body: raw}
 	s.validate(req, r)
 	return r
+}
+
+// requestChunked posts a JSON body of n bytes without a Content-Length
+// (Transfer-Encoding: chunked), so the server only learns its size by reading.
+func (s *testServer) requestChunked(method, path, token string, n int) response {
+	s.t.Helper()
+	body := io.MultiReader(strings.NewReader(`{"first_name":"`), io.LimitReader(zeros{}, int64(n)), strings.NewReader(`"}`))
+	return s.requestVia(http.DefaultClient, method, path, token, body)
+}
+
+// zeros reads as an endless run of the digit 0.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
 }
 
 // validate checks a response against the spec's operation and status.

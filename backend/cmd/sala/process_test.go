@@ -65,7 +65,7 @@ func startProcess(t *testing.T, addr string, env ...string) *serverProcess {
 func (p *serverProcess) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(salaBinary(p.t), "serve")
-	p.cmd.Env = append(os.Environ(), append([]string{"SALA_ADDR=" + p.addr, "SALA_LOG_LEVEL=warn"}, p.env...)...)
+	p.cmd.Env = append(os.Environ(), append([]string{"SALA_ADDR=" + p.addr, "SALA_LOG_LEVEL=warn", "SALA_SIGNUP_RATE=0"}, p.env...)...)
 	p.cmd.Stderr = os.Stderr
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)

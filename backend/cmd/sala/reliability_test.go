@@ -1,9 +1,13 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -172,5 +176,97 @@ func TestConnectionFloodFromOneAddress(t *testing.T) {
 	}
 	if r := s.request("GET", "/api/v1/rooms", token, nil); r.status != http.StatusOK {
 		t.Errorf("the REST API stopped serving: %d", r.status)
+	}
+}
+
+// TestFrozenDatabase: with PostgreSQL frozen (connections open, nothing
+// answered), a WebSocket send gets error unavailable and a REST post 503
+// within SALA_DB_TIMEOUT or so, and /readyz 503 within its own 2 s, shorter
+// than that timeout; once the database answers again the pending message is
+// retried with the same id and stored once.
+func TestFrozenDatabase(t *testing.T) {
+	dbURL, proxy := storetest.PostgresURLViaProxy(t)
+	const timeout = 3 * time.Second
+	s := startServer(t, dbURL, t.TempDir(), withConfig(func(c *config.Config) { c.DBTimeout = timeout }))
+	cs := s.join("alice", "bob")
+	alice, bob := cs[0], cs[1]
+	alice.say("m1", "before")
+	alice.next("ack", isType("ack", "id", "m1"))
+
+	proxy.Freeze()
+	start := time.Now()
+	alice.say("m2", "during")
+	if e := alice.next("error for m2", isType("error", "id", "m2")); e.str("code") != "unavailable" {
+		t.Errorf("send while the database is frozen: %v", e)
+	}
+	if took := time.Since(start); took > timeout+2*time.Second {
+		t.Errorf("the error came after %s, want about %s", took, timeout)
+	}
+	start = time.Now()
+	if r := s.request("POST", "/api/v1/rooms/general/messages", bob.token, map[string]any{"text": "rest", "client_id": "r1"}); r.status != http.StatusServiceUnavailable ||
+		r.errorCode(t) != "unavailable" || time.Since(start) > timeout+2*time.Second {
+		t.Errorf("REST post while frozen: %d %s after %s, want 503 unavailable", r.status, r.body, time.Since(start))
+	}
+	start = time.Now()
+	if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusServiceUnavailable || time.Since(start) > 2500*time.Millisecond {
+		t.Errorf("/readyz while frozen: %d after %s, want 503 within 2 s", r.status, time.Since(start))
+	}
+
+	proxy.Thaw()
+	eventually(t, "/readyz after the thaw", func() error {
+		if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusOK {
+			return fmt.Errorf("status %d", r.status)
+		}
+		return nil
+	})
+	alice.say("m2", "during") // the client retries its pending message with the same id
+	alice.next("ack", isType("ack", "id", "m2"))
+	bob.next("during", isType("message", "text", "during"))
+	if stored := s.storedClientIDs(alice.token, "general"); stored["m2"] != 1 {
+		t.Errorf("m2 stored %d times, want once: %v", stored["m2"], stored)
+	}
+}
+
+// TestReadyAfterSessionsTerminated: when PostgreSQL ends the server's
+// sessions (a restart, pg_terminate_backend) while it is fine, the pool's
+// idle connections are dead; /readyz must not report the database down
+// because its first ping found one of them.
+func TestReadyAfterSessionsTerminated(t *testing.T) {
+	u, err := url.Parse(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := "sala_ready_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	s := startServer(t, u.String(), t.TempDir())
+	token := s.signup("ready")
+	// Fill the pool with idle connections: concurrent reads each take one.
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.request("GET", "/api/v1/users", token, nil) }()
+	}
+	wg.Wait()
+
+	admin, err := sql.Open("postgres", storetest.RequirePostgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for round := range 3 {
+		var killed int
+		err = admin.QueryRowContext(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = $1`, app).Scan(&killed)
+		if err != nil || killed == 0 {
+			t.Fatalf("terminate sessions: %d, %v", killed, err)
+		}
+		if r := s.request("GET", "/readyz", "", nil); r.status != http.StatusOK {
+			t.Errorf("round %d, /readyz after %d sessions were terminated: %d %s", round, killed, r.status, r.body)
+		}
+		for range 4 { // the pool dials again
+			s.request("GET", "/api/v1/users", token, nil)
+		}
 	}
 }

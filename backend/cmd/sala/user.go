@@ -95,7 +95,7 @@ func openExistingStore(ctx context.Context, databaseURL, dataDir string) (chat.S
 			return nil, fmt.Errorf("no database at %s: set SALA_DATA_DIR (-data-dir) or SALA_DATABASE_URL (-database-url)", path)
 		}
 	}
-	st, err := store.Open(ctx, databaseURL, dataDir)
+	st, err := store.Open(ctx, databaseURL, dataDir, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", store.Describe(databaseURL, dataDir), err)
 	}

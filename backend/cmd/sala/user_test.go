@@ -18,7 +18,7 @@ import (
 func seedUsers(t *testing.T, dbURL, dataDir string, logins ...string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dbURL, dataDir)
+	st, err := store.Open(ctx, dbURL, dataDir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

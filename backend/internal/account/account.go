@@ -9,6 +9,7 @@ import (
 	"maps"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 type SignupInput struct {
 	FirstName string `json:"first_name" validate:"required,max=64,nonul"`
 	LastName  string `json:"last_name" validate:"required,max=64,nonul"`
-	Login     string `json:"login" validate:"required,login"`
+	Login     string `json:"login" validate:"required,min=3,max=32,login"`
 	Password  string `json:"password" validate:"required,min=8,max=128"`
 	Age       *int   `json:"age" validate:"required,min=13,max=120"`
 	Gender    string `json:"gender" validate:"required,oneof=female male non_binary other prefer_not_to_say"`
@@ -48,7 +49,7 @@ type Service struct {
 	tokens   *auth.Tokens
 	hash     auth.HashParams
 	validate *validator.Validate
-	limits   *FailureLimiter
+	limits   Limits
 	// dummyHash is checked for unknown logins so that they take as long as
 	// a wrong password and the two can't be told apart by timing.
 	dummyHash string
@@ -59,7 +60,7 @@ type Service struct {
 }
 
 // NewService returns an account service.
-func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, limits *FailureLimiter) (*Service, error) {
+func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, limits Limits) (*Service, error) {
 	dummy, err := auth.HashPassword("not a real password", hash)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,7 @@ func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, lim
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string { return jsonName(f.Tag.Get("json")) })
 	if err := v.RegisterValidation("login", func(fl validator.FieldLevel) bool {
-		return chat.ValidLogin(fl.Field().String())
+		return chat.LoginChars(fl.Field().String())
 	}); err != nil {
 		return nil, fmt.Errorf("account: register validation: %w", err)
 	}
@@ -81,8 +82,15 @@ func NewService(store chat.Store, tokens *auth.Tokens, hash auth.HashParams, lim
 }
 
 // Signup validates in, stores the user and returns its first session.
-// Errors: validation_failed (with every invalid field), login_taken.
-func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
+// Errors: validation_failed (with every invalid field), login_taken,
+// rate_limited (with RetryAfter) after too many signups from addr.
+func (s *Service) Signup(ctx context.Context, in SignupInput, addr string) (Session, error) {
+	if s.limits.Signups != nil {
+		if err := s.limits.Signups.Check(addr); err != nil {
+			return Session{}, err
+		}
+		s.limits.Signups.Record(addr) // every attempt counts: each may cost a password hash
+	}
 	in.Login = chat.NormalizeLogin(in.Login)
 	if err := s.check(in); err != nil {
 		return Session{}, err
@@ -94,8 +102,9 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
 	}
 	u := chat.User{Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Age: *in.Age, Gender: in.Gender}
 	if err := s.store.CreateUser(ctx, &u, hash); chat.ErrorCode(err) == chat.ELoginTaken {
-		return Session{}, &chat.Error{Code: chat.ELoginTaken, Message: "this login is taken",
-			Fields: map[string]string{"login": "is taken"}}
+		taken := chat.FieldProblem(chat.FieldTaken, "This login is already taken.")
+		return Session{}, &chat.Error{Code: chat.ELoginTaken, Message: taken.Message,
+			Fields: map[string]chat.FieldError{"login": taken}}
 	} else if err != nil {
 		return Session{}, err
 	}
@@ -104,8 +113,8 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (Session, error) {
 
 // SignupProblems returns validation_failed with the problems of in (whose
 // decoding stopped at a wrongly typed value) merged under typeErrors.
-func (s *Service) SignupProblems(in SignupInput, typeErrors map[string]string) error {
-	fields := map[string]string{}
+func (s *Service) SignupProblems(in SignupInput, typeErrors map[string]chat.FieldError) error {
+	fields := map[string]chat.FieldError{}
 	var ce *chat.Error
 	if errors.As(s.check(in), &ce) {
 		maps.Copy(fields, ce.Fields)
@@ -116,15 +125,19 @@ func (s *Service) SignupProblems(in SignupInput, typeErrors map[string]string) e
 
 // Login checks credentials and returns a session. Errors:
 // invalid_credentials for an unknown login or a wrong password alike,
-// rate_limited (with RetryAfter) after repeated failures from the login or
-// the address.
+// rate_limited (with RetryAfter) after repeated failures for the login from
+// addr, or from addr for any login. Failures from other addresses never
+// lock a user out.
 func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Session, error) {
 	if err := s.check(in); err != nil {
 		return Session{}, err
 	}
 	login := chat.NormalizeLogin(in.Login)
-	keys := []string{"login:" + login, "addr:" + addr}
-	if err := s.limits.Check(keys...); err != nil {
+	pair := addr + " " + login // a login has no space
+	if err := s.limits.FailedLogins.Check(pair); err != nil {
+		return Session{}, err
+	}
+	if err := s.limits.FailedLoginsByAddr.Check(addr); err != nil {
 		return Session{}, err
 	}
 	u, hash, err := s.store.UserByLogin(ctx, login)
@@ -140,8 +153,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 		return Session{}, err
 	}
 	if !ok || u.ID == 0 {
-		s.limits.Fail(keys...)
-		return Session{}, chat.Errorf(chat.EInvalidCredentials, "wrong login or password")
+		s.limits.FailedLogins.Record(pair)
+		s.limits.FailedLoginsByAddr.Record(addr)
+		return Session{}, chat.Errorf(chat.EInvalidCredentials, "Wrong login or password.")
 	}
 	return s.session(u)
 }
@@ -150,7 +164,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, addr string) (Sessio
 func (s *Service) User(ctx context.Context, id auth.Identity) (chat.User, error) {
 	u, err := s.store.UserByID(ctx, id.UserID)
 	if chat.ErrorCode(err) == chat.EUserNotFound {
-		return chat.User{}, chat.Errorf(chat.EUnauthorized, "the account of this token no longer exists")
+		return chat.User{}, chat.Errorf(chat.EUnauthorized, "The account of this token no longer exists.")
 	}
 	return u, err
 }
@@ -175,7 +189,7 @@ func (s *Service) session(u chat.User) (Session, error) {
 }
 
 // check runs the validator and turns its report into validation_failed with
-// one message per field.
+// one problem per field.
 func (s *Service) check(in any) error {
 	err := s.validate.Struct(in)
 	var verrs validator.ValidationErrors
@@ -184,35 +198,38 @@ func (s *Service) check(in any) error {
 	} else if !errors.As(err, &verrs) {
 		return fmt.Errorf("account: validate: %w", err)
 	}
-	fields := map[string]string{}
+	fields := map[string]chat.FieldError{}
 	for _, fe := range verrs {
 		fields[fe.Field()] = describe(fe)
 	}
 	return chat.FieldsError(fields)
 }
 
-func describe(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "min":
-		if fe.Kind().String() == "string" {
-			return "must be at least " + fe.Param() + " characters"
-		}
-		return "must be at least " + fe.Param()
-	case "max":
-		if fe.Kind().String() == "string" {
-			return "must be at most " + fe.Param() + " characters"
-		}
-		return "must be at most " + fe.Param()
-	case "oneof":
-		return "must be one of " + fe.Param()
-	case "login":
-		return "must be 3–32 of a-z 0-9 _ . -"
-	case "nonul":
-		return "must not contain the NUL character (U+0000)"
+// describe turns the rule a field broke into its field error. The rules are
+// the struct tags above: min and max count characters of a text and bound
+// the value of a number.
+func describe(fe validator.FieldError) chat.FieldError {
+	n, _ := strconv.Atoi(fe.Param())
+	text := fe.Kind() == reflect.String
+	switch {
+	case fe.Tag() == "required":
+		return chat.Required()
+	case fe.Tag() == "min" && text:
+		return chat.TooShort(n)
+	case fe.Tag() == "min":
+		return chat.AtLeast(n)
+	case fe.Tag() == "max" && text:
+		return chat.TooLong(n)
+	case fe.Tag() == "max":
+		return chat.AtMost(n)
+	case fe.Tag() == "oneof":
+		return chat.OneOf(strings.Fields(fe.Param()))
+	case fe.Tag() == "login":
+		return chat.FieldProblem(chat.FieldPattern, "Use only letters a–z, digits 0–9, underscores, dots and hyphens.")
+	case fe.Tag() == "nonul":
+		return chat.FieldProblem(chat.FieldPattern, "Must not contain the NUL character (U+0000).")
 	}
-	return "is invalid"
+	return chat.FieldProblem(chat.FieldInvalid, "This value is invalid.")
 }
 
 func jsonName(tag string) string {

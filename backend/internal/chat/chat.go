@@ -5,6 +5,7 @@
 package chat
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ const (
 	JoinHistorySize = 50   // messages carried by a plain joined envelope
 	ResumeLimit     = 1000 // missed messages carried by a resumed joined envelope
 	MaxPageSize     = 200  // largest REST history page
+	MaxClientIDLen  = 64   // characters of a client's id for an envelope or a message
 )
 
 // Genders accepted at signup.
@@ -68,16 +70,27 @@ func (m Message) IsPrivate() bool { return m.RecipientID != nil }
 func NowMillis(t time.Time) int64 { return t.UnixMilli() }
 
 var (
-	loginPattern    = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
+	loginChars      = regexp.MustCompile(`^[a-z0-9_.-]*$`)
 	roomNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 )
 
-// NormalizeLogin lower-cases a login: logins are unique ignoring case, so one
-// spelling is stored and compared.
-func NormalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+// NormalizeLogin lower-cases the ASCII letters of a login: logins are unique
+// ignoring case, so one spelling is stored and compared. Other letters are
+// left alone, so that a login is checked against a-z 0-9 _ . - as it was
+// typed: Unicode folding would turn the Kelvin sign into k and Turkish İ
+// into i, and store an ASCII login for a name that was not one.
+func NormalizeLogin(login string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, strings.TrimSpace(login))
+}
 
-// ValidLogin reports whether a normalised login follows the signup rule.
-func ValidLogin(login string) bool { return loginPattern.MatchString(login) }
+// LoginChars reports whether a normalised login uses only the characters of
+// the signup rule (its length aside).
+func LoginChars(login string) bool { return loginChars.MatchString(login) }
 
 // ValidateRoomName returns invalid_room_name unless name is 1–32 letters,
 // digits, '-' or '_'.
@@ -88,6 +101,12 @@ func ValidateRoomName(name string) error {
 	return nil
 }
 
+// ClientIDTooLong reports whether a client-chosen id (an envelope's id, a
+// message's client_id) has more than MaxClientIDLen characters.
+func ClientIDTooLong(id string) bool {
+	return len(id) > MaxClientIDLen && utf8.RuneCountInString(id) > MaxClientIDLen
+}
+
 // HasNUL reports whether s holds U+0000, which PostgreSQL's text cannot
 // store: no stored name or text has one, on either database.
 func HasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
@@ -95,17 +114,26 @@ func HasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
 // ValidateText returns invalid_text unless text is 1–4000 characters of valid
 // UTF-8, without NUL, and not only white space.
 func ValidateText(text string) error {
-	if !utf8.ValidString(text) {
-		return Errorf(EInvalidText, "message text must be valid UTF-8")
-	}
-	if HasNUL(text) {
-		return Errorf(EInvalidText, "message text must not contain the NUL character (U+0000)")
-	}
-	if strings.TrimSpace(text) == "" {
-		return Errorf(EInvalidText, "message text is empty")
-	}
-	if utf8.RuneCountInString(text) > MaxTextLen {
-		return Errorf(EInvalidText, "message text is longer than 4000 characters")
+	if fe, ok := TextProblem(text); !ok {
+		return Errorf(EInvalidText, "%s", fe.Message)
 	}
 	return nil
+}
+
+// TextProblem says what breaks the rule of message texts (see ValidateText),
+// as the field error of a text field; ok when nothing does.
+func TextProblem(text string) (fe FieldError, ok bool) {
+	switch {
+	case !utf8.ValidString(text):
+		return FieldProblem(FieldInvalid, "Message text must be valid UTF-8."), false
+	case HasNUL(text):
+		return FieldProblem(FieldPattern, "Message text must not contain the NUL character (U+0000)."), false
+	case strings.TrimSpace(text) == "":
+		return FieldError{Code: FieldRequired, Message: "Message text is empty."}, false
+	case utf8.RuneCountInString(text) > MaxTextLen:
+		fe = TooLong(MaxTextLen)
+		fe.Message = fmt.Sprintf("Message text is longer than %d characters.", MaxTextLen)
+		return fe, false
+	}
+	return FieldError{}, true
 }

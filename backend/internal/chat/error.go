@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -42,8 +43,66 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	Fields  map[string]string
+	Fields  map[string]FieldError
 }
+
+// Field error codes: the rule an input field broke (FieldError.Code). Clients
+// word their own messages from the code and its parameters, so these names
+// and parameters are part of the wire contract.
+const (
+	FieldRequired  = "required"
+	FieldMin       = "min"        // a number below Min
+	FieldMax       = "max"        // a number above Max
+	FieldMinLength = "min_length" // a text shorter than Min characters
+	FieldMaxLength = "max_length" // a text longer than Max characters
+	FieldPattern   = "pattern"    // characters outside the field's set
+	FieldOneOf     = "one_of"     // not one of Values
+	FieldTaken     = "taken"      // unique, and already used (a login)
+	FieldInvalid   = "invalid"    // anything else: the message says what
+)
+
+// FieldError is what is wrong with one input field: a rule code with its
+// parameters for programs, and an English sentence for people.
+type FieldError struct {
+	Code    string   `json:"code"`
+	Min     *int     `json:"min,omitempty"`
+	Max     *int     `json:"max,omitempty"`
+	Values  []string `json:"values,omitempty"`
+	Message string   `json:"-"`
+}
+
+// Required is the field error of a missing field.
+func Required() FieldError {
+	return FieldError{Code: FieldRequired, Message: "This field is required."}
+}
+
+// AtLeast is the field error of a number below n.
+func AtLeast(n int) FieldError {
+	return FieldError{Code: FieldMin, Min: &n, Message: fmt.Sprintf("Must be at least %d.", n)}
+}
+
+// AtMost is the field error of a number above n.
+func AtMost(n int) FieldError {
+	return FieldError{Code: FieldMax, Max: &n, Message: fmt.Sprintf("Must be at most %d.", n)}
+}
+
+// TooShort is the field error of a text of fewer than n characters.
+func TooShort(n int) FieldError {
+	return FieldError{Code: FieldMinLength, Min: &n, Message: fmt.Sprintf("Must be at least %d characters.", n)}
+}
+
+// TooLong is the field error of a text of more than n characters.
+func TooLong(n int) FieldError {
+	return FieldError{Code: FieldMaxLength, Max: &n, Message: fmt.Sprintf("Must be at most %d characters.", n)}
+}
+
+// OneOf is the field error of a value outside values.
+func OneOf(values []string) FieldError {
+	return FieldError{Code: FieldOneOf, Values: values, Message: "Must be one of: " + strings.Join(values, ", ") + "."}
+}
+
+// FieldProblem is a field error of code with an English sentence.
+func FieldProblem(code, message string) FieldError { return FieldError{Code: code, Message: message} }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("sala error: code=%s message=%s", e.Code, e.Message)
@@ -74,8 +133,8 @@ func RateLimited(wait time.Duration, format string, args ...any) *RateLimitError
 }
 
 // FieldsError is a validation_failed error naming every invalid field.
-func FieldsError(fields map[string]string) *Error {
-	return &Error{Code: EValidation, Message: "some fields are invalid", Fields: fields}
+func FieldsError(fields map[string]FieldError) *Error {
+	return &Error{Code: EValidation, Message: "Some fields are invalid.", Fields: fields}
 }
 
 // ErrorCode returns the code of an *Error anywhere in err's chain, or

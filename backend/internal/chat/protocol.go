@@ -5,6 +5,8 @@ package chat
 // docs/protocol.md describe the same envelopes; a Go test checks that encoded
 // envelopes validate against the spec.
 
+import "encoding/json"
+
 // Envelope types.
 const (
 	// Client → server.
@@ -35,11 +37,61 @@ const (
 )
 
 // Inbound is any client envelope. Fields not used by a type are ignored.
+// HasText and HasT0 tell a field left out (or null) from an empty one.
 type Inbound struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-	Text string `json:"text"`
-	T0   int64  `json:"t0"`
+	Type    string
+	ID      string
+	Text    string
+	T0      int64
+	HasText bool
+	HasT0   bool
+}
+
+// inboundJSON is Inbound as it arrives: pointers tell what was there.
+type inboundJSON struct {
+	Type string  `json:"type"`
+	ID   string  `json:"id"`
+	Text *string `json:"text"`
+	T0   *int64  `json:"t0"`
+}
+
+// DecodeInbound reads one client envelope from a frame's JSON and checks
+// it (see Check). An error is invalid_envelope, and in holds what could be
+// read: its ID, if any, names the envelope in the error.
+func DecodeInbound(frame []byte, in *Inbound) error {
+	var w inboundJSON
+	if err := json.Unmarshal(frame, &w); err != nil {
+		return Errorf(EInvalidEnvelope, "an envelope is one JSON object with a type")
+	}
+	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil}
+	if w.Text != nil {
+		in.Text = *w.Text
+	}
+	if w.T0 != nil {
+		in.T0 = *w.T0
+	}
+	return in.Check()
+}
+
+// Check returns invalid_envelope when the envelope lacks what its type
+// needs: an id of at most MaxClientIDLen characters, and for a send an id
+// and a text, for a ping t0. A send whose text breaks the rule of texts is
+// a well-formed envelope, answered invalid_text by the write path.
+func (in *Inbound) Check() error {
+	switch {
+	case ClientIDTooLong(in.ID):
+		in.ID = "" // not echoed: the error names no envelope of the client's
+		return Errorf(EInvalidEnvelope, "id is longer than 64 characters")
+	case in.Type == "":
+		return Errorf(EInvalidEnvelope, "an envelope needs a type")
+	case in.Type == TypeSend && in.ID == "":
+		return Errorf(EInvalidEnvelope, "send needs an id")
+	case in.Type == TypeSend && !in.HasText:
+		return Errorf(EInvalidEnvelope, "send needs a text")
+	case in.Type == TypePing && !in.HasT0:
+		return Errorf(EInvalidEnvelope, "ping needs t0, the client's clock in Unix milliseconds")
+	}
+	return nil
 }
 
 // UserInfo is a user as listed to clients, with presence.

@@ -28,12 +28,20 @@ type Config struct {
 	AllowedOrigins []string
 	MsgRate        float64
 	MsgBurst       int
-	NATSURL        string
-	NATSPrefix     string
-	WebDir         string
-	LogFormat      string
-	LogLevel       string
-	ShutdownGrace  time.Duration
+	// SignupRate is sign-ups per minute allowed from one client address,
+	// with bursts of SignupBurst; 0: no limit.
+	SignupRate    float64
+	SignupBurst   int
+	NATSURL       string
+	NATSPrefix    string
+	WebDir        string
+	LogFormat     string
+	LogLevel      string
+	ShutdownGrace time.Duration
+	// DBTimeout bounds every database call: past it the caller gets
+	// unavailable (503, or an error envelope) instead of waiting on a
+	// stalled database.
+	DBTimeout time.Duration
 	// MaxConnsPerAddr caps open WebSockets from one client address (0: no cap).
 	MaxConnsPerAddr int
 }
@@ -41,7 +49,7 @@ type Config struct {
 // Load parses args (without the subcommand) over the environment env.
 func Load(args []string, env func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var origins, rate, maxConns string
+	var origins, rate, signupRate, maxConns string
 	fs := flag.NewFlagSet("sala serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	str := func(p *string, name, envName, def, usage string) {
@@ -57,6 +65,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str(&c.DefaultRoom, "default-room", "SALA_DEFAULT_ROOM", "general", "name of the default room")
 	str(&origins, "allowed-origins", "SALA_ALLOWED_ORIGINS", "", "comma-separated origins allowed besides the server's own (CORS and WebSocket)")
 	str(&rate, "msg-rate", "SALA_MSG_RATE", "20", "messages per second per user, optionally :burst (e.g. 20:40)")
+	str(&signupRate, "signup-rate", "SALA_SIGNUP_RATE", "10:20", "sign-ups per minute from one client address, optionally :burst; 0 for no limit")
 	str(&maxConns, "max-conns-per-addr", "SALA_MAX_CONNS_PER_ADDR", "500", "open WebSockets allowed from one client address, 0 for no cap")
 	str(&c.NATSURL, "nats-url", "SALA_NATS_URL", "", "NATS server for running several nodes; empty: single node")
 	str(&c.NATSPrefix, "nats-prefix", "SALA_NATS_PREFIX", "sala", "names this deployment's NATS stream and buckets: deployments sharing a NATS server need one each")
@@ -78,6 +87,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		dur(&c.RoomGrace, "room-grace", "SALA_ROOM_GRACE", 10*time.Second, "how long a room outlives its creator's last connection"),
 		dur(&c.TokenTTL, "token-ttl", "SALA_TOKEN_TTL", 24*time.Hour, "lifetime of login tokens"),
 		dur(&c.ShutdownGrace, "shutdown-grace", "SALA_SHUTDOWN_GRACE", 10*time.Second, "time to drain on SIGTERM"),
+		dur(&c.DBTimeout, "db-timeout", "SALA_DB_TIMEOUT", 5*time.Second, "longest a database call may take before the client gets unavailable"),
 	); err != nil {
 		return c, err
 	}
@@ -92,7 +102,10 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	if c.MaxConnsPerAddr, err = strconv.Atoi(maxConns); err != nil || c.MaxConnsPerAddr < 0 {
 		return c, fmt.Errorf("SALA_MAX_CONNS_PER_ADDR=%q: want a whole number, 0 for no cap", maxConns)
 	}
-	if c.MsgRate, c.MsgBurst, err = parseRate(rate); err != nil {
+	if c.MsgRate, c.MsgBurst, err = parseRate("SALA_MSG_RATE", rate, false); err != nil {
+		return c, err
+	}
+	if c.SignupRate, c.SignupBurst, err = parseRate("SALA_SIGNUP_RATE", signupRate, true); err != nil {
 		return c, err
 	}
 	return c, c.validate()
@@ -116,8 +129,8 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("SALA_NATS_URL (several nodes) needs SALA_JWT_SECRET, the same on every node: "+
 			"a generated secret is this node's alone, and its tokens would fail on the others"))
 	}
-	if c.RoomGrace <= 0 || c.TokenTTL <= 0 {
-		errs = append(errs, errors.New("SALA_ROOM_GRACE and SALA_TOKEN_TTL must be positive"))
+	if c.RoomGrace <= 0 || c.TokenTTL <= 0 || c.DBTimeout <= 0 {
+		errs = append(errs, errors.New("SALA_ROOM_GRACE, SALA_TOKEN_TTL and SALA_DB_TIMEOUT must be positive"))
 	}
 	switch c.LogFormat {
 	case "auto", "text", "json":
@@ -138,18 +151,21 @@ func (c Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// parseRate reads "R" or "R:B" (messages per second and burst; the burst
-// defaults to twice the rate).
-func parseRate(s string) (float64, int, error) {
+// parseRate reads the setting name's value "R" or "R:B" (a rate and a
+// burst; the burst defaults to twice the rate). zeroOff allows "0", no limit.
+func parseRate(name, s string, zeroOff bool) (float64, int, error) {
 	r, b, hasBurst := strings.Cut(s, ":")
 	rate, err := strconv.ParseFloat(r, 64)
+	if zeroOff && err == nil && rate == 0 && !hasBurst {
+		return 0, 0, nil
+	}
 	if err != nil || rate <= 0 {
-		return 0, 0, fmt.Errorf("SALA_MSG_RATE=%q: want messages per second, optionally :burst (e.g. 20:40)", s)
+		return 0, 0, fmt.Errorf("%s=%q: want a positive rate, optionally :burst (e.g. 20:40)", name, s)
 	}
 	burst := max(1, int(2*rate))
 	if hasBurst {
 		if burst, err = strconv.Atoi(b); err != nil || burst < 1 {
-			return 0, 0, fmt.Errorf("SALA_MSG_RATE=%q: the burst must be a positive integer", s)
+			return 0, 0, fmt.Errorf("%s=%q: the burst must be a positive integer", name, s)
 		}
 	}
 	return rate, burst, nil

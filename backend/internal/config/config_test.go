@@ -15,7 +15,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DefaultRoom != "general" || c.LogLevel != "info" || c.MsgRate != 20 || c.MsgBurst != 40 {
+	if c.Addr != ":8080" || c.DefaultRoom != "general" || c.LogLevel != "info" || c.MsgRate != 20 || c.MsgBurst != 40 ||
+		c.SignupRate != 10 || c.SignupBurst != 20 {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -25,6 +26,9 @@ func TestDefaults(t *testing.T) {
 func TestRefusesWhatItCannotUse(t *testing.T) {
 	for _, tc := range []struct{ name, value, says string }{
 		{"SALA_MSG_RATE", "abc", "SALA_MSG_RATE"},
+		{"SALA_MSG_RATE", "0", "SALA_MSG_RATE"},
+		{"SALA_SIGNUP_RATE", "-1", "SALA_SIGNUP_RATE"},
+		{"SALA_SIGNUP_RATE", "5:0", "SALA_SIGNUP_RATE"},
 		{"SALA_ROOM_GRACE", "10", "SALA_ROOM_GRACE"},
 		{"SALA_TOKEN_TTL", "0s", "SALA_TOKEN_TTL"},
 		{"SALA_MAX_CONNS_PER_ADDR", "-5", "SALA_MAX_CONNS_PER_ADDR"},
@@ -48,6 +52,7 @@ func TestAcceptsEveryDocumentedValue(t *testing.T) {
 	for _, env := range []map[string]string{
 		{"SALA_LOG_LEVEL": "debug"}, {"SALA_LOG_LEVEL": "warn"}, {"SALA_LOG_LEVEL": "ERROR"},
 		{"SALA_DEFAULT_ROOM": "Lobby_2-x"}, {"SALA_MSG_RATE": "20:40"}, {"SALA_MAX_CONNS_PER_ADDR": "0"},
+		{"SALA_SIGNUP_RATE": "0"}, {"SALA_SIGNUP_RATE": "2:5"},
 	} {
 		if _, err := load(env); err != nil {
 			t.Errorf("%v: %v", env, err)

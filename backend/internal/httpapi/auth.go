@@ -34,7 +34,7 @@ func (s *server) signup(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	sess, err := s.Accounts.Signup(c.Request().Context(), in)
+	sess, err := s.Accounts.Signup(c.Request().Context(), in, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, ok := bearer(c.Request())
 		if !ok {
-			return chat.Errorf(chat.EUnauthorized, "send Authorization: Bearer <token>")
+			return chat.Errorf(chat.EUnauthorized, "Send Authorization: Bearer <token>.")
 		}
 		if err := s.identify(c, token); err != nil {
 			return err

@@ -19,7 +19,7 @@ import (
 func bindJSON(c echo.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEApplicationJSON {
-		return chat.Errorf(chat.EUnsupportedMedia, "send the body as application/json")
+		return chat.Errorf(chat.EUnsupportedMedia, "Send the body as application/json.")
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	err = dec.Decode(dst)
@@ -32,13 +32,14 @@ func bindJSON(c echo.Context, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &tooBig):
-		return chat.Errorf(chat.EPayloadTooLarge, "the body is larger than %d bytes", tooBig.Limit)
+		return chat.Errorf(chat.EPayloadTooLarge, "The body is larger than %d bytes.", tooBig.Limit)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return chat.FieldsError(map[string]string{typeErr.Field: "must be " + jsonKind(typeErr.Type.Kind().String())})
+		return chat.FieldsError(map[string]chat.FieldError{
+			typeErr.Field: chat.FieldProblem(chat.FieldInvalid, "Must be "+jsonKind(typeErr.Type.Kind().String())+".")})
 	case errors.Is(err, io.EOF):
-		return chat.Errorf(chat.EInvalidRequest, "the body is empty: send a JSON object")
+		return chat.Errorf(chat.EInvalidRequest, "The body is empty: send a JSON object.")
 	}
-	return chat.Errorf(chat.EInvalidRequest, "the body is not a valid JSON object")
+	return chat.Errorf(chat.EInvalidRequest, "The body is not a valid JSON object.")
 }
 
 func jsonKind(goKind string) string {
@@ -59,13 +60,13 @@ func page(c echo.Context) (before int64, limit int, err error) {
 	if s := c.QueryParam("before"); s != "" {
 		before, err = strconv.ParseInt(s, 10, 64)
 		if err != nil || before < 1 {
-			return 0, 0, invalidParam("before", "must be a positive integer")
+			return 0, 0, invalidParam("before", "Must be an integer from 1 to 9223372036854775807.")
 		}
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		limit, err = strconv.Atoi(s)
 		if err != nil || limit < 1 || limit > chat.MaxPageSize {
-			return 0, 0, invalidParam("limit", "must be an integer from 1 to 200")
+			return 0, 0, invalidParam("limit", "Must be an integer from 1 to 200.")
 		}
 	}
 	return before, limit, nil

@@ -79,12 +79,12 @@ func bindMessage(c echo.Context) (postMessageRequest, error) {
 	if err := bindJSON(c, &in); err != nil {
 		return in, err
 	}
-	fields := map[string]string{}
-	if err := chat.ValidateText(in.Text); err != nil {
-		fields["text"] = chat.ErrorMessage(err)
+	fields := map[string]chat.FieldError{}
+	if fe, ok := chat.TextProblem(in.Text); !ok {
+		fields["text"] = fe
 	}
-	if len(in.ClientID) > 64 {
-		fields["client_id"] = "must be at most 64 characters"
+	if chat.ClientIDTooLong(in.ClientID) {
+		fields["client_id"] = chat.TooLong(chat.MaxClientIDLen)
 	}
 	if len(fields) > 0 {
 		return in, chat.FieldsError(fields)
@@ -140,30 +140,30 @@ func (s *server) websocket(c echo.Context) error {
 		token = c.QueryParam("token")
 	}
 	if token == "" {
-		return chat.Errorf(chat.EUnauthorized, "send the token as Authorization: Bearer or ?token=")
+		return chat.Errorf(chat.EUnauthorized, "Send the token as Authorization: Bearer or ?token=.")
 	}
 	if err := s.identify(c, token); err != nil {
 		return err
 	}
 	if !s.originAllowed(c.Request()) {
-		return chat.Errorf(chat.EForbidden, "origin not allowed: add it to SALA_ALLOWED_ORIGINS")
+		return chat.Errorf(chat.EForbidden, "Origin not allowed: add it to SALA_ALLOWED_ORIGINS.")
 	}
 	if !isUpgrade(c.Request()) {
 		// Else the WebSocket library answers 426 in plain text: no error body
 		// of ours, and a status openapi.yaml does not list.
-		return chat.Errorf(chat.EInvalidRequest, "this is the WebSocket endpoint: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket)")
+		return chat.Errorf(chat.EInvalidRequest, "This is the WebSocket endpoint: connect with a WebSocket client (Connection: Upgrade, Upgrade: websocket).")
 	}
 	res := hub.Resume{Room: c.QueryParam("room")}
 	if v := c.QueryParam("last_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id < 0 {
-			return invalidParam("last_id", "must be a non-negative integer")
+			return invalidParam("last_id", "Must be a non-negative integer.")
 		}
 		res.LastID = id
 	}
 	addr := c.RealIP()
 	if !s.conns.acquire(addr) {
-		return chat.Errorf(chat.ERateLimited, "too many open connections from your address")
+		return chat.Errorf(chat.ERateLimited, "Too many open connections from your address.")
 	}
 	// The connection outlives this handler (ws reads it on a goroutine of
 	// its own); its slot is given back when it ends.

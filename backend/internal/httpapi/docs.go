@@ -26,8 +26,8 @@ var redocLogo = []byte("https://cdn.redoc.ly/redoc/logo-mini.svg")
 
 // docsRoutes serves the API reference at /docs.
 func (s *server) docsRoutes(e *echo.Echo) {
-	e.GET("/docs", docsFile("docs/index.html", echo.MIMETextHTMLCharsetUTF8, "no-cache"), docsCSP)
-	e.GET(docsScript, docsFile("docs/redoc.standalone.js", "text/javascript; charset=utf-8", "public, max-age=86400"), docsCSP)
+	addGet(e, "/docs", docsFile("docs/index.html", echo.MIMETextHTMLCharsetUTF8, "no-cache"), docsCSP)
+	addGet(e, docsScript, docsFile("docs/redoc.standalone.js", "text/javascript; charset=utf-8", "public, max-age=86400"), docsCSP)
 }
 
 func docsFile(name, contentType, cacheControl string) echo.HandlerFunc {

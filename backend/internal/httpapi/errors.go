@@ -58,10 +58,14 @@ type errorBody struct {
 	Error errorDetail `json:"error"`
 }
 
+// errorDetail carries each invalid field twice: fields holds an English
+// sentence per field, field_errors the rule broken and its parameters, for
+// clients that speak another language.
 type errorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code        string                     `json:"code"`
+	Message     string                     `json:"message"`
+	Fields      map[string]string          `json:"fields,omitempty"`
+	FieldErrors map[string]chat.FieldError `json:"field_errors,omitempty"`
 }
 
 // errorHandler is Echo's HTTPErrorHandler: every error, Echo's own 404/405
@@ -88,11 +92,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if errors.As(err, &rl) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())))
 		}
-		if c.Request().Method == http.MethodHead {
-			_ = c.NoContent(status)
-			return
-		}
-		_ = c.JSON(status, body)
+		_ = c.JSON(status, body) // net/http drops the body of a HEAD response
+
 	}
 }
 
@@ -101,7 +102,14 @@ func toDetail(err error) errorDetail {
 	var ce *chat.Error
 	switch {
 	case errors.As(err, &ce):
-		return errorDetail{Code: ce.Code, Message: ce.Message, Fields: ce.Fields}
+		d := errorDetail{Code: ce.Code, Message: ce.Message}
+		if len(ce.Fields) > 0 {
+			d.Fields, d.FieldErrors = make(map[string]string, len(ce.Fields)), ce.Fields
+			for name, fe := range ce.Fields {
+				d.Fields[name] = fe.Message
+			}
+		}
+		return d
 	case errors.As(err, &he):
 		code := echoCodes[he.Code]
 		if code == "" {
@@ -114,6 +122,6 @@ func toDetail(err error) errorDetail {
 
 // invalidParam is invalid_request naming one query or path parameter.
 func invalidParam(name, problem string) error {
-	return &chat.Error{Code: chat.EInvalidRequest, Message: "invalid parameter " + name,
-		Fields: map[string]string{name: problem}}
+	return &chat.Error{Code: chat.EInvalidRequest, Message: "Invalid parameter " + name + ".",
+		Fields: map[string]chat.FieldError{name: chat.FieldProblem(chat.FieldInvalid, problem)}}
 }

@@ -23,7 +23,7 @@ func FuzzSignupBody(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	svc, err := account.NewService(nil, nil, auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}, nil)
+	svc, err := account.NewService(nil, nil, auth.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}, account.DefaultLimits(0, 0, nil))
 	if err != nil {
 		f.Fatal(err)
 	}

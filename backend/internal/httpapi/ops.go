@@ -22,12 +22,15 @@ func (s *server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
-		s.Log.Warn("readiness: database unreachable", "err", err)
-		return chat.Errorf(chat.EUnavailable, "the database is unreachable")
+		s.Log.Warn("readiness: database not ready", "err", err)
+		if chat.ErrorCode(err) == chat.EUnavailable { // the store says why: unreachable, refusing writes
+			return chat.Errorf(chat.EUnavailable, "%s", chat.ErrorMessage(err))
+		}
+		return chat.Errorf(chat.EUnavailable, "The database did not answer in time.")
 	}
 	if err := s.Hub.Ready(); err != nil { // in a cluster: NATS reachable and the node in step
 		s.Log.Warn("readiness: cluster not ready", "err", err)
-		return chat.Errorf(chat.EUnavailable, "this node is not connected to the cluster")
+		return chat.Errorf(chat.EUnavailable, "This node is not connected to the cluster.")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }

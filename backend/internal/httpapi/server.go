@@ -6,6 +6,7 @@ package httpapi
 import (
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ type Deps struct {
 	Spec           []byte
 	Web            fs.FS    // the built web app (index.html at its root); nil: none
 	AllowedOrigins []string // origins besides the server's own allowed for CORS and WebSocket
-	BodyLimit      string   // e.g. "1M"
+	BodyLimit      int64    // bytes of a request body; 0: 1 MiB
 	// MaxConnsPerAddr caps open WebSockets per client address; 0: no cap.
 	MaxConnsPerAddr int
 	Now             func() time.Time
@@ -48,8 +49,8 @@ func New(d Deps) *echo.Echo {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.BodyLimit == "" {
-		d.BodyLimit = "1M"
+	if d.BodyLimit == 0 {
+		d.BodyLimit = 1 << 20
 	}
 	s := &server{Deps: d, conns: newAddrLimiter(d.MaxConnsPerAddr)}
 	e := echo.New()
@@ -64,7 +65,7 @@ func New(d Deps) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(s.observe, securityHeaders, middleware.BodyLimit(d.BodyLimit))
+	e.Use(s.observe, securityHeaders, bodyLimit(d.BodyLimit))
 	if len(d.AllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: d.AllowedOrigins,
 			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType}, MaxAge: 600}))
@@ -74,10 +75,10 @@ func New(d Deps) *echo.Echo {
 }
 
 func (s *server) routes(e *echo.Echo) {
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.Metrics.Handler()))
-	e.GET("/api/openapi.yaml", s.spec)
+	addGet(e, "/healthz", s.healthz)
+	addGet(e, "/readyz", s.readyz)
+	addGet(e, "/metrics", echo.WrapHandler(s.Metrics.Handler()))
+	addGet(e, "/api/openapi.yaml", s.spec)
 	s.docsRoutes(e) // /docs: the API reference page
 
 	// No group middleware: Echo would route unknown paths through it and
@@ -85,21 +86,33 @@ func (s *server) routes(e *echo.Echo) {
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/signup", s.signup)
 	v1.POST("/auth/login", s.login)
-	v1.GET("/time", s.time)
-	v1.GET("/commands", s.commands)
-	v1.GET("/ws", s.websocket) // authenticates itself: the token may come in the query
+	addGet(v1, "/time", s.time)
+	addGet(v1, "/commands", s.commands)
+	addGet(v1, "/ws", s.websocket) // authenticates itself: the token may come in the query
 
-	v1.GET("/me", s.me, s.authenticate)
-	v1.GET("/users", s.users, s.authenticate)
-	v1.GET("/rooms", s.rooms, s.authenticate)
-	v1.GET("/rooms/:name/messages", s.roomHistory, s.authenticate)
+	addGet(v1, "/me", s.me, s.authenticate)
+	addGet(v1, "/users", s.users, s.authenticate)
+	addGet(v1, "/rooms", s.rooms, s.authenticate)
+	addGet(v1, "/rooms/:name/messages", s.roomHistory, s.authenticate)
 	v1.POST("/rooms/:name/messages", s.postRoomMessage, s.authenticate)
-	v1.GET("/dm/:login/messages", s.privateHistory, s.authenticate)
+	addGet(v1, "/dm/:login/messages", s.privateHistory, s.authenticate)
 	v1.POST("/dm/:login/messages", s.postPrivateMessage, s.authenticate)
 
 	if s.Web != nil {
-		e.GET("/*", s.webApp)
+		addGet(e, "/*", s.webApp)
 	}
+}
+
+// router is where routes are added: the server or a group of it.
+type router interface {
+	Match(methods []string, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) []*echo.Route
+}
+
+// addGet adds a GET route that answers HEAD too, as RFC 9110 asks of every GET
+// resource (uptime monitors and curl -I use it): the handler runs as for a
+// GET and net/http drops the body of a HEAD response.
+func addGet(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 }
 
 // observe logs each request (path only: the query may hold a token) and
@@ -121,6 +134,23 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.Log.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", status, "took", took, "ip", c.RealIP())
 		return nil
+	}
+}
+
+// bodyLimit refuses a body over limit bytes: at once when its length is
+// declared, else when reading passes the limit, through http.MaxBytesReader,
+// whose *http.MaxBytesError bindJSON reports as payload_too_large (a chunked
+// body gives no length to check first).
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return chat.Errorf(chat.EPayloadTooLarge, "The body is larger than %d bytes.", limit)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			return next(c)
+		}
 	}
 }
 

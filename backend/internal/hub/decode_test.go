@@ -25,7 +25,7 @@ func FuzzDecodeInbound(f *testing.F) {
 			}
 			return
 		}
-		if binary || !utf8.Valid(frame) || len(in.ID) > maxClientIDLen {
+		if binary || !utf8.Valid(frame) || chat.ClientIDTooLong(in.ID) {
 			t.Fatalf("decode accepted %q (binary=%v) as %+v", frame, binary, in)
 		}
 	})

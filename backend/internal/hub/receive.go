@@ -2,14 +2,11 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 	"unicode/utf8"
 
 	"github.com/salachat/sala/backend/internal/chat"
 )
-
-const maxClientIDLen = 64
 
 // Receive handles one frame from c. It runs on c's reader goroutine. A bad
 // envelope gets an error envelope and the connection stays open, until
@@ -50,14 +47,7 @@ func decodeInbound(frame []byte, binary bool, in *chat.Inbound) error {
 	case !utf8.Valid(frame):
 		return chat.Errorf(chat.EInvalidEnvelope, "frames must be valid UTF-8")
 	}
-	if err := json.Unmarshal(frame, in); err != nil {
-		return chat.Errorf(chat.EInvalidEnvelope, "an envelope is one JSON object with a type")
-	}
-	if len(in.ID) > maxClientIDLen {
-		in.ID = ""
-		return chat.Errorf(chat.EInvalidEnvelope, "id is longer than 64 characters")
-	}
-	return nil
+	return chat.DecodeInbound(frame, in)
 }
 
 func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
@@ -66,9 +56,6 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 		c.enqueue(encode(chat.Pong{Type: chat.TypePong, ID: in.ID, T0: in.T0, ServerTime: h.now().UnixMilli()}))
 		return nil
 	case chat.TypeSend:
-		if in.ID == "" {
-			return chat.Errorf(chat.EInvalidEnvelope, "send needs an id")
-		}
 		if err := h.allow(c.user.ID); err != nil {
 			return err
 		}
@@ -77,8 +64,6 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 			return h.command(ctx, c, in)
 		}
 		return h.sendToRoom(c, in.ID, in.Text)
-	case "":
-		return chat.Errorf(chat.EInvalidEnvelope, "an envelope needs a type")
 	}
 	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
 }

@@ -29,4 +29,5 @@ const (
 	errUnique              // a unique constraint or index was violated
 	errForeignKey          // a referenced row does not exist
 	errUnavailable         // the database cannot be reached or is shutting down
+	errRefused             // the database answers but cannot write: a full disk, a read-only file, an I/O error
 )

@@ -13,7 +13,7 @@ import (
 
 // unavailable is the chat error of an unreachable database.
 func unavailable() *chat.Error {
-	return chat.Errorf(chat.EUnavailable, "the database is unavailable, retry later")
+	return chat.Errorf(chat.EUnavailable, "The database is unavailable: retry later.")
 }
 
 // fail wraps err with the operation that met it; an unreachable database
@@ -23,7 +23,7 @@ func (s *Store) fail(op string, err error) error { return failOn(s.d, op, err) }
 
 // failOn is fail for dialect d, for code that has no Store (the Sequencer).
 func failOn(d dialect, op string, err error) error {
-	if d.classify(err) == errUnavailable {
+	if k := d.classify(err); k == errUnavailable || k == errRefused {
 		return fmt.Errorf("store: %s: %w: %w", op, unavailable(), err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)

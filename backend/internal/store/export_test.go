@@ -1,12 +1,40 @@
 package store
 
-import "github.com/salachat/sala/backend/internal/chat"
+import (
+	"fmt"
+	"time"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
 
 // StopCheckpoints stops the checkpointer of s, a SQLite store, so that a
 // test sees what the writer does on its own.
 func StopCheckpoints(s chat.Store) error {
-	st := s.(*Store)
+	st := s.(*deadlined).s
 	err := st.checkpoints.close()
 	st.checkpoints = nil
+	return err
+}
+
+// SetWriteHealthClock gives the write health of s, a store from Open, the
+// clock now.
+func SetWriteHealthClock(s chat.Store, now func() time.Time) {
+	st := s.(*deadlined).s
+	st.health.mu.Lock()
+	defer st.health.mu.Unlock()
+	st.health.now = now
+}
+
+// LimitPages caps the database of s, a SQLite store from Open, at its
+// current size plus extra pages (PRAGMA max_page_count on its one writer
+// connection): a write that needs more fails with SQLITE_FULL, as on a full
+// disk. A large extra lifts the cap.
+func LimitPages(s chat.Store, extra int) error {
+	st := s.(*deadlined).s
+	var pages int
+	if err := st.w.Get(&pages, `PRAGMA page_count`); err != nil {
+		return err
+	}
+	_, err := st.w.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+extra))
 	return err
 }

@@ -32,10 +32,11 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: postgres URL: %w", err)
 	}
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	const conns = 16
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{r: db, w: db, d: postgres{}}
+	s := &Store{r: db, w: db, d: postgres{}, readIdle: conns, health: &writeHealth{now: time.Now}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, s.fail("connect to postgres", err)
@@ -81,6 +82,9 @@ func (postgres) classify(err error) errKind {
 			e.Code == pqerror.AdminShutdown, e.Code == pqerror.CrashShutdown,
 			e.Code == pqerror.CannotConnectNow, e.Code == pqerror.TooManyConnections:
 			return errUnavailable
+		case e.Code.Class() == pqerror.ClassInsufficientResources, // a full disk, out of memory
+			e.Code == pqerror.ReadOnlySQLTransaction: // a standby, or default_transaction_read_only
+			return errRefused
 		}
 		return errOther
 	}

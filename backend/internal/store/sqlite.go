@@ -65,7 +65,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	s := &Store{r: w, w: w, d: sqliteDialect{}}
+	s := &Store{r: w, w: w, d: sqliteDialect{}, health: &writeHealth{now: time.Now}}
 	// The writer connects first: it creates the file and switches it to WAL
 	// before any reader opens it.
 	if err := w.PingContext(ctx); err != nil {
@@ -80,7 +80,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s.r = r
+	s.r, s.readIdle = r, n
 	if s.checkpoints, err = startCheckpoints(path); err != nil {
 		s.Close()
 		return nil, err
@@ -180,8 +180,9 @@ func (sqliteDialect) classify(err error) errKind {
 		return errForeignKey
 	}
 	switch e.Code() & 0xff { // the primary result code
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,
-		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL:
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY:
+		return errRefused
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN:
 		return errUnavailable
 	}
 	return errOther

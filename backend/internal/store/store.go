@@ -41,6 +41,8 @@ type Store struct {
 		text [maxChunkExp + 1]string
 	}
 	checkpoints *checkpointer // SQLite's; nil on PostgreSQL
+	readIdle    int           // idle connections r keeps (see dropIdle)
+	health      *writeHealth
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -53,8 +55,9 @@ var _ chat.Store = (*Store)(nil)
 //   - sqlite://PATH or file:PATH is SQLite at PATH.
 //
 // A database that cannot be reached gives an error whose chat code is
-// unavailable.
-func Open(ctx context.Context, databaseURL, dataDir string) (chat.Store, error) {
+// unavailable. Every call on the store gives up after timeout (0:
+// DefaultTimeout) with unavailable, however stuck the database is.
+func Open(ctx context.Context, databaseURL, dataDir string, timeout time.Duration) (chat.Store, error) {
 	s, err := open(ctx, databaseURL, dataDir)
 	if err != nil {
 		return nil, err
@@ -63,7 +66,10 @@ func Open(ctx context.Context, databaseURL, dataDir string) (chat.Store, error) 
 		s.Close()
 		return nil, err
 	}
-	return s, nil
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &deadlined{s: s, timeout: timeout}, nil
 }
 
 // Migrate applies the pending migrations of the database named as in Open
@@ -147,12 +153,33 @@ func open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 	return openSQLite(ctx, t.path)
 }
 
-// Ping checks that the database answers; unavailable when it does not.
+// Ping checks that the database answers; unavailable when it does not, or
+// when it refuses writes: the last write failed for want of the database
+// (see writeHealth), and the reason is in the error's message.
+//
+// A failed ping is tried once more before the answer is no. After the
+// server ended the pool's sessions (a restart, pg_terminate_backend) while
+// staying up, the first ping finds a dead idle connection and lib/pq reports
+// the server's goodbye, which database/sql does not retry. The pool's idle
+// connections are all suspect then, so they are let go before the second
+// ping, which dials afresh.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.r.PingContext(ctx); err != nil {
+	err := s.r.PingContext(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.dropIdle()
+		err = s.r.PingContext(ctx)
+	}
+	if err != nil {
 		return s.fail("ping", err)
 	}
-	return nil
+	return s.health.check()
+}
+
+// dropIdle closes the idle connections of the read pool, which keeps
+// readIdle of them again from then on.
+func (s *Store) dropIdle() {
+	s.r.SetMaxIdleConns(0)
+	s.r.SetMaxIdleConns(s.readIdle)
 }
 
 // Close releases the database.

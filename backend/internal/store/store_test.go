@@ -30,7 +30,7 @@ func TestWithAllDatabases(t *testing.T) {
 
 func TestSQLiteSurvivesReopening(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
-	s, err := store.Open(t.Context(), "", dir)
+	s, err := store.Open(t.Context(), "", dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +70,11 @@ func TestMigrate(t *testing.T) {
 
 func TestOpenRejectsBadURLs(t *testing.T) {
 	for _, u := range []string{"mysql://x", "sqlite://", "sqlite:///tmp/x.db?mode=ro", "/tmp/plain.db"} {
-		if _, err := store.Open(t.Context(), u, t.TempDir()); err == nil {
+		if _, err := store.Open(t.Context(), u, t.TempDir(), 0); err == nil {
 			t.Errorf("Open(%q) succeeded", u)
 		}
 	}
-	if _, err := store.Open(t.Context(), "", ""); err == nil {
+	if _, err := store.Open(t.Context(), "", "", 0); err == nil {
 		t.Error("Open with no URL and no data directory succeeded")
 	}
 }

@@ -27,16 +27,19 @@ func (s *Store) CreateUser(ctx context.Context, u *chat.User, passwordHash strin
 }
 
 // UserByLogin returns a user, found ignoring case, and its password hash.
+// Only ASCII letters are folded: PostgreSQL's lower() would also fold the
+// Kelvin sign to k, and let "Kate" log in as kate.
 func (s *Store) UserByLogin(ctx context.Context, login string) (chat.User, string, error) {
 	var row struct {
 		chat.User
 		PasswordHash string `db:"password_hash"`
 	}
-	if chat.HasNUL(login) { // no login has one, and PostgreSQL refuses it as a parameter
+	login = chat.NormalizeLogin(login)
+	if !chat.LoginChars(login) { // no stored login has another character
 		return chat.User{}, "", userNotFound()
 	}
 	err := s.getRead(ctx, &row, `SELECT `+userColumns+`, password_hash
-		FROM users WHERE lower(login) = lower(?)`, login)
+		FROM users WHERE lower(login) = ?`, login)
 	if err != nil {
 		return chat.User{}, "", s.notFound("user by login", err, userNotFound())
 	}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -15,6 +14,8 @@ type Proxy struct {
 	target string
 	addr   string
 	mu     sync.Mutex
+	thawed *sync.Cond // signalled when frozen turns false
+	frozen bool       // bytes are held, connections stay open: a stalled database
 	ln     net.Listener
 	conns  []net.Conn
 }
@@ -28,6 +29,7 @@ func PostgresURLViaProxy(tb testing.TB) (string, *Proxy) {
 		tb.Fatal(err)
 	}
 	p := &Proxy{tb: tb, target: u.Host}
+	p.thawed = sync.NewCond(&p.mu)
 	p.listen("127.0.0.1:0")
 	tb.Cleanup(p.Cut)
 	u.Host = p.addr
@@ -62,15 +64,55 @@ func (p *Proxy) relay(c net.Conn) {
 	p.mu.Lock()
 	p.conns = append(p.conns, c, up)
 	p.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); up.Close() }()
-	_, _ = io.Copy(c, up)
-	c.Close()
+	go p.pipe(up, c)
+	p.pipe(c, up)
+}
+
+// pipe copies src to dst, holding what it reads while the proxy is frozen.
+func (p *Proxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			for p.frozen {
+				p.thawed.Wait()
+			}
+			p.mu.Unlock()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Freeze holds every byte in both directions while connections stay open
+// and new ones are accepted: a database that stopped answering (a stopped
+// process, a dead route), which no error reveals.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = true
+}
+
+// Thaw lets the held bytes and the following ones through.
+func (p *Proxy) Thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = false
+	p.thawed.Broadcast()
 }
 
 // Cut stops accepting and drops every open connection: the database is gone.
 func (p *Proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.frozen = false
+	p.thawed.Broadcast()
 	p.ln.Close()
 	for _, c := range p.conns {
 		c.Close()

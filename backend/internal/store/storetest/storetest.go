@@ -50,7 +50,7 @@ func Open(tb testing.TB, databaseURL, dataDir string) chat.Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.Open(ctx, databaseURL, dataDir)
+	s, err := store.Open(ctx, databaseURL, dataDir, 0)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
