@@ -1,10 +1,10 @@
 // ApiClient: a small fetch wrapper typed by the generated `paths` of openapi.yaml. It has one
 // method per REST endpoint the apps use, and turns every error into an ApiError.
-import type { FieldError } from './texts';
 import type { paths } from './schema';
 import type {
   AuthResponse,
   ErrorResponse,
+  FieldError,
   HelpItem,
   LoginRequest,
   MessageEnvelope,
@@ -123,10 +123,7 @@ export function parseApiError(
     parsed = undefined;
   }
   if (isErrorResponse(parsed)) {
-    const e = parsed.error as ErrorResponse['error'] & {
-      field_errors?: Record<string, FieldError>;
-    };
-    // `field_errors` is typed by hand until openapi.yaml (the server branch) describes it.
+    const e = parsed.error;
     return new ApiError(status, e.code, e.message, e.fields ?? {}, seconds, e.field_errors ?? {});
   }
   const text = bodyText.trim();

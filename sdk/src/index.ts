@@ -35,7 +35,7 @@ export {
   texts,
   usageText,
 } from './texts';
-export type { FieldError, Lang } from './texts';
+export type { Lang } from './texts';
 export {
   CLOSE_TOKEN_EXPIRED,
   TERMINAL_CLOSE_CODES,

@@ -13,7 +13,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and get a token */
+        /**
+         * Create an account and get a token
+         * @description Every invalid field is reported at once (422, `fields` and `field_errors`). Sign-ups
+         *     from one client address are limited (`SALA_SIGNUP_RATE`, 10 a minute in bursts of 20
+         *     by default): past it, 429 with `Retry-After`.
+         */
         post: operations["signup"];
         delete?: never;
         options?: never;
@@ -32,8 +37,10 @@ export interface paths {
         put?: never;
         /**
          * Log in and get a token
-         * @description An unknown login and a wrong password get the same 401 answer. Repeated failures
-         *     from one login or one address are refused with 429 and `Retry-After`.
+         * @description An unknown login and a wrong password get the same 401 answer. Repeated failures are
+         *     refused with 429 and `Retry-After`: five for one login from one address (then one every
+         *     12 s), twenty from one address whatever the login (then one every 5 s). Failures from
+         *     one address never lock the login out for the others.
          */
         post: operations["login"];
         delete?: never;
@@ -49,7 +56,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account */
+        /**
+         * The caller's account
+         * @description The caller's own account, as in the WebSocket `welcome`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -66,7 +76,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every registered user, with presence */
+        /**
+         * Every registered user, with presence
+         * @description Every registered user ordered by login, with whether they are online and, if so, the room of their latest connection (what `#show users` answers).
+         */
         get: operations["listUsers"];
         put?: never;
         post?: never;
@@ -83,7 +96,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The live rooms with their number of participants */
+        /**
+         * The live rooms with their number of participants
+         * @description The live rooms, the default room first, each with its owner and the number of people in it (what `#lR` answers).
+         */
         get: operations["listRooms"];
         put?: never;
         post?: never;
@@ -103,7 +119,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A page of a room's history, newest first */
+        /**
+         * A page of a room's history, newest first
+         * @description Messages of a live room (or of the latest deleted room of that name), newest first; page back by passing the last id as `before`.
+         */
         get: operations["roomHistory"];
         put?: never;
         /**
@@ -129,7 +148,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A page of the private conversation between the caller and login, newest first */
+        /**
+         * A page of the private conversation between the caller and login, newest first
+         * @description The private messages between the caller and `login`, in both directions, newest first; page back with `before`.
+         */
         get: operations["privateHistory"];
         put?: never;
         /**
@@ -152,7 +174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The server clock */
+        /**
+         * The server clock
+         * @description The server's clock in Unix milliseconds. Clients estimate their offset from WebSocket `ping`/`pong`; this is for a first estimate or a curl check.
+         */
         get: operations["getTime"];
         put?: never;
         post?: never;
@@ -169,7 +194,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The chat's `#` commands (the content of `#help`) */
+        /**
+         * The chat's `#` commands (the content of `#help`)
+         * @description The `#` commands of the chat with their usage, in help order: the same list as `#help` and `welcome.commands`.
+         */
         get: operations["listCommands"];
         put?: never;
         post?: never;
@@ -217,7 +245,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /**
+         * The process is up
+         * @description Answers 200 as long as the process serves HTTP; it checks nothing else (see `/readyz`).
+         */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -234,7 +265,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable */
+        /**
+         * The database is reachable
+         * @description Pings the database (a failed ping is tried once more on a fresh connection, so sessions
+         *     the server ended are not mistaken for an outage) and, in a cluster, checks NATS. Answers
+         *     within 2 s: 503 when the database does not answer in time, and 503 with the reason
+         *     ("The database refuses writes: database or disk is full (13).") while the last write failed
+         *     for want of the database, until a write passes or 30 s go by without one.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -251,7 +289,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Prometheus metrics of the process: connections, messages, batches, HTTP latencies, Go runtime.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -268,7 +309,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
+        /**
+         * This document
+         * @description This OpenAPI 3.1 document, as served by the binary that implements it.
+         */
         get: operations["openapiSpec"];
         put?: never;
         post?: never;
@@ -306,7 +350,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Redoc bundle the API reference page loads */
+        /**
+         * The Redoc bundle the API reference page loads
+         * @description Redoc's standalone JavaScript bundle (MIT licence), vendored from npm and served with the page so it needs no CDN.
+         */
         get: operations["apiReferenceScript"];
         put?: never;
         post?: never;
@@ -333,11 +380,35 @@ export interface components {
                 code: string;
                 /** @description For people. */
                 message: string;
-                /** @description Each invalid input field and what is wrong with it. */
+                /** @description Each invalid input field and what is wrong with it, as an English sentence. */
                 fields?: {
                     [key: string]: string;
                 };
+                /**
+                 * @description The same fields as `fields`, each with the rule it broke and that rule's
+                 *     parameters, for clients that word the problem in their own language.
+                 */
+                field_errors?: {
+                    [key: string]: components["schemas"]["FieldError"];
+                };
             };
+        };
+        /**
+         * @description The rule an input field broke. `min`/`max` bound a number; `min_length`/`max_length`
+         *     a text's length in characters (both with `min` or `max`); `pattern`: characters outside
+         *     the field's set; `one_of`: not one of `values`; `taken`: a login already in use;
+         *     `invalid`: anything else (the English sentence in `fields` says what). A client that
+         *     meets a code it does not know shows the sentence from `fields`.
+         */
+        FieldError: {
+            /** @enum {string} */
+            code: "required" | "min" | "max" | "min_length" | "max_length" | "pattern" | "one_of" | "taken" | "invalid";
+            /** @description With `min` and `min_length`. */
+            min?: number;
+            /** @description With `max` and `max_length`. */
+            max?: number;
+            /** @description With `one_of`, the allowed values. */
+            values?: string[];
         };
         /** @enum {string} */
         Gender: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
@@ -345,9 +416,11 @@ export interface components {
         Login: string;
         RoomName: string;
         SignupRequest: {
+            /** @description Without the NUL character (U+0000). */
             first_name: string;
+            /** @description Without the NUL character (U+0000). */
             last_name: string;
-            /** @description 3–32 of a-z 0-9 _ . - (upper case is folded to lower case) */
+            /** @description 3–32 of a-z 0-9 _ . - (A–Z is folded to a–z; other letters, even ones that fold to these, are refused) */
             login: string;
             password: string;
             age: number;
@@ -399,9 +472,10 @@ export interface components {
             rooms: components["schemas"]["RoomInfo"][];
         };
         PostMessageRequest: {
+            /** @description 1–4000 characters, not only white space, without the NUL character (U+0000). */
             text: string;
-            /** @description Optional idempotency key chosen by the caller. */
-            client_id?: string;
+            /** @description Optional idempotency key chosen by the caller, up to 64 characters; null is the same as leaving it out. */
+            client_id?: string | null;
         };
         RoomMessagePage: {
             messages: components["schemas"]["MessageEnvelope"][];
@@ -435,17 +509,22 @@ export interface components {
              * @enum {string}
              */
             type: "send";
+            /** @description Up to 64 characters. */
             id: string;
+            /**
+             * @description 1–4000 characters, not only white space, without the NUL character (U+0000); else
+             *     `error` `invalid_text`. A `send` without `text` (or without `id`) is `invalid_envelope`.
+             */
             text: string;
         };
-        /** @description Clock sync and latency; the server answers `pong`. */
+        /** @description Clock sync and latency; the server answers `pong`. A `ping` without an integer `t0` is `invalid_envelope`. */
         PingEnvelope: {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "ping";
-            id: string;
+            id?: string;
             /**
              * Format: int64
              * @description The client's clock when sending.
@@ -653,10 +732,26 @@ export interface components {
                  * @example {
                  *       "error": {
                  *         "code": "validation_failed",
-                 *         "message": "some fields are invalid",
+                 *         "message": "Some fields are invalid.",
                  *         "fields": {
-                 *           "age": "must be at least 13",
-                 *           "gender": "must be one of female male non_binary other prefer_not_to_say"
+                 *           "age": "Must be at least 13.",
+                 *           "gender": "Must be one of: female, male, non_binary, other, prefer_not_to_say."
+                 *         },
+                 *         "field_errors": {
+                 *           "age": {
+                 *             "code": "min",
+                 *             "min": 13
+                 *           },
+                 *           "gender": {
+                 *             "code": "one_of",
+                 *             "values": [
+                 *               "female",
+                 *               "male",
+                 *               "non_binary",
+                 *               "other",
+                 *               "prefer_not_to_say"
+                 *             ]
+                 *           }
                  *         }
                  *       }
                  *     }
@@ -830,6 +925,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
@@ -973,6 +1069,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdReused"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
@@ -1048,6 +1145,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdReused"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];

@@ -3,20 +3,11 @@
 // each app keeps only the words of its own screens. A code without words here (a newer
 // server's) shows the server's English message, as a sentence.
 import type { ApiError } from './api';
-import type { HelpItem } from './types';
+import type { FieldError, HelpItem } from './types';
 import { commandWord } from './commands';
 
 /** The languages the apps speak. */
 export type Lang = 'en' | 'es';
-
-/** One field's machine-readable error (`field_errors` of a validation error). */
-export interface FieldError {
-  /** `required`, `min`, `max`, `min_length`, `max_length`, `pattern`, `one_of`, `taken`, `invalid`. */
-  code: string;
-  min?: number;
-  max?: number;
-  values?: string[];
-}
 
 interface Table {
   /** `error` envelopes by code. */

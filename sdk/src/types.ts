@@ -8,6 +8,13 @@ type Schemas = components['schemas'];
 
 /** The one error body of every REST error. */
 export type ErrorResponse = Schemas['ErrorResponse'];
+/**
+ * One field's machine-readable error (`field_errors` of a validation error). `code` is widened to
+ * any string: a newer server may send a code this client has no words for (it then shows `fields`).
+ */
+export type FieldError = Omit<Schemas['FieldError'], 'code'> & {
+  code: Schemas['FieldError']['code'] | (string & {});
+};
 export type Gender = Schemas['Gender'];
 export type SignupRequest = Schemas['SignupRequest'];
 export type LoginRequest = Schemas['LoginRequest'];
