@@ -429,6 +429,14 @@ describe('Sala in a browser', () => {
     for (const p of everyone()) {
       await p.page.locator('.conn-reconnecting, .conn-connecting').waitFor({ timeout: 10_000 });
     }
+    // "Reconnect" looks like a button: filled, unlike the bar it sits on.
+    const reconnect = alice.page.getByRole('button', { name: 'Reconnect', exact: true });
+    await reconnect.waitFor({ timeout: 10_000 });
+    const [button, bar] = await Promise.all([
+      reconnect.evaluate((el) => getComputedStyle(el).backgroundColor),
+      alice.page.locator('.topbar').evaluate((el) => getComputedStyle(el).backgroundColor),
+    ]);
+    expect(button).not.toBe(bar);
     // Typed while the server is down: shown as pending.
     const during = everyone().map((p) => `typed while down by ${p.login}`);
     for (const [i, p] of everyone().entries()) {
@@ -464,9 +472,22 @@ describe('Sala in a browser', () => {
 
   it('shows connection status, latency and clock offset; screenshots of the chat', async () => {
     const { page } = alice;
-    await page.getByRole('status').filter({ hasText: 'Connected' }).first().waitFor();
-    await expect.poll(() => page.getByTestId('latency').textContent()).toMatch(/^\d+ ms$/);
-    await expect.poll(() => page.getByTestId('offset').textContent()).toMatch(/^[+-]?\d+ ms$/);
+    // The state is announced by a live region (for screen readers only, the dot shows it).
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ state: 'attached' });
+    // A connection indicator, no jargon in the bar: the figures are in its tooltip and details.
+    const indicator = page.getByRole('button', { name: 'Connection: Connected' });
+    expect(await page.locator('.topbar').innerText()).not.toMatch(/Ping|offset|\d ms/);
+    await expect
+      .poll(() => indicator.getAttribute('title'))
+      .toMatch(
+        /^Connected · Response time: \d+ ms · Clock difference with the server: [+-]?\d+ ms$/,
+      );
+    await indicator.click();
+    const details = page.getByRole('group', { name: 'Connection details' });
+    expect(await details.getByTestId('latency').textContent()).toMatch(/^\d+ ms$/);
+    expect(await details.getByTestId('offset').textContent()).toMatch(/^[+-]?\d+ ms$/);
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
     // Live counts: the three of us are in general.
     for (const p of everyone()) {
       await p.page

@@ -120,14 +120,16 @@ const en = {
     closed: 'Disconnected',
     auth: 'Session expired',
     reconnect: 'Reconnect',
-    latency: 'Ping',
-    offset: 'Clock offset',
+    latency: 'Response time',
+    offset: 'Clock difference with the server',
     ms: '{n} ms',
     seconds: '{n} s',
     minutes: '{m} min {s} s',
     hours: '{h} h {m} min {s} s',
     unknown: '–',
     pendingCount: 'no message waiting | {n} message waiting | {n} messages waiting',
+    indicator: 'Connection: {state}',
+    details: 'Connection details',
   },
   /** #help's descriptions, by command word; the server's English is the fallback. */
   commands: {
