@@ -112,6 +112,8 @@ export const en = {
   'rooms.newPlaceholder': 'new-room',
   'rooms.invalidName': '1–32 letters, digits, - or _',
   'rooms.empty': 'No rooms.',
+  'rooms.confirmDelete.title': 'Delete #{room}?',
+  'rooms.confirmDelete.message': 'Everyone in it goes back to #{default}.',
 
   'users.title': 'People',
   'users.online': 'online',

@@ -110,6 +110,8 @@ export const es: Record<MessageKey, string> = {
   'rooms.newPlaceholder': 'nueva-sala',
   'rooms.invalidName': '1–32 letras, dígitos, - o _',
   'rooms.empty': 'No hay salas.',
+  'rooms.confirmDelete.title': '¿Eliminar #{room}?',
+  'rooms.confirmDelete.message': 'Quienes estén en ella vuelven a #{default}.',
 
   'users.title': 'Personas',
   'users.online': 'conectado',
