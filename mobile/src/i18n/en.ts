@@ -100,6 +100,7 @@ export const en = {
   'chat.older.loading': 'Loading earlier messages…',
   'chat.older.failed': 'Earlier messages could not be loaded.',
   'chat.older.retry': 'Try again',
+  'chat.deletedMovedTo': 'You are back in #{room}.',
 
   'rooms.title': 'Rooms',
   'rooms.members': '{count} online',

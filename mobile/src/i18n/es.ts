@@ -98,6 +98,7 @@ export const es: Record<MessageKey, string> = {
   'chat.older.loading': 'Cargando mensajes anteriores…',
   'chat.older.failed': 'No se pudieron cargar los mensajes anteriores.',
   'chat.older.retry': 'Reintentar',
+  'chat.deletedMovedTo': 'Has vuelto a #{room}.',
 
   'rooms.title': 'Salas',
   'rooms.members': '{count} en línea', // the same for one and many: "1 conectados" was wrong

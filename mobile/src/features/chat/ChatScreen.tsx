@@ -74,7 +74,7 @@ export function ChatScreen() {
 
   const renderItem = useCallback(
     ({ item }: { item: Row }) => {
-      if (item.kind === 'notice') return <NoticeRow notice={item.notice} />;
+      if (item.kind === 'notice') return <NoticeRow notice={item.notice} room={room} />;
       if (item.kind === 'pending') {
         return (
           <MessageBubble
@@ -98,7 +98,7 @@ export function ChatScreen() {
         />
       );
     },
-    [me],
+    [me, room],
   );
 
   return (

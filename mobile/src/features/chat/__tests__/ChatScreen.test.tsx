@@ -5,6 +5,7 @@ import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 import { PrivateThreadRoute } from '@/app/dm/[login]';
 import { ChatScreen } from '@/features/chat/ChatScreen';
 import { UsersScreen } from '@/features/users/UsersScreen';
+import { palettes } from '@/ui/theme';
 
 import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
@@ -255,7 +256,11 @@ test('says that the room was deleted in the room the user is moved to', async ()
     ),
   );
   expect(screen.getByText('hi')).toBeOnTheScreen();
-  expect(screen.getByTestId('notice-room_deleted')).toHaveTextContent('#books was deleted');
+  // Prominent, not a grey line: a coloured banner, announced, saying where the user is now.
+  const notice = screen.getByRole('alert');
+  expect(notice).toHaveTextContent('#books was deletedYou are back in #general.');
+  expect(notice).toHaveStyle({ backgroundColor: palettes.light.warningBackground });
+  expect(screen.getByText('#books was deleted')).toHaveStyle({ fontWeight: '700' });
 });
 
 test('never cuts a long text: counts characters, and over 4000 says so and does not send', async () => {
