@@ -506,6 +506,16 @@ describe('Sala in a browser', () => {
     await composer(phone.page).waitFor();
     await waitConnected(phone.page);
     await waitForTexts(phone.page, ['Looks good on every screen size.']);
+    // On a phone: the product name and who is signed in stay; Send says so in words; the
+    // language waits in the rooms drawer.
+    const bar = phone.page.locator('.topbar');
+    expect(await bar.getByText('Sala', { exact: true }).isVisible()).toBe(true);
+    expect(await bar.getByText(carol.login, { exact: true }).isVisible()).toBe(true);
+    expect(await bar.getByRole('combobox', { name: 'Language' }).isVisible()).toBe(false);
+    expect(await phone.page.getByRole('button', { name: 'Send' }).innerText()).toBe('Send');
+    expect(
+      await phone.page.getByRole('button', { name: 'Connection: Connected' }).isVisible(),
+    ).toBe(true);
     await shot(phone.page, 'chat-phone');
     // On a phone the rooms list is a drawer.
     await phone.page.getByRole('button', { name: 'Show rooms' }).click();
@@ -525,6 +535,20 @@ describe('Sala in a browser', () => {
       )
       .toBe('none');
     await shot(phone.page, 'chat-phone-rooms');
+    const drawer = phone.page.locator('#rooms-drawer');
+    expect(await drawer.getByRole('combobox', { name: 'Language' }).isVisible()).toBe(true);
+    // A visible close button, and the focus back on the button that opened the drawer.
+    await drawer.getByRole('button', { name: 'Close rooms' }).click();
+    await expect
+      .poll(() => phone.page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Show rooms');
+    await phone.page.getByRole('button', { name: 'Show people' }).click();
+    await phone.page.getByRole('button', { name: 'Close people' }).click();
+    await expect
+      .poll(() =>
+        phone.page.locator('#people-drawer').evaluate((el) => getComputedStyle(el).visibility),
+      )
+      .toBe('hidden');
     await phone.ctx.close();
 
     for (const p of everyone()) {

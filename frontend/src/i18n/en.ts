@@ -101,6 +101,8 @@ const en = {
     helpReply: 'Commands you can type',
     dismiss: 'Dismiss',
     signedInAs: 'Signed in as {login}',
+    closeRooms: 'Close rooms',
+    closePeople: 'Close people',
   },
   events: {
     user_joined: '{user} joined {room}',

@@ -102,6 +102,8 @@ const es: Messages = {
     helpReply: 'Comandos que puedes escribir',
     dismiss: 'Cerrar',
     signedInAs: 'Sesión de {login}',
+    closeRooms: 'Ocultar salas',
+    closePeople: 'Ocultar personas',
   },
   events: {
     user_joined: '{user} ha entrado en {room}',

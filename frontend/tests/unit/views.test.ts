@@ -225,6 +225,32 @@ describe('ChatView on a phone', () => {
   });
 });
 
+describe('ChatView drawers', () => {
+  afterEach(() => useChatStore().stop());
+
+  it('each drawer has a close button that gives the focus back; the language is in the rooms drawer', async () => {
+    const user = userEvent.setup();
+    routes({});
+    localStorage.setItem('sala.token', 'jwt');
+    localStorage.setItem('sala.user', JSON.stringify(alice));
+    await renderApp(App, { route: '/' });
+    await screen.findByRole('textbox', { name: 'Message' });
+    for (const [toggle, close] of [
+      ['Show rooms', 'Close rooms'],
+      ['Show people', 'Close people'],
+    ] as const) {
+      const button = screen.getByRole('button', { name: toggle });
+      await user.click(button);
+      expect(button.getAttribute('aria-expanded')).toBe('true');
+      await user.click(screen.getByRole('button', { name: close }));
+      expect(button.getAttribute('aria-expanded')).toBe('false');
+      await waitFor(() => expect(document.activeElement).toBe(button));
+    }
+    const rooms = document.getElementById('rooms-drawer')!;
+    expect(within(rooms).getByRole('combobox', { name: 'Language' })).toBeTruthy();
+  });
+});
+
 describe('language', () => {
   it('follows the browser, else English; a saved choice wins', () => {
     expect(initialLocale(null, ['es-ES', 'en'])).toBe('es');
