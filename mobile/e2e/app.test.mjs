@@ -141,12 +141,16 @@ test('sign up, chat, rooms and private messages against the real server', async 
     assert.equal(got.room, 'general');
 
     bob.send('hola, alice <b>plain</b>');
-    const row = page.getByLabel(`${bobLogin}: hola, alice <b>plain</b>`);
+    const row = page.getByLabel(`Bob: hola, alice <b>plain</b>`);
     await row.waitFor();
-    assert.match(
-      await row.textContent(),
-      new RegExp(`^${bobLogin}hola, alice <b>plain</b>\\d\\d:\\d\\d$`),
-    );
+    assert.match(await row.textContent(), new RegExp(`^Bobhola, alice <b>plain</b>\\d\\d:\\d\\d$`));
+    // Bubbles are grouped: bob's next message and alice's own do not repeat a name.
+    bob.send('and another one');
+    const next = page.getByLabel('Bob: and another one');
+    await next.waitFor();
+    assert.match(await next.textContent(), /^and another one\d\d:\d\d$/);
+    const mine = page.getByLabel('You: hola desde el móvil');
+    assert.match(await mine.textContent(), /^hola desde el móvil\d\d:\d\d$/);
   });
 
   await step(t, 'shows a posted web address as a link; markup next to it stays text', async () => {
@@ -214,7 +218,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
     assert.equal(await badge.textContent(), '1');
 
     await visible(`user-${bobLogin}`).click();
-    await page.getByLabel(`${bobLogin}: psst, a secret`).waitFor();
+    await page.getByLabel(`Bob: psst, a secret`).waitFor();
     await send('dm-composer', 'got it');
     const got = await bob.waitFor(
       (e) => e.type === 'private' && e.text === 'got it',
@@ -229,7 +233,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
   await step(t, 'phone-size screenshot of the chat', async () => {
     await visible('tab-chat').click();
     bob.send('nice screenshot!');
-    await page.getByLabel(`${bobLogin}: nice screenshot!`).waitFor();
+    await page.getByLabel(`Bob: nice screenshot!`).waitFor();
     await page.screenshot({ path: join(shots, 'mobile-chat.png') });
   });
 
@@ -248,8 +252,8 @@ test('sign up, chat, rooms and private messages against the real server', async 
     // Joining shows the latest 50 (71..120): the oldest ones are on the server only.
     await send('composer', '#gR e2e-room');
     await hasText('room-title', '#e2e-room');
-    await page.getByLabel(`${bobLogin}: history 120`).waitFor();
-    const row = (n) => page.getByLabel(`${bobLogin}: history ${n}`, { exact: true });
+    await page.getByLabel(`Bob: history 120`).waitFor();
+    const row = (n) => page.getByLabel(`Bob: history ${n}`, { exact: true });
     assert.equal(await row(70).count(), 0);
     await visible('older-load').waitFor();
 
@@ -271,7 +275,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
     // Up again: the oldest ones, alice’s first message before them, and nothing more to load.
     await scrollUp();
     await row(1).waitFor();
-    await page.getByLabel(`${alice}: welcome to my room`).waitFor({ state: 'attached' });
+    await page.getByLabel('You: welcome to my room').waitFor({ state: 'attached' });
     await page.waitForFunction((sel) => !document.querySelector(sel), id('older-load'));
     await page.waitForFunction((sel) => !document.querySelector(sel), id('older-loading'));
     for (const n of [1, 2, 20, 21]) assert.equal(await row(n).count(), 1, `history ${n}`);

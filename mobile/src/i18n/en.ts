@@ -101,6 +101,7 @@ export const en = {
   'chat.older.failed': 'Earlier messages could not be loaded.',
   'chat.older.retry': 'Try again',
   'chat.deletedMovedTo': 'You are back in #{room}.',
+  'chat.you': 'You',
 
   'rooms.title': 'Rooms',
   'rooms.members': '{count} online',

@@ -99,6 +99,7 @@ export const es: Record<MessageKey, string> = {
   'chat.older.failed': 'No se pudieron cargar los mensajes anteriores.',
   'chat.older.retry': 'Reintentar',
   'chat.deletedMovedTo': 'Has vuelto a #{room}.',
+  'chat.you': 'Tú',
 
   'rooms.title': 'Salas',
   'rooms.members': '{count} en línea', // the same for one and many: "1 conectados" was wrong

@@ -37,6 +37,44 @@ test('renders each message with its sender and its text as plain text', async ()
   expect(screen.getByText('bob')).toBeOnTheScreen();
 });
 
+test('names a run of one person’s messages once, by first name, and never your own', async () => {
+  const { services, http } = fakeServices(signedInStorage(), {
+    'GET /api/v1/users': {
+      status: 200,
+      body: {
+        users: [
+          { login: 'alice', first_name: 'Alice', last_name: 'Liddell', online: true },
+          { login: 'bob', first_name: 'Bob', last_name: 'Builder', online: true },
+        ],
+      },
+    },
+  });
+  const r = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  const screen = r.screen;
+  await act(async () =>
+    FakeSocket.last.receive(
+      message(1, 'bob', 'one'),
+      message(2, 'bob', 'two'),
+      message(3, 'alice', 'mine'),
+      message(4, 'dave', 'who am I'), // not in the users list: his login
+      message(5, 'bob', 'three'),
+    ),
+  );
+  await waitFor(() => expect(screen.getByLabelText('Bob: one')).toBeOnTheScreen());
+  expect(screen.getAllByTestId('message-from').map((e) => e.props.children)).toEqual([
+    'Bob',
+    'dave',
+    'Bob',
+  ]);
+  for (const label of ['Bob: two', 'You: mine', 'dave: who am I', 'Bob: three']) {
+    expect(screen.getByLabelText(label)).toBeOnTheScreen();
+  }
+  // The list was read once for bob and dave, and not again for dave, who is not in it.
+  expect(http.calls.filter((c) => c.path === '/api/v1/users')).toHaveLength(1);
+});
+
 test('keeps messages in id order and shows each once', async () => {
   const screen = await openChat();
   await act(async () => {
