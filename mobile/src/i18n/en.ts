@@ -40,6 +40,10 @@ export const en = {
   'connection.closed': 'Disconnected.',
   'connection.reconnectNow': 'Reconnect now',
   'connection.latency': '{ms} ms',
+  'connection.connected': 'Connected',
+  'connection.disconnected': 'Offline',
+  'connection.responseTime': 'response time {ms} ms',
+  'connection.details': 'Shows the connection details in Settings',
 
   'chat.room': '#{room}',
   'chat.empty': 'No messages yet. Say hello!',
@@ -138,7 +142,7 @@ export const en = {
   'settings.language': 'Language',
   'settings.account': 'Signed in as {login}',
   'settings.logout': 'Log out',
-  'settings.latency': 'Latency',
+  'settings.latency': 'Response time',
   'settings.serverTime': 'Server time',
 } as const;
 

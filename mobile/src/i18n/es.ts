@@ -43,6 +43,10 @@ export const es: Record<MessageKey, string> = {
   'connection.closed': 'Desconectado.',
   'connection.reconnectNow': 'Reconectar',
   'connection.latency': '{ms} ms',
+  'connection.connected': 'Conectado',
+  'connection.disconnected': 'Sin conexión',
+  'connection.responseTime': 'tiempo de respuesta {ms} ms',
+  'connection.details': 'Muestra los detalles de la conexión en Ajustes',
 
   'chat.room': '#{room}',
   'chat.empty': 'Aún no hay mensajes. ¡Saluda!',
@@ -136,6 +140,6 @@ export const es: Record<MessageKey, string> = {
   'settings.language': 'Idioma',
   'settings.account': 'Sesión iniciada como {login}',
   'settings.logout': 'Cerrar sesión',
-  'settings.latency': 'Latencia',
+  'settings.latency': 'Tiempo de respuesta',
   'settings.serverTime': 'Hora del servidor',
 };
