@@ -113,6 +113,12 @@ test('sign up, chat, rooms and private messages against the real server', async 
     await page.goBack();
   });
 
+  await step(t, 'the log-in screen names the app and says "Log in" once', async () => {
+    await visible('login-submit').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Sala' }).count(), 1);
+    assert.equal(await page.getByText('Log in', { exact: true }).count(), 1);
+  });
+
   await step(t, 'signs up, showing a server field error first', async () => {
     await visible('to-signup').click();
     await visible('signup-first_name').fill('Alice');

@@ -7,7 +7,7 @@ export const en = {
   'common.pending': 'sending…',
   'common.you': 'you',
 
-  'auth.login.title': 'Log in',
+  'auth.login.title': 'Welcome back',
   'auth.login.submit': 'Log in',
   'auth.login.toSignup': 'No account? Sign up',
   'auth.signup.title': 'Create your account',

@@ -9,7 +9,7 @@ export const es: Record<MessageKey, string> = {
   'common.pending': 'enviando…',
   'common.you': 'tú',
 
-  'auth.login.title': 'Iniciar sesión',
+  'auth.login.title': 'Hola de nuevo',
   'auth.login.submit': 'Entrar',
   'auth.login.toSignup': '¿No tienes cuenta? Regístrate',
   'auth.signup.title': 'Crea tu cuenta',
