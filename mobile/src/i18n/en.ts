@@ -134,7 +134,7 @@ export const en = {
   'dm.empty': 'No private messages yet.',
 
   'settings.title': 'Settings',
-  'settings.server': 'Server URL',
+  'settings.server': 'Server',
   'settings.serverHelp':
     'On a phone, use your computer’s address on the same network, e.g. http://192.168.1.20:8080',
   'settings.serverInvalid': 'Enter an http:// or https:// address',
@@ -144,6 +144,7 @@ export const en = {
   'settings.logout': 'Log out',
   'settings.latency': 'Response time',
   'settings.serverTime': 'Server time',
+  'settings.serverAddress': 'Address (URL)',
 } as const;
 
 export type MessageKey = keyof typeof en;

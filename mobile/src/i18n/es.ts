@@ -132,7 +132,7 @@ export const es: Record<MessageKey, string> = {
   'dm.empty': 'Aún no hay mensajes privados.',
 
   'settings.title': 'Ajustes',
-  'settings.server': 'URL del servidor',
+  'settings.server': 'Servidor',
   'settings.serverHelp':
     'En un teléfono, usa la dirección de tu ordenador en la misma red, p. ej. http://192.168.1.20:8080',
   'settings.serverInvalid': 'Escribe una dirección http:// o https://',
@@ -142,4 +142,5 @@ export const es: Record<MessageKey, string> = {
   'settings.logout': 'Cerrar sesión',
   'settings.latency': 'Tiempo de respuesta',
   'settings.serverTime': 'Hora del servidor',
+  'settings.serverAddress': 'Dirección (URL)',
 };
