@@ -187,13 +187,17 @@ describe('the app', () => {
 describe('ChatView on a phone', () => {
   afterEach(() => useChatStore().stop());
 
-  it('moves focus into an opened drawer and back to its button on Escape', async () => {
-    const user = userEvent.setup();
+  async function openChatView() {
     routes({});
     localStorage.setItem('sala.token', 'jwt');
     localStorage.setItem('sala.user', JSON.stringify(alice));
     await renderApp(App, { route: '/' });
     await screen.findByRole('textbox', { name: 'Message' });
+  }
+
+  it('moves focus into an opened drawer and back to its button on Escape', async () => {
+    const user = userEvent.setup();
+    await openChatView();
     FakeWebSocket.last().open();
     FakeWebSocket.last().receive(welcome(), {
       type: 'joined',
@@ -223,18 +227,10 @@ describe('ChatView on a phone', () => {
       expect(document.querySelector('main')?.hasAttribute('inert')).toBe(false);
     }
   });
-});
-
-describe('ChatView drawers', () => {
-  afterEach(() => useChatStore().stop());
 
   it('each drawer has a close button that gives the focus back; the language is in the rooms drawer', async () => {
     const user = userEvent.setup();
-    routes({});
-    localStorage.setItem('sala.token', 'jwt');
-    localStorage.setItem('sala.user', JSON.stringify(alice));
-    await renderApp(App, { route: '/' });
-    await screen.findByRole('textbox', { name: 'Message' });
+    await openChatView();
     for (const [toggle, close] of [
       ['Show rooms', 'Close rooms'],
       ['Show people', 'Close people'],
