@@ -91,8 +91,7 @@ export function ChatScreen() {
       return (
         <MessageBubble
           testID="message-row"
-          from={t('chat.you')}
-          showFrom={false}
+          from=""
           text={item.pending.text}
           at={item.pending.at}
           mine
@@ -105,7 +104,7 @@ export function ChatScreen() {
     return (
       <MessageBubble
         testID="message-row"
-        from={mine ? t('chat.you') : nameOf(m.from)}
+        from={nameOf(m.from)}
         showFrom={shown[index]}
         text={m.text}
         at={m.sent_at}

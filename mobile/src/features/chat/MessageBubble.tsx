@@ -8,9 +8,9 @@ import { space, useTheme } from '@/ui/theme';
 import { LinkedText } from './LinkedText';
 
 export interface MessageBubbleProps {
-  /** Who sent it, as people read it: a first name, or "You". */
+  /** Who sent it, as people read it (a first name); your own say "You" to screen readers. */
   from: string;
-  /** False under a message of the same sender, and for your own. */
+  /** False under a message of the same sender; your own never show it. */
   showFrom?: boolean;
   text: string;
   /** Server time in Unix milliseconds. */
@@ -37,11 +37,12 @@ export function MessageBubble({
   const { t } = useI18n();
   const theme = useTheme();
   const links = hasLink(text);
+  const sender = mine ? t('chat.you') : from;
   return (
     <View
       testID={testID}
       accessible={!links}
-      accessibilityLabel={links ? undefined : `${from}: ${text}`}
+      accessibilityLabel={links ? undefined : `${sender}: ${text}`}
       style={[
         styles.bubble,
         {
@@ -50,7 +51,7 @@ export function MessageBubble({
           opacity: pending ? 0.6 : 1,
         },
       ]}>
-      {showFrom ? (
+      {showFrom && !mine ? (
         <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
           {from}
         </Text>

@@ -90,7 +90,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
           'message' in item ? (
             <MessageBubble
               testID="dm-row"
-              from={item.message.from === me ? t('chat.you') : nameOf(item.message.from)}
+              from={nameOf(item.message.from)}
               showFrom={shown[index]}
               text={item.message.text}
               at={item.message.sent_at}
@@ -99,8 +99,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
           ) : (
             <MessageBubble
               testID="dm-row"
-              from={t('chat.you')}
-              showFrom={false}
+              from=""
               text={item.pending.text}
               at={item.pending.at}
               mine
