@@ -286,4 +286,36 @@ test('sign up, chat, rooms and private messages against the real server', async 
     await page.waitForFunction((sel) => !document.querySelector(sel), id('older-loading'));
     for (const n of [1, 2, 20, 21]) assert.equal(await row(n).count(), 1, `history ${n}`);
   });
+
+  await step(t, 'the header names the connection state rather than a bare figure', async () => {
+    const indicator = visible('connection-indicator');
+    assert.equal(await indicator.textContent(), 'Connected');
+    assert.match(await indicator.getAttribute('aria-label'), /^Connected, response time \d+ ms$/);
+  });
+
+  await step(t, 'deletes its room only after confirming; the notice stands out', async () => {
+    await visible('tab-rooms').click();
+    await visible('room-e2e-room-delete').click();
+    const dialog = visible('confirm-dialog');
+    assert.match(
+      await dialog.textContent(),
+      /^Delete #e2e-room\?Everyone in it goes back to #general\./,
+    );
+    await visible('confirm-cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    await visible('room-e2e-room').waitFor(); // Cancel kept it
+
+    await visible('room-e2e-room-delete').click();
+    await visible('confirm-ok').click();
+    await bob.waitFor(
+      (e) => e.type === 'event' && e.kind === 'room_deleted' && e.room === 'e2e-room',
+      'the deletion, seen by bob',
+    );
+    await visible('tab-chat').click();
+    await hasText('room-title', '#general');
+    const notice = visible('notice-room_deleted');
+    assert.equal(await notice.textContent(), '#e2e-room was deletedYou are back in #general.');
+    assert.equal(await notice.getAttribute('role'), 'alert');
+    await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-room-deleted.png') });
+  });
 });
