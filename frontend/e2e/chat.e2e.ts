@@ -429,6 +429,14 @@ describe('Sala in a browser', () => {
     for (const p of everyone()) {
       await p.page.locator('.conn-reconnecting, .conn-connecting').waitFor({ timeout: 10_000 });
     }
+    // "Reconnect" looks like a button: filled, unlike the bar it sits on.
+    const reconnect = alice.page.getByRole('button', { name: 'Reconnect', exact: true });
+    await reconnect.waitFor({ timeout: 10_000 });
+    const [button, bar] = await Promise.all([
+      reconnect.evaluate((el) => getComputedStyle(el).backgroundColor),
+      alice.page.locator('.topbar').evaluate((el) => getComputedStyle(el).backgroundColor),
+    ]);
+    expect(button).not.toBe(bar);
     // Typed while the server is down: shown as pending.
     const during = everyone().map((p) => `typed while down by ${p.login}`);
     for (const [i, p] of everyone().entries()) {
@@ -464,9 +472,22 @@ describe('Sala in a browser', () => {
 
   it('shows connection status, latency and clock offset; screenshots of the chat', async () => {
     const { page } = alice;
-    await page.getByRole('status').filter({ hasText: 'Connected' }).first().waitFor();
-    await expect.poll(() => page.getByTestId('latency').textContent()).toMatch(/^\d+ ms$/);
-    await expect.poll(() => page.getByTestId('offset').textContent()).toMatch(/^[+-]?\d+ ms$/);
+    // The state is announced by a live region (for screen readers only, the dot shows it).
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ state: 'attached' });
+    // A connection indicator, no jargon in the bar: the figures are in its tooltip and details.
+    const indicator = page.getByRole('button', { name: 'Connection: Connected' });
+    expect(await page.locator('.topbar').innerText()).not.toMatch(/Ping|offset|\d ms/);
+    await expect
+      .poll(() => indicator.getAttribute('title'))
+      .toMatch(
+        /^Connected · Response time: \d+ ms · Clock difference with the server: [+-]?\d+ ms$/,
+      );
+    await indicator.click();
+    const details = page.getByRole('group', { name: 'Connection details' });
+    expect(await details.getByTestId('latency').textContent()).toMatch(/^\d+ ms$/);
+    expect(await details.getByTestId('offset').textContent()).toMatch(/^[+-]?\d+ ms$/);
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
     // Live counts: the three of us are in general.
     for (const p of everyone()) {
       await p.page
@@ -485,6 +506,16 @@ describe('Sala in a browser', () => {
     await composer(phone.page).waitFor();
     await waitConnected(phone.page);
     await waitForTexts(phone.page, ['Looks good on every screen size.']);
+    // On a phone: the product name and who is signed in stay; Send says so in words; the
+    // language waits in the rooms drawer.
+    const bar = phone.page.locator('.topbar');
+    expect(await bar.getByText('Sala', { exact: true }).isVisible()).toBe(true);
+    expect(await bar.getByText(carol.login, { exact: true }).isVisible()).toBe(true);
+    expect(await bar.getByRole('combobox', { name: 'Language' }).isVisible()).toBe(false);
+    expect(await phone.page.getByRole('button', { name: 'Send' }).innerText()).toBe('Send');
+    expect(
+      await phone.page.getByRole('button', { name: 'Connection: Connected' }).isVisible(),
+    ).toBe(true);
     await shot(phone.page, 'chat-phone');
     // On a phone the rooms list is a drawer.
     await phone.page.getByRole('button', { name: 'Show rooms' }).click();
@@ -504,6 +535,20 @@ describe('Sala in a browser', () => {
       )
       .toBe('none');
     await shot(phone.page, 'chat-phone-rooms');
+    const drawer = phone.page.locator('#rooms-drawer');
+    expect(await drawer.getByRole('combobox', { name: 'Language' }).isVisible()).toBe(true);
+    // A visible close button, and the focus back on the button that opened the drawer.
+    await drawer.getByRole('button', { name: 'Close rooms' }).click();
+    await expect
+      .poll(() => phone.page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Show rooms');
+    await phone.page.getByRole('button', { name: 'Show people' }).click();
+    await phone.page.getByRole('button', { name: 'Close people' }).click();
+    await expect
+      .poll(() =>
+        phone.page.locator('#people-drawer').evaluate((el) => getComputedStyle(el).visibility),
+      )
+      .toBe('hidden');
     await phone.ctx.close();
 
     for (const p of everyone()) {

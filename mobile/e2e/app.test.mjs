@@ -115,6 +115,12 @@ test('sign up, chat, rooms and private messages against the real server', async 
     await page.goBack();
   });
 
+  await step(t, 'the log-in screen names the app and says "Log in" once', async () => {
+    await visible('login-submit').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Sala' }).count(), 1);
+    assert.equal(await page.getByText('Log in', { exact: true }).count(), 1);
+  });
+
   await step(t, 'signs up, showing a server field error first', async () => {
     await visible('to-signup').click();
     await visible('signup-first_name').fill('Alice');
@@ -143,12 +149,16 @@ test('sign up, chat, rooms and private messages against the real server', async 
     assert.equal(got.room, 'general');
 
     bob.send('hola, alice <b>plain</b>');
-    const row = page.getByLabel(`${bobLogin}: hola, alice <b>plain</b>`);
+    const row = page.getByLabel(`Bob: hola, alice <b>plain</b>`);
     await row.waitFor();
-    assert.match(
-      await row.textContent(),
-      new RegExp(`^${bobLogin}hola, alice <b>plain</b>\\d\\d:\\d\\d$`),
-    );
+    assert.match(await row.textContent(), new RegExp(`^Bobhola, alice <b>plain</b>\\d\\d:\\d\\d$`));
+    // Bubbles are grouped: bob's next message and alice's own do not repeat a name.
+    bob.send('and another one');
+    const next = page.getByLabel('Bob: and another one');
+    await next.waitFor();
+    assert.match(await next.textContent(), /^and another one\d\d:\d\d$/);
+    const mine = page.getByLabel('You: hola desde el móvil');
+    assert.match(await mine.textContent(), /^hola desde el móvil\d\d:\d\d$/);
   });
 
   await step(t, 'shows a posted web address as a link; markup next to it stays text', async () => {
@@ -216,7 +226,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
     assert.equal(await badge.textContent(), '1');
 
     await visible(`user-${bobLogin}`).click();
-    await page.getByLabel(`${bobLogin}: psst, a secret`).waitFor();
+    await page.getByLabel(`Bob: psst, a secret`).waitFor();
     await send('dm-composer', 'got it');
     const got = await bob.waitFor(
       (e) => e.type === 'private' && e.text === 'got it',
@@ -231,7 +241,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
   await step(t, 'phone-size screenshot of the chat', async () => {
     await visible('tab-chat').click();
     bob.send('nice screenshot!');
-    await page.getByLabel(`${bobLogin}: nice screenshot!`).waitFor();
+    await page.getByLabel(`Bob: nice screenshot!`).waitFor();
     await page.screenshot({ path: join(shots, 'mobile-chat.png') });
   });
 
@@ -250,8 +260,8 @@ test('sign up, chat, rooms and private messages against the real server', async 
     // Joining shows the latest 50 (71..120): the oldest ones are on the server only.
     await send('composer', '#gR e2e-room');
     await hasText('room-title', '#e2e-room');
-    await page.getByLabel(`${bobLogin}: history 120`).waitFor();
-    const row = (n) => page.getByLabel(`${bobLogin}: history ${n}`, { exact: true });
+    await page.getByLabel(`Bob: history 120`).waitFor();
+    const row = (n) => page.getByLabel(`Bob: history ${n}`, { exact: true });
     assert.equal(await row(70).count(), 0);
     await visible('older-load').waitFor();
 
@@ -273,9 +283,41 @@ test('sign up, chat, rooms and private messages against the real server', async 
     // Up again: the oldest ones, alice’s first message before them, and nothing more to load.
     await scrollUp();
     await row(1).waitFor();
-    await page.getByLabel(`${alice}: welcome to my room`).waitFor({ state: 'attached' });
+    await page.getByLabel('You: welcome to my room').waitFor({ state: 'attached' });
     await page.waitForFunction((sel) => !document.querySelector(sel), id('older-load'));
     await page.waitForFunction((sel) => !document.querySelector(sel), id('older-loading'));
     for (const n of [1, 2, 20, 21]) assert.equal(await row(n).count(), 1, `history ${n}`);
+  });
+
+  await step(t, 'the header names the connection state rather than a bare figure', async () => {
+    const indicator = visible('connection-indicator');
+    assert.equal(await indicator.textContent(), 'Connected');
+    assert.match(await indicator.getAttribute('aria-label'), /^Connected, response time \d+ ms$/);
+  });
+
+  await step(t, 'deletes its room only after confirming; the notice stands out', async () => {
+    await visible('tab-rooms').click();
+    await visible('room-e2e-room-delete').click();
+    const dialog = visible('confirm-dialog');
+    assert.match(
+      await dialog.textContent(),
+      /^Delete #e2e-room\?Everyone in it goes back to #general\./,
+    );
+    await visible('confirm-cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    await visible('room-e2e-room').waitFor(); // Cancel kept it
+
+    await visible('room-e2e-room-delete').click();
+    await visible('confirm-ok').click();
+    await bob.waitFor(
+      (e) => e.type === 'event' && e.kind === 'room_deleted' && e.room === 'e2e-room',
+      'the deletion, seen by bob',
+    );
+    await visible('tab-chat').click();
+    await hasText('room-title', '#general');
+    const notice = visible('notice-room_deleted');
+    assert.equal(await notice.textContent(), '#e2e-room was deletedYou are back in #general.');
+    assert.equal(await notice.getAttribute('role'), 'alert');
+    await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-room-deleted.png') });
   });
 });

@@ -93,6 +93,8 @@ const en = {
     helpReply: 'Commands you can type',
     dismiss: 'Dismiss',
     signedInAs: 'Signed in as {login}',
+    closeRooms: 'Close rooms',
+    closePeople: 'Close people',
   },
   events: {
     user_joined: '{user} joined {room}',
@@ -112,14 +114,16 @@ const en = {
     closed: 'Disconnected',
     auth: 'Session expired',
     reconnect: 'Reconnect',
-    latency: 'Ping',
-    offset: 'Clock offset',
+    latency: 'Response time',
+    offset: 'Clock difference with the server',
     ms: '{n} ms',
     seconds: '{n} s',
     minutes: '{m} min {s} s',
     hours: '{h} h {m} min {s} s',
     unknown: '–',
     pendingCount: 'no message waiting | {n} message waiting | {n} messages waiting',
+    indicator: 'Connection: {state}',
+    details: 'Connection details',
   },
 };
 

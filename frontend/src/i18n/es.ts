@@ -94,6 +94,8 @@ const es: Messages = {
     helpReply: 'Comandos que puedes escribir',
     dismiss: 'Cerrar',
     signedInAs: 'Sesión de {login}',
+    closeRooms: 'Ocultar salas',
+    closePeople: 'Ocultar personas',
   },
   events: {
     user_joined: '{user} ha entrado en {room}',
@@ -113,14 +115,16 @@ const es: Messages = {
     closed: 'Desconectado',
     auth: 'Sesión caducada',
     reconnect: 'Reconectar',
-    latency: 'Ping',
-    offset: 'Desfase del reloj',
+    latency: 'Tiempo de respuesta',
+    offset: 'Diferencia de reloj con el servidor',
     ms: '{n} ms',
     seconds: '{n} s',
     minutes: '{m} min {s} s',
     hours: '{h} h {m} min {s} s',
     unknown: '–',
     pendingCount: 'ningún mensaje en espera | {n} mensaje en espera | {n} mensajes en espera',
+    indicator: 'Conexión: {state}',
+    details: 'Detalles de la conexión',
   },
 };
 

@@ -406,14 +406,39 @@ describe('chat panels', () => {
     expect(ws.sentTexts().at(-1)).toBe('#show users');
   });
 
-  it('shows the connection state, latency and clock offset', async () => {
+  it('is a connection indicator with a dot; its figures are in its tooltip and details, not in the bar', async () => {
+    const user = userEvent.setup();
     const { pinia, chat } = await connected();
-    await renderApp(ConnectionStatus, { pinia });
-    expect(screen.getByRole('status').textContent).toContain('Connected');
+    const { container } = await renderApp(ConnectionStatus, { pinia });
     chat.state = { ...chat.state, clock: { offset: 12.4, latency: 33.3, bestRtt: 20, samples: 3 } };
     await flush();
-    expect(screen.getByTestId('latency').textContent).toBe('33 ms');
-    expect(screen.getByTestId('offset').textContent).toBe('+12 ms');
+    expect(screen.getByRole('status').textContent?.trim()).toBe('Connected');
+    const indicator = screen.getByRole('button', { name: 'Connection: Connected' });
+    expect(indicator.textContent?.trim()).toBe('Connected');
+    expect(indicator.querySelector('.conn-dot')).not.toBeNull();
+    // No jargon on show: the figures wait in the tooltip and behind the indicator.
+    expect(container.textContent).not.toMatch(/Ping|Clock offset|33 ms/);
+    expect(indicator.title).toBe(
+      'Connected · Response time: 33 ms · Clock difference with the server: +12 ms',
+    );
+    expect(indicator.getAttribute('aria-expanded')).toBe('false');
+
+    await user.click(indicator);
+    const details = screen.getByRole('group', { name: 'Connection details' });
+    expect(indicator.getAttribute('aria-expanded')).toBe('true');
+    expect(within(details).getByText('Response time').nextElementSibling?.textContent).toBe(
+      '33 ms',
+    );
+    expect(
+      within(details).getByText('Clock difference with the server').nextElementSibling?.textContent,
+    ).toBe('+12 ms');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('group', { name: 'Connection details' })).toBeNull();
+    expect(document.activeElement).toBe(indicator);
+
+    await user.click(indicator); // and a click elsewhere closes it
+    await user.click(document.body);
+    expect(screen.queryByRole('group', { name: 'Connection details' })).toBeNull();
   });
 
   it('shows a large clock offset in seconds, minutes or hours, in the UI language', async () => {
@@ -427,6 +452,7 @@ describe('chat panels', () => {
     ];
     for (const locale of ['en', 'es'] as const) {
       const { unmount } = await renderApp(ConnectionStatus, { pinia, locale });
+      await fireEvent.click(screen.getByRole('button', { name: /^(Connection|Conexión): / }));
       for (const [offset, en, es] of offsets) {
         chat.state = { ...chat.state, clock: { offset, latency: 30, bestRtt: 20, samples: 3 } };
         await flush();
@@ -444,13 +470,10 @@ describe('chat panels', () => {
       connection: { state: 'reconnecting', attempt: 2, retryAt: Date.now() + 9_000 },
     };
     await flush();
-    const status = screen.getByRole('status');
-    expect(status.textContent).toMatch(/Reconnecting in \d+ s…/); // on screen
-    const spoken = Array.from(status.querySelectorAll('*'))
-      .filter((el) => el.children.length === 0 && !el.closest('[aria-hidden="true"]'))
-      .map((el) => el.textContent?.trim())
-      .join(' ');
-    expect(spoken).toBe('Reconnecting…');
+    const indicator = screen.getByRole('button', { name: 'Connection: Reconnecting…' });
+    expect(indicator.textContent).toMatch(/Reconnecting in \d+ s…/); // on screen
+    expect(screen.getByRole('status').textContent?.trim()).toBe('Reconnecting…'); // read once
+    expect(screen.getByRole('button', { name: 'Reconnect' })).toBeTruthy();
   });
 });
 

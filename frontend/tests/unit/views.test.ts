@@ -220,13 +220,17 @@ describe('the app', () => {
 describe('ChatView on a phone', () => {
   afterEach(() => useChatStore().stop());
 
-  it('moves focus into an opened drawer and back to its button on Escape', async () => {
-    const user = userEvent.setup();
+  async function openChatView() {
     routes({});
     localStorage.setItem('sala.token', 'jwt');
     localStorage.setItem('sala.user', JSON.stringify(alice));
     await renderApp(App, { route: '/' });
     await screen.findByRole('textbox', { name: 'Message' });
+  }
+
+  it('moves focus into an opened drawer and back to its button on Escape', async () => {
+    const user = userEvent.setup();
+    await openChatView();
     FakeWebSocket.last().open();
     FakeWebSocket.last().receive(welcome(), {
       type: 'joined',
@@ -255,6 +259,24 @@ describe('ChatView on a phone', () => {
       await waitFor(() => expect(document.activeElement).toBe(button));
       expect(document.querySelector('main')?.hasAttribute('inert')).toBe(false);
     }
+  });
+
+  it('each drawer has a close button that gives the focus back; the language is in the rooms drawer', async () => {
+    const user = userEvent.setup();
+    await openChatView();
+    for (const [toggle, close] of [
+      ['Show rooms', 'Close rooms'],
+      ['Show people', 'Close people'],
+    ] as const) {
+      const button = screen.getByRole('button', { name: toggle });
+      await user.click(button);
+      expect(button.getAttribute('aria-expanded')).toBe('true');
+      await user.click(screen.getByRole('button', { name: close }));
+      expect(button.getAttribute('aria-expanded')).toBe('false');
+      await waitFor(() => expect(document.activeElement).toBe(button));
+    }
+    const rooms = document.getElementById('rooms-drawer')!;
+    expect(within(rooms).getByRole('combobox', { name: 'Language' })).toBeTruthy();
   });
 });
 

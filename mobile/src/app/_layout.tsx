@@ -37,7 +37,7 @@ function RootNavigator() {
         <Stack.Screen name="dm/[login]" options={{ title: '' }} />
       </Stack.Protected>
       <Stack.Protected guard={!signedIn}>
-        <Stack.Screen name="login" options={{ title: t('auth.login.title') }} />
+        <Stack.Screen name="login" options={{ headerShown: false }} />
         <Stack.Screen name="signup" options={{ title: t('auth.signup.submit') }} />
         <Stack.Screen name="server" options={{ title: t('settings.title') }} />
       </Stack.Protected>

@@ -7,7 +7,7 @@ export const en = {
   'common.pending': 'sending…',
   'common.you': 'you',
 
-  'auth.login.title': 'Log in',
+  'auth.login.title': 'Welcome back',
   'auth.login.submit': 'Log in',
   'auth.login.toSignup': 'No account? Sign up',
   'auth.signup.title': 'Create your account',
@@ -40,6 +40,10 @@ export const en = {
   'connection.closed': 'Disconnected.',
   'connection.reconnectNow': 'Reconnect now',
   'connection.latency': '{ms} ms',
+  'connection.connected': 'Connected',
+  'connection.disconnected': 'Offline',
+  'connection.responseTime': 'response time {ms} ms',
+  'connection.details': 'Shows the connection details in Settings',
 
   'chat.room': '#{room}',
   'chat.empty': 'No messages yet. Say hello!',
@@ -71,6 +75,8 @@ export const en = {
   'chat.older.loading': 'Loading earlier messages…',
   'chat.older.failed': 'Earlier messages could not be loaded.',
   'chat.older.retry': 'Try again',
+  'chat.deletedMovedTo': 'You are back in #{room}.',
+  'chat.you': 'You',
 
   'rooms.title': 'Rooms',
   'rooms.members': '{count} online',
@@ -83,6 +89,8 @@ export const en = {
   'rooms.newPlaceholder': 'new-room',
   'rooms.invalidName': '1–32 letters, digits, - or _',
   'rooms.empty': 'No rooms.',
+  'rooms.confirmDelete.title': 'Delete #{room}?',
+  'rooms.confirmDelete.message': 'Everyone in it goes back to #{default}.',
 
   'users.title': 'People',
   'users.online': 'online',
@@ -97,7 +105,7 @@ export const en = {
   'dm.empty': 'No private messages yet.',
 
   'settings.title': 'Settings',
-  'settings.server': 'Server URL',
+  'settings.server': 'Server',
   'settings.serverHelp':
     'On a phone, use your computer’s address on the same network, e.g. http://192.168.1.20:8080',
   'settings.serverInvalid': 'Enter an http:// or https:// address',
@@ -105,8 +113,9 @@ export const en = {
   'settings.language': 'Language',
   'settings.account': 'Signed in as {login}',
   'settings.logout': 'Log out',
-  'settings.latency': 'Latency',
+  'settings.latency': 'Response time',
   'settings.serverTime': 'Server time',
+  'settings.serverAddress': 'Address (URL)',
 } as const;
 
 export type MessageKey = keyof typeof en;

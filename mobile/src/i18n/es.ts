@@ -9,7 +9,7 @@ export const es: Record<MessageKey, string> = {
   'common.pending': 'enviando…',
   'common.you': 'tú',
 
-  'auth.login.title': 'Iniciar sesión',
+  'auth.login.title': 'Hola de nuevo',
   'auth.login.submit': 'Entrar',
   'auth.login.toSignup': '¿No tienes cuenta? Regístrate',
   'auth.signup.title': 'Crea tu cuenta',
@@ -43,6 +43,10 @@ export const es: Record<MessageKey, string> = {
   'connection.closed': 'Desconectado.',
   'connection.reconnectNow': 'Reconectar',
   'connection.latency': '{ms} ms',
+  'connection.connected': 'Conectado',
+  'connection.disconnected': 'Sin conexión',
+  'connection.responseTime': 'tiempo de respuesta {ms} ms',
+  'connection.details': 'Muestra los detalles de la conexión en Ajustes',
 
   'chat.room': '#{room}',
   'chat.empty': 'Aún no hay mensajes. ¡Saluda!',
@@ -71,6 +75,8 @@ export const es: Record<MessageKey, string> = {
   'chat.older.loading': 'Cargando mensajes anteriores…',
   'chat.older.failed': 'No se pudieron cargar los mensajes anteriores.',
   'chat.older.retry': 'Reintentar',
+  'chat.deletedMovedTo': 'Has vuelto a #{room}.',
+  'chat.you': 'Tú',
 
   'rooms.title': 'Salas',
   'rooms.members': '{count} en línea', // the same for one and many: "1 conectados" was wrong
@@ -83,6 +89,8 @@ export const es: Record<MessageKey, string> = {
   'rooms.newPlaceholder': 'nueva-sala',
   'rooms.invalidName': '1–32 letras, dígitos, - o _',
   'rooms.empty': 'No hay salas.',
+  'rooms.confirmDelete.title': '¿Eliminar #{room}?',
+  'rooms.confirmDelete.message': 'Quienes estén en ella vuelven a #{default}.',
 
   'users.title': 'Personas',
   'users.online': 'conectado',
@@ -97,7 +105,7 @@ export const es: Record<MessageKey, string> = {
   'dm.empty': 'Aún no hay mensajes privados.',
 
   'settings.title': 'Ajustes',
-  'settings.server': 'URL del servidor',
+  'settings.server': 'Servidor',
   'settings.serverHelp':
     'En un teléfono, usa la dirección de tu ordenador en la misma red, p. ej. http://192.168.1.20:8080',
   'settings.serverInvalid': 'Escribe una dirección http:// o https://',
@@ -105,6 +113,7 @@ export const es: Record<MessageKey, string> = {
   'settings.language': 'Idioma',
   'settings.account': 'Sesión iniciada como {login}',
   'settings.logout': 'Cerrar sesión',
-  'settings.latency': 'Latencia',
+  'settings.latency': 'Tiempo de respuesta',
   'settings.serverTime': 'Hora del servidor',
+  'settings.serverAddress': 'Dirección (URL)',
 };

@@ -6,7 +6,7 @@ import type { ColorValue } from 'react-native';
 import { useChat } from '@/features/chat/ChatProvider';
 import { totalUnread } from '@/features/chat/chatStore';
 import { RoomTitle } from '@/features/chat/ChatScreen';
-import { LatencyBadge } from '@/features/chat/ConnectionBanner';
+import { ConnectionIndicator } from '@/features/chat/ConnectionBanner';
 import { useI18n } from '@/i18n';
 
 type IconName = ComponentProps<typeof Ionicons>['name'];
@@ -22,7 +22,7 @@ export default function AppTabs() {
   const { t } = useI18n();
   const unread = useChat(totalUnread) ?? 0;
   return (
-    <Tabs screenOptions={{ headerRight: () => <LatencyBadge /> }}>
+    <Tabs screenOptions={{ headerRight: () => <ConnectionIndicator /> }}>
       <Tabs.Screen
         name="index"
         options={{

@@ -40,10 +40,12 @@ export function LoginScreen() {
   }
 
   return (
-    <Screen scroll testID="login-screen">
-      <Text style={[styles.title, { color: theme.text }]} accessibilityRole="header">
-        {t('auth.login.title')}
+    // No navigation header here: the screen names the app itself, and says "Log in" once.
+    <Screen scroll testID="login-screen" edges={['top', 'bottom']}>
+      <Text style={[styles.brand, { color: theme.primary }]} accessibilityRole="header">
+        {t('app.name')}
       </Text>
+      <Text style={[styles.title, { color: theme.text }]}>{t('auth.login.title')}</Text>
       <TextField
         testID="login-login"
         label={t('auth.field.login')}
@@ -81,6 +83,7 @@ export function LoginScreen() {
 }
 
 const styles = StyleSheet.create({
-  title: { fontSize: 28, fontWeight: '700', marginBottom: space.lg },
+  brand: { fontSize: 34, fontWeight: '800', marginTop: space.xl },
+  title: { fontSize: 20, fontWeight: '600', marginTop: space.xs, marginBottom: space.xl },
   formError: { marginBottom: space.md, fontSize: 14 },
 });

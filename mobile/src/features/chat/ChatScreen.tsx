@@ -3,6 +3,7 @@ import { router } from 'expo-router';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
+import { useFirstNames } from '@/features/users/useFirstNames';
 import { useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
@@ -15,6 +16,7 @@ import { HistoryList } from './HistoryList';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
+import { sendersShown } from './senders';
 import { useHistoryScroll } from './useHistoryScroll';
 
 type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
@@ -55,6 +57,17 @@ export function ChatScreen() {
     [items, pending, room],
   );
 
+  // A run of messages from one person names them once; your own never repeat your login.
+  const senders = useMemo(
+    () =>
+      rows.map((r) =>
+        r.kind === 'pending' ? (me ?? '') : r.kind === 'message' ? r.message.from : null,
+      ),
+    [rows, me],
+  );
+  const shown = useMemo(() => sendersShown(senders, me ?? ''), [senders, me]);
+  const nameOf = useFirstNames(senders.filter((s): s is string => s !== null && s !== me));
+
   const loadOlder = useCallback(() => {
     if (store && room) void store.loadOlder({ room }, true);
   }, [store, room]);
@@ -72,34 +85,33 @@ export function ChatScreen() {
     [commands],
   );
 
-  const renderItem = useCallback(
-    ({ item }: { item: Row }) => {
-      if (item.kind === 'notice') return <NoticeRow notice={item.notice} />;
-      if (item.kind === 'pending') {
-        return (
-          <MessageBubble
-            testID="message-row"
-            from={me ?? ''}
-            text={item.pending.text}
-            at={item.pending.at}
-            mine
-            pending
-          />
-        );
-      }
-      const m = item.message;
+  const renderItem = ({ item, index }: { item: Row; index: number }) => {
+    if (item.kind === 'notice') return <NoticeRow notice={item.notice} room={room} />;
+    if (item.kind === 'pending') {
       return (
         <MessageBubble
           testID="message-row"
-          from={m.from}
-          text={m.text}
-          at={m.sent_at}
-          mine={m.from === me}
+          from=""
+          text={item.pending.text}
+          at={item.pending.at}
+          mine
+          pending
         />
       );
-    },
-    [me],
-  );
+    }
+    const m = item.message;
+    const mine = m.from === me;
+    return (
+      <MessageBubble
+        testID="message-row"
+        from={nameOf(m.from)}
+        showFrom={shown[index]}
+        text={m.text}
+        at={m.sent_at}
+        mine={mine}
+      />
+    );
+  };
 
   return (
     <Screen testID="chat-screen">

@@ -1,4 +1,5 @@
-import { StyleSheet, Text, View } from 'react-native';
+import { router } from 'expo-router';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
@@ -41,19 +42,39 @@ export function ConnectionBanner() {
   );
 }
 
-/** The average ping round trip, e.g. "42 ms". */
-export function LatencyBadge() {
+/**
+ * The header's connection indicator: a coloured dot and the state in words. Its label carries
+ * the response time for screen readers; a tap opens Settings, where the figures are.
+ */
+export function ConnectionIndicator() {
   const { t } = useI18n();
   const theme = useTheme();
+  const status = useChat((s) => s.status);
   const latency = useChat((s) => (s.status === 'open' ? s.latencyMs : null));
-  if (latency == null) return null;
+  if (!status) return null;
+  const [label, color] =
+    status === 'open'
+      ? [t('connection.connected'), theme.ok]
+      : status === 'closed'
+        ? [t('connection.disconnected'), theme.danger]
+        : [
+            status === 'connecting' ? t('connection.connecting') : t('connection.reconnecting'),
+            theme.warning,
+          ];
+  const figures =
+    latency == null ? '' : `, ${t('connection.responseTime', { ms: Math.round(latency) })}`;
   return (
-    <Text
-      testID="latency"
-      accessibilityLabel={`latency ${Math.round(latency)} ms`}
-      style={[styles.latency, { color: theme.textMuted }]}>
-      {t('connection.latency', { ms: Math.round(latency) })}
-    </Text>
+    <Pressable
+      testID="connection-indicator"
+      accessibilityRole="button"
+      accessibilityLabel={label + figures}
+      accessibilityHint={t('connection.details')}
+      onPress={() => router.navigate('/settings')}
+      hitSlop={8}
+      style={styles.indicator}>
+      <View style={[styles.dot, { backgroundColor: color }]} />
+      <Text style={[styles.indicatorText, { color: theme.textMuted }]}>{label}</Text>
+    </Pressable>
   );
 }
 
@@ -67,5 +88,12 @@ const styles = StyleSheet.create({
     gap: space.sm,
   },
   text: { fontWeight: '600', flexShrink: 1 },
-  latency: { fontSize: 13, marginHorizontal: space.md },
+  indicator: {
+    flexDirection: 'row',
+    alignItems: 'center',
+    gap: 6,
+    marginHorizontal: space.md,
+  },
+  dot: { width: 9, height: 9, borderRadius: 5 },
+  indicatorText: { fontSize: 13, fontWeight: '600' },
 });

@@ -21,7 +21,7 @@ export interface HistoryListProps<Row> {
   testID: string;
   data: readonly Row[];
   keyExtractor: (row: Row) => string;
-  renderItem: (info: { item: Row }) => ReactElement | null;
+  renderItem: (info: { item: Row; index: number }) => ReactElement | null;
   ListHeaderComponent: ReactElement | null;
   ListEmptyComponent: ReactElement | null;
   contentContainerStyle: StyleProp<ViewStyle>;
@@ -55,8 +55,8 @@ export function HistoryList<Row>({
         {ListHeaderComponent}
         {data.length === 0
           ? ListEmptyComponent
-          : data.map((item) => (
-              <Fragment key={keyExtractor(item)}>{renderItem({ item })}</Fragment>
+          : data.map((item, index) => (
+              <Fragment key={keyExtractor(item)}>{renderItem({ item, index })}</Fragment>
             ))}
       </ScrollView>
     );

@@ -8,7 +8,10 @@ import { space, useTheme } from '@/ui/theme';
 import { LinkedText } from './LinkedText';
 
 export interface MessageBubbleProps {
+  /** Who sent it, as people read it (a first name); your own say "You" to screen readers. */
   from: string;
+  /** False under a message of the same sender; your own never show it. */
+  showFrom?: boolean;
   text: string;
   /** Server time in Unix milliseconds. */
   at: number;
@@ -18,19 +21,28 @@ export interface MessageBubbleProps {
 }
 
 /**
- * One message: sender, then the text as plain text (never markup) with its web addresses as
+ * One message: sender (unless the bubble above is theirs too, or it is yours), then the text as plain text (never markup) with its web addresses as
  * links, then the server time, or "sending…" while it is not acknowledged. A bubble without
  * links is read as one element; one with links lets a screen reader reach each link.
  */
-export function MessageBubble({ from, text, at, mine, pending, testID }: MessageBubbleProps) {
+export function MessageBubble({
+  from,
+  showFrom = true,
+  text,
+  at,
+  mine,
+  pending,
+  testID,
+}: MessageBubbleProps) {
   const { t } = useI18n();
   const theme = useTheme();
   const links = hasLink(text);
+  const sender = mine ? t('chat.you') : from;
   return (
     <View
       testID={testID}
       accessible={!links}
-      accessibilityLabel={links ? undefined : `${from}: ${text}`}
+      accessibilityLabel={links ? undefined : `${sender}: ${text}`}
       style={[
         styles.bubble,
         {
@@ -39,9 +51,11 @@ export function MessageBubble({ from, text, at, mine, pending, testID }: Message
           opacity: pending ? 0.6 : 1,
         },
       ]}>
-      <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
-        {from}
-      </Text>
+      {showFrom && !mine ? (
+        <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
+          {from}
+        </Text>
+      ) : null}
       <LinkedText
         testID="message-text"
         selectable

@@ -11,9 +11,33 @@ import type { Notice } from './chatStore';
  * A server notice in the timeline: someone joined, a room was deleted, an error, help, the
  * live rooms (`#lR`), the users (`#show users`).
  */
-export function NoticeRow({ notice }: { notice: Notice }) {
+export function NoticeRow({ notice, room }: { notice: Notice; room?: string | null }) {
   const { t } = useI18n();
   const theme = useTheme();
+  if (notice.kind === 'event' && notice.event.kind === 'room_deleted') {
+    // The room you were in is gone and you were moved: this must not pass for a small
+    // join/leave line.
+    return (
+      <View
+        testID="notice-room_deleted"
+        accessible
+        role="alert"
+        style={[
+          styles.banner,
+          { backgroundColor: theme.warningBackground, borderColor: theme.warning },
+        ]}>
+        <Text style={[styles.bannerTitle, { color: theme.text }]}>
+          {t('chat.notice.room_deleted', {
+            room: notice.event.room,
+            user: notice.event.user ?? '',
+          })}
+        </Text>
+        {room ? (
+          <Text style={{ color: theme.text }}>{t('chat.deletedMovedTo', { room })}</Text>
+        ) : null}
+      </View>
+    );
+  }
   if (notice.kind === 'rooms') {
     return (
       <NoticeCard testID="notice-rooms" title={t('chat.rooms.title')}>
@@ -129,6 +153,14 @@ const styles = StyleSheet.create({
     marginVertical: space.xs,
     marginHorizontal: space.lg,
   },
+  banner: {
+    margin: space.md,
+    padding: space.md,
+    borderRadius: 10,
+    borderLeftWidth: 4,
+    gap: 2,
+  },
+  bannerTitle: { fontSize: 16, fontWeight: '700' },
   card: { margin: space.md, padding: space.md, borderRadius: 10, gap: 2 },
   cardTitle: { fontWeight: '700', marginBottom: space.xs },
   mono: { fontFamily: 'monospace' },

@@ -8,6 +8,7 @@ import { useChat, useChatStore } from '@/features/chat/ChatProvider';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { errorText, useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
+import { useConfirm } from '@/ui/confirm';
 import { Screen } from '@/ui/Screen';
 import { TextField } from '@/ui/TextField';
 import { space, useTheme } from '@/ui/theme';
@@ -30,6 +31,8 @@ export function RoomsScreen() {
   const [name, setName] = useState('');
   const [localError, setLocalError] = useState<string | undefined>();
   const [requestId, setRequestId] = useState<string | null>(null);
+  const confirm = useConfirm();
+  const defaultRoom = rooms.find((r) => r.default)?.name ?? '';
 
   // Counts arrive live in `rooms` envelopes; a REST read on focus covers a missed push.
   useFocusEffect(
@@ -58,6 +61,16 @@ export function RoomsScreen() {
     setRequestId(store.createRoom(trimmed));
     setName('');
     router.navigate('/');
+  }
+
+  // Deleting sends everyone in the room elsewhere and cannot be undone: ask first.
+  function askDelete(room: string) {
+    confirm.ask({
+      title: t('rooms.confirmDelete.title', { room }),
+      message: t('rooms.confirmDelete.message', { default: defaultRoom }),
+      confirm: t('rooms.delete'),
+      onConfirm: () => store?.deleteRoom(room),
+    });
   }
 
   function join(room: string) {
@@ -103,7 +116,7 @@ export function RoomsScreen() {
             testID={`room-${item.name}-delete`}
             accessibilityLabel={`${t('rooms.delete')} #${item.name}`}
             title={t('rooms.delete')}
-            onPress={() => store?.deleteRoom(item.name)}
+            onPress={() => askDelete(item.name)}
           />
         ) : null}
       </View>
@@ -113,6 +126,7 @@ export function RoomsScreen() {
   return (
     <Screen testID="rooms-screen">
       <ConnectionBanner />
+      {confirm.dialog}
       <View style={styles.create}>
         <View style={styles.field}>
           <TextField

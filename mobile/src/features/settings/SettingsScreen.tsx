@@ -38,7 +38,7 @@ export function SettingsScreen() {
         <View style={styles.grow}>
           <TextField
             testID="settings-server-url"
-            label={t('settings.server')}
+            label={t('settings.serverAddress')}
             value={url}
             onChangeText={(v) => {
               setUrl(v);

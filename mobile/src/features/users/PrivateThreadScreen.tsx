@@ -10,7 +10,9 @@ import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { HistoryList } from '@/features/chat/HistoryList';
 import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
+import { sendersShown } from '@/features/chat/senders';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
+import { useFirstNames } from '@/features/users/useFirstNames';
 import { errorText, useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
@@ -51,6 +53,17 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     [messages, pending, peer],
   );
 
+  // The peer's name once per run of their messages; yours are on the right, unnamed.
+  const shown = useMemo(
+    () =>
+      sendersShown(
+        rows.map((r) => ('message' in r ? r.message.from : (me ?? ''))),
+        me ?? '',
+      ),
+    [rows, me],
+  );
+  const nameOf = useFirstNames([peer]);
+
   const loadOlder = useCallback(() => {
     if (store) void store.loadOlder({ peer }, true);
   }, [store, peer]);
@@ -73,11 +86,12 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
         keyExtractor={(r) => r.key}
         contentContainerStyle={styles.content}
         ListHeaderComponent={<OlderMessages paging={paging} onLoad={loadOlder} />}
-        renderItem={({ item }) =>
+        renderItem={({ item, index }) =>
           'message' in item ? (
             <MessageBubble
               testID="dm-row"
-              from={item.message.from}
+              from={nameOf(item.message.from)}
+              showFrom={shown[index]}
               text={item.message.text}
               at={item.message.sent_at}
               mine={item.message.from === me}
@@ -85,7 +99,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
           ) : (
             <MessageBubble
               testID="dm-row"
-              from={me ?? ''}
+              from=""
               text={item.pending.text}
               at={item.pending.at}
               mine

@@ -6,6 +6,15 @@ import { keys } from '@/lib/storage';
 import { alice, fakeServices, signedOutStorage } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
 
+test('names the app and says "Log in" once', async () => {
+  const { services } = fakeServices(signedOutStorage());
+  const { screen } = await renderApp(services, { login: LoginScreen }, '/login');
+  expect(screen.getByRole('header')).toHaveTextContent('Sala');
+  expect(screen.getByText('Welcome back')).toBeOnTheScreen();
+  expect(screen.getAllByText(/log in/i)).toHaveLength(1);
+  expect(screen.getByRole('button', { name: 'Log in' })).toBe(screen.getByTestId('login-submit'));
+});
+
 test('shows a wrong password as a form error', async () => {
   const { services } = fakeServices(signedOutStorage(), {
     'POST /api/v1/auth/login': {

@@ -5,6 +5,7 @@ import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 import { PrivateThreadRoute } from '@/app/dm/[login]';
 import { ChatScreen } from '@/features/chat/ChatScreen';
 import { UsersScreen } from '@/features/users/UsersScreen';
+import { palettes } from '@/ui/theme';
 
 import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
@@ -34,6 +35,45 @@ test('renders each message with its sender and its text as plain text', async ()
   expect(row).toHaveTextContent(/bob/);
   expect(screen.getByText('<b>not bold</b>')).toBeOnTheScreen();
   expect(screen.getByText('bob')).toBeOnTheScreen();
+});
+
+test('names a run of one person’s messages once, by first name, and never your own', async () => {
+  const { services, http } = fakeServices(signedInStorage(), {
+    'GET /api/v1/users': {
+      status: 200,
+      body: {
+        users: [
+          { login: 'alice', first_name: 'Alice', last_name: 'Liddell', online: true },
+          { login: 'bob', first_name: 'Bob', last_name: 'Builder', online: true },
+        ],
+      },
+    },
+  });
+  const r = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last));
+  const screen = r.screen;
+  await act(async () =>
+    FakeSocket.last.receive(
+      message(1, 'bob', 'one'),
+      message(2, 'bob', 'two'),
+      message(3, 'alice', 'mine'),
+      message(4, 'dave', 'who am I'), // not in the users list: his login
+      message(5, 'bob', 'three'),
+    ),
+  );
+  await waitFor(() => expect(screen.getByLabelText('Bob: one')).toBeOnTheScreen());
+  expect(screen.getAllByTestId('message-from').map((e) => e.props.children)).toEqual([
+    'Bob',
+    'dave',
+    'Bob',
+  ]);
+  for (const label of ['Bob: two', 'You: mine', 'dave: who am I', 'Bob: three']) {
+    expect(screen.getByLabelText(label)).toBeOnTheScreen();
+  }
+  // The list was read by the model at the welcome, then once more for dave, who is not in it,
+  // and never again for him.
+  expect(http.calls.filter((c) => c.path === '/api/v1/users')).toHaveLength(2);
 });
 
 test('keeps messages in id order and shows each once', async () => {
@@ -255,7 +295,11 @@ test('says that the room was deleted in the room the user is moved to', async ()
     ),
   );
   expect(screen.getByText('hi')).toBeOnTheScreen();
-  expect(screen.getByTestId('notice-room_deleted')).toHaveTextContent('#books was deleted');
+  // Prominent, not a grey line: a coloured banner, announced, saying where the user is now.
+  const notice = screen.getByRole('alert');
+  expect(notice).toHaveTextContent('#books was deletedYou are back in #general.');
+  expect(notice).toHaveStyle({ backgroundColor: palettes.light.warningBackground });
+  expect(screen.getByText('#books was deleted')).toHaveStyle({ fontWeight: '700' });
 });
 
 test('never cuts a long text: counts characters, and over 4000 says so and does not send', async () => {

@@ -1,3 +1,4 @@
+import { Alert, type AlertButton, Platform } from 'react-native';
 import { act, fireEvent, waitFor } from 'expo-router/testing-library';
 
 import { ChatScreen } from '@/features/chat/ChatScreen';
@@ -5,6 +6,8 @@ import { RoomsScreen } from '@/features/rooms/RoomsScreen';
 
 import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
+
+afterEach(() => jest.restoreAllMocks());
 
 async function openRooms() {
   const { services } = fakeServices(signedInStorage(), {
@@ -43,7 +46,7 @@ test('shows live member counts from rooms envelopes', async () => {
   expect(screen.queryByTestId('room-books')).toBeNull();
 });
 
-test('creates, joins and deletes rooms with # commands', async () => {
+test('joins rooms with # commands; only your own rooms can be deleted', async () => {
   const screen = await openRooms();
   await act(async () =>
     FakeSocket.last.receive({
@@ -58,9 +61,57 @@ test('creates, joins and deletes rooms with # commands', async () => {
   // Only your own rooms can be deleted; the room you are in has no join button.
   expect(screen.queryByTestId('room-books-delete')).toBeNull();
   expect(screen.queryByTestId('room-general-join')).toBeNull();
-  await fireEvent.press(screen.getByTestId('room-mine-delete'));
   await fireEvent.press(screen.getByTestId('room-books-join'));
-  expect(FakeSocket.last.texts).toEqual(['#dR mine', '#gR books']);
+  expect(FakeSocket.last.texts).toEqual(['#gR books']);
+});
+
+const withMyRoom = {
+  type: 'rooms' as const,
+  rooms: [
+    { name: 'general', members: 1, default: true },
+    { name: 'mine', owner: 'alice', members: 2, default: false },
+  ],
+};
+
+test('on a phone, asks in an alert before deleting a room, and deletes only when confirmed', async () => {
+  // The system alert cannot open under jest: record what the screen asks it.
+  const alert = jest.spyOn(Alert, 'alert').mockImplementation(() => undefined);
+  try {
+    const screen = await openRooms();
+    await act(async () => FakeSocket.last.receive(withMyRoom));
+    await fireEvent.press(screen.getByTestId('room-mine-delete'));
+    expect(FakeSocket.last.texts).toEqual([]);
+    expect(alert).toHaveBeenCalledTimes(1);
+    const [title, message, buttons] = alert.mock.calls[0] as [string, string, AlertButton[]];
+    expect(title).toBe('Delete #mine?');
+    expect(message).toBe('Everyone in it goes back to #general.');
+    expect(buttons.map((b) => [b.text, b.style])).toEqual([
+      ['Cancel', 'cancel'],
+      ['Delete', 'destructive'],
+    ]);
+    await act(async () => buttons[1]!.onPress!());
+    expect(FakeSocket.last.texts).toEqual(['#dR mine']);
+  } finally {
+    alert.mockRestore();
+  }
+});
+
+test('on the web, asks in the app’s own dialog: Cancel keeps the room, Delete deletes it', async () => {
+  jest.replaceProperty(Platform, 'OS', 'web');
+  const screen = await openRooms();
+  await act(async () => FakeSocket.last.receive(withMyRoom));
+  await fireEvent.press(screen.getByTestId('room-mine-delete'));
+  expect(screen.getByTestId('confirm-dialog')).toHaveTextContent(
+    'Delete #mine?Everyone in it goes back to #general.CancelDelete',
+  );
+  await fireEvent.press(screen.getByTestId('confirm-cancel'));
+  expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+  expect(FakeSocket.last.texts).toEqual([]);
+
+  await fireEvent.press(screen.getByTestId('room-mine-delete'));
+  await fireEvent.press(screen.getByTestId('confirm-ok'));
+  expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+  expect(FakeSocket.last.texts).toEqual(['#dR mine']);
 });
 
 test('creating a room sends #cR and rejects invalid names before sending', async () => {

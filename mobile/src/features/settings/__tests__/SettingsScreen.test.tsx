@@ -29,6 +29,18 @@ test('saves a valid server URL and refuses anything else', async () => {
   expect(screen.queryByTestId('settings-server-url-error')).toBeNull();
 });
 
+test('says each thing once: no "SERVER URL" over "Server URL"', async () => {
+  const { services } = fakeServices(signedOutStorage());
+  const { screen } = await renderApp(services, { server: SettingsScreen }, '/server');
+  expect(screen.getByText('Server')).toBeOnTheScreen();
+  expect(screen.getByLabelText('Address (URL)')).toBe(screen.getByTestId('settings-server-url'));
+  const texts = screen
+    .getAllByText(/./)
+    .map((e) => String(e.props.children).toLowerCase())
+    .filter((x) => x !== '[object object]');
+  expect(texts.filter((x, i) => texts.indexOf(x) !== i)).toEqual([]);
+});
+
 test('switches the language', async () => {
   const storage = signedOutStorage();
   const { services } = fakeServices(storage);
