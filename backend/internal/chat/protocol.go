@@ -10,6 +10,9 @@ const (
 	// Client → server.
 	TypeSend = "send"
 	TypePing = "ping"
+	// TypeReceipt tells the highest message id the client has shown; it
+	// has no id and no answer.
+	TypeReceipt = "receipt"
 
 	// Server → client.
 	TypeWelcome      = "welcome"
@@ -40,6 +43,8 @@ type Inbound struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
 	T0   int64  `json:"t0"`
+	// LastID is a receipt's highest message id shown.
+	LastID int64 `json:"last_id"`
 }
 
 // UserInfo is a user as listed to clients, with presence.
