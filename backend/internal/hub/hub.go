@@ -1,6 +1,8 @@
 // Package hub is Sala's real-time core: the live rooms and their members, the
-// connections of every online user, the # commands, and the write path that
-// stores a message before acknowledging and broadcasting it. It speaks to
+// connections of every online user, the # commands, and delivery: every
+// stored message reaches this node's connections through Deliver, in id
+// order (deliver.go), after the write path (package writepath) stored,
+// acknowledged and published it. It speaks to
 // sockets only through the Transport interface and to the database only
 // through chat.Store, so it is tested with real clients and real databases
 // without knowing either.
