@@ -29,6 +29,7 @@ var _ chat.ClusterHandler = (*Hub)(nil)
 // cursor is what this node delivered.
 type cursor struct {
 	mu        sync.Mutex // serialises Deliver, the tail check and Resync
+	moved     sync.Cond  // on mu: delivered rose
 	delivered int64      // the latest message id delivered (or history at the start)
 	heard     time.Time  // when the latest broadcast arrived
 	// seen is a latest id the last tail check found above delivered: if
@@ -51,6 +52,24 @@ func (h *Hub) Deliver(b chat.Broadcast) {
 	if len(msgs) > 0 {
 		h.fanOut(msgs)
 		h.cur.delivered = msgs[len(msgs)-1].ID
+	}
+	h.cur.moved.Broadcast()
+}
+
+// awaitDelivered waits, at most patience, until this node delivered id: a
+// connection's own message queued to it (#exit waits for that).
+func (h *Hub) awaitDelivered(id int64, patience time.Duration) {
+	wake := time.AfterFunc(patience, func() {
+		h.cur.mu.Lock()
+		h.cur.moved.Broadcast()
+		h.cur.mu.Unlock()
+	})
+	defer wake.Stop()
+	deadline := time.Now().Add(patience)
+	h.cur.mu.Lock()
+	defer h.cur.mu.Unlock()
+	for h.cur.delivered < id && time.Now().Before(deadline) {
+		h.cur.moved.Wait()
 	}
 }
 
@@ -81,6 +100,7 @@ func (h *Hub) catchUpLocked(upTo int64) {
 			"messages", len(msgs))
 		h.fanOut(msgs)
 	}
+	h.cur.moved.Broadcast()
 }
 
 // checkTail is the tail check of an idle node: a batch committed with no

@@ -211,6 +211,7 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 		changed: map[string]string{}, peerPeople: map[int64][]int64{},
 		stop: make(chan struct{}),
 	}
+	h.cur.moved.L = &h.cur.mu
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -282,6 +283,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	// close every socket with 1001 once its queue (those acks) is written,
 	// and wait for the close frames: clients learn to reconnect and resume.
 	h.writes.Close()
+	if l, ok := h.cluster.(interface{ drain() }); ok {
+		l.drain() // delivered on this node: the acks' messages are queued before the close
+	}
 	clients := h.allClients()
 	for _, c := range clients {
 		c.closeAfterFlush(chat.CloseGoingAway)

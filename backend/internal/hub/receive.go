@@ -159,6 +159,10 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
 		c.awaitAcks(exitPatience)
+		c.mu.Lock()
+		acked := c.acked
+		c.mu.Unlock()
+		h.awaitDelivered(acked, exitPatience) // and their broadcasts, on the bus
 		// Leaving first: deleting the rooms it owns moves their members to
 		// the default room, and a connection on its way out is not moved
 		// there (everyone would hear it join and leave at once).

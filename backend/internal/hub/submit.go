@@ -30,6 +30,9 @@ func (h *Hub) submitFrom(c *Client, envID string, msg chat.NewMessage) error {
 				return
 			}
 			h.metrics.Acked(time.Since(at))
+			c.mu.Lock()
+			c.acked = max(c.acked, st.Message.ID)
+			c.mu.Unlock()
 			c.enqueue(encode(chat.Ack{Type: chat.TypeAck, ID: envID, MessageID: st.Message.ID, SentAt: st.Message.SentAt}))
 		},
 		Settled: c.settled, // acked and broadcast: a waiting #exit may close
