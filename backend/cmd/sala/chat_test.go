@@ -243,11 +243,11 @@ func TestTerminalChatReconnects(t *testing.T) {
 		t.Errorf("the missed message was printed %d times:\n%s", n, erin.output())
 	}
 
-	// A restart closes with 1001: the client comes back, in the default room
-	// since rooms live in memory, and can go on.
+	// A restart closes with 1001: the client comes back to its room, which
+	// outlives the restart, and can go on.
 	s.restart()
 	erin.expect(`connection lost \(1001 [^)]*\); reconnecting`)
-	erin.expect(`you are in #general`)
+	erin.expect(`back in #attic`)
 	erin.typeLine("after the restart")
 	erin.expect(`erin: after the restart\n`)
 	erin.typeLine("#exit")

@@ -12,6 +12,9 @@ const (
 	// Client → server.
 	TypeSend = "send"
 	TypePing = "ping"
+	// TypeReceipt tells the highest message id the client has shown; it
+	// has no id and no answer.
+	TypeReceipt = "receipt"
 
 	// Server → client.
 	TypeWelcome      = "welcome"
@@ -45,6 +48,8 @@ type Inbound struct {
 	T0      int64
 	HasText bool
 	HasT0   bool
+	// LastID is a receipt's highest message id shown.
+	LastID int64
 }
 
 // inboundJSON is Inbound as it arrives: pointers tell what was there.
@@ -53,6 +58,8 @@ type inboundJSON struct {
 	ID   string  `json:"id"`
 	Text *string `json:"text"`
 	T0   *int64  `json:"t0"`
+	// LastID is a receipt's highest message id shown.
+	LastID int64 `json:"last_id"`
 }
 
 // DecodeInbound reads one client envelope from a frame's JSON and checks
@@ -63,7 +70,7 @@ func DecodeInbound(frame []byte, in *Inbound) error {
 	if err := json.Unmarshal(frame, &w); err != nil {
 		return Errorf(EInvalidEnvelope, "an envelope is one JSON object with a type")
 	}
-	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil}
+	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil, LastID: w.LastID}
 	if w.Text != nil {
 		in.Text = *w.Text
 	}

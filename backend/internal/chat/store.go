@@ -18,7 +18,6 @@ type NewMessage struct {
 	Text        string
 	SentAt      int64  // Unix milliseconds
 	ClientID    string // may be empty: no idempotency then
-	Delivered   bool   // private only: already handed to a live connection of the recipient
 }
 
 // Stored is the outcome of one NewMessage of a batch.
@@ -56,12 +55,17 @@ type Store interface {
 	// DeleteRoom marks a live room deleted; its messages stay. Returns
 	// room_not_found when it is not live.
 	DeleteRoom(ctx context.Context, id int64, at time.Time) error
-	// RetireEphemeralRooms marks every live non-default room deleted. Rooms
-	// live in memory, so at start-up the ones a previous process left are gone.
-	RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error)
+	// LiveRooms returns the live non-default rooms, oldest first: a
+	// restarted single node makes them live again.
+	LiveRooms(ctx context.Context) ([]Room, error)
 	// RoomByName returns the live room with that name ignoring case, else the
 	// most recently deleted one. Returns room_not_found.
 	RoomByName(ctx context.Context, name string) (Room, error)
+	// RoomLiveAfter returns the oldest room with that name ignoring case
+	// that was still live when message messageID was stored, or later: the
+	// room a client that stopped at messageID was in. Returns
+	// room_not_found (also when messageID is not stored).
+	RoomLiveAfter(ctx context.Context, name string, messageID int64) (Room, error)
 
 	// AppendMessages stores a batch in one transaction, in order, and returns
 	// one Stored per input. A ClientID the sender used before yields the
@@ -80,20 +84,19 @@ type Store interface {
 	// PrivateMessagesAfter returns up to limit private messages sent to or by
 	// userID with id > after, oldest first.
 	PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]Message, error)
-	// PrivateMessagesBetween returns up to limit private messages, of any
-	// users, with after < id <= upTo, oldest first.
-	PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
+	// MessagesBetween returns up to limit messages, of any room or user,
+	// with after < id <= upTo, oldest first.
+	MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
 	// LatestMessageID returns the id of the latest message stored, room or
 	// private, 0 when there is none.
 	LatestMessageID(ctx context.Context) (int64, error)
-	// LatestPrivateID returns the id of the latest private message sent to
-	// or by userID, 0 when there is none.
-	LatestPrivateID(ctx context.Context, userID int64) (int64, error)
-	// UndeliveredPrivate returns up to limit private messages to userID not
-	// yet handed to any of its connections, oldest first.
-	UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
-	// MarkDelivered records that these private messages reached a connection.
-	MarkDelivered(ctx context.Context, ids []int64) error
+	// UnreceiptedPrivate returns up to limit private messages to userID
+	// above its receipt (see SetReceipt), oldest first.
+	UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
+	// SetReceipt raises userID's receipt, the highest message id one of its
+	// clients has shown, to lastID; it never goes back. Private messages
+	// count as delivered up to it.
+	SetReceipt(ctx context.Context, userID, lastID int64) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -64,6 +64,7 @@ type Client struct {
 	// acksDone is closed when that reaches zero for someone waiting (#exit).
 	unacked  int
 	acksDone chan struct{}
+	acked    int64 // the latest message id acknowledged to it
 
 	badInARow int // consecutive bad envelopes; only the reader goroutine touches it
 

@@ -55,6 +55,8 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.TypePing:
 		c.enqueue(encode(chat.Pong{Type: chat.TypePong, ID: in.ID, T0: in.T0, ServerTime: h.now().UnixMilli()}))
 		return nil
+	case chat.TypeReceipt:
+		return h.receipt(ctx, c, in.LastID)
 	case chat.TypeSend:
 		if err := h.allow(c.user.ID); err != nil {
 			return err
@@ -68,6 +70,29 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
 }
 
+// receipt records the highest message id c's client has shown: private
+// messages count as delivered to its user up to it (see sendBacklog). It
+// is stored only when it raises what this node knows of the user's.
+func (h *Hub) receipt(ctx context.Context, c *Client, lastID int64) error {
+	if lastID <= 0 {
+		return chat.Errorf(chat.EInvalidEnvelope, "a receipt needs last_id, a message id")
+	}
+	h.mu.Lock()
+	p := h.online[c.user.ID]
+	raise := p != nil && lastID > p.receipt
+	if raise {
+		p.receipt = lastID
+	}
+	h.mu.Unlock()
+	if !raise {
+		return nil
+	}
+	if err := h.store.SetReceipt(ctx, c.user.ID, lastID); err != nil {
+		h.log.Warn("store a receipt", "user", c.user.Login, "err", err)
+	}
+	return nil
+}
+
 // sendToRoom submits a message to c's current room; ack and broadcast
 // follow from the write path.
 func (h *Hub) sendToRoom(c *Client, envID, text string) error {
@@ -78,10 +103,10 @@ func (h *Hub) sendToRoom(c *Client, envID, text string) error {
 	if r == nil {
 		return chat.Errorf(chat.EUnavailable, "connection closing")
 	}
-	return h.writes.submit(&submission{room: r, client: c, envID: envID, msg: chat.NewMessage{
+	return h.submitFrom(c, envID, chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: c.user.ID, From: c.user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
-	}})
+	})
 }
 
 // command runs a # command for c.
@@ -119,6 +144,10 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
 		c.awaitAcks(exitPatience)
+		c.mu.Lock()
+		acked := c.acked
+		c.mu.Unlock()
+		h.awaitDelivered(acked, exitPatience) // and their broadcasts, on the bus
 		// Leaving first: deleting the rooms it owns moves their members to
 		// the default room, and a connection on its way out is not moved
 		// there (everyone would hear it join and leave at once).
@@ -135,11 +164,10 @@ func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text str
 	if err != nil {
 		return err
 	}
-	s := &submission{client: c, envID: envID, msg: chat.NewMessage{
+	return h.submitFrom(c, envID, chat.NewMessage{
 		SenderID: sender.ID, From: sender.Login, RecipientID: &to.ID, To: to.Login,
-		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID, Delivered: h.isOnline(to.ID),
-	}}
-	return h.writes.submit(s)
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
+	})
 }
 
 // PostRoomMessage stores a message from user in a live room and broadcasts
@@ -155,13 +183,10 @@ func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, tex
 	if err := h.allow(user.ID); err != nil {
 		return chat.Stored{}, err
 	}
-	s := &submission{room: r, reply: make(chan outcome, 1), msg: chat.NewMessage{
+	return h.wait(ctx, chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: user.ID, From: user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
-	}}
-	var st chat.Stored
-	err = h.wait(ctx, s, &st)
-	return st, err
+	})
 }
 
 // PostPrivateMessage stores and delivers a private message, for the REST API.
@@ -176,30 +201,25 @@ func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, tex
 	if err != nil {
 		return chat.Stored{}, err
 	}
-	s := &submission{reply: make(chan outcome, 1), msg: chat.NewMessage{
+	return h.wait(ctx, chat.NewMessage{
 		SenderID: user.ID, From: user.Login, RecipientID: &to.ID, To: to.Login,
-		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID, Delivered: h.isOnline(to.ID),
-	}}
-	var st chat.Stored
-	err = h.wait(ctx, s, &st)
-	return st, err
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
+	})
 }
 
-// wait submits s and waits for its outcome.
-func (h *Hub) wait(ctx context.Context, s *submission, st *chat.Stored) error {
-	if err := h.writes.submit(s); err != nil {
-		return err
+// wait submits msg and waits for its outcome.
+func (h *Hub) wait(ctx context.Context, msg chat.NewMessage) (chat.Stored, error) {
+	reply, err := h.submitAndWait(msg)
+	if err != nil {
+		return chat.Stored{}, err
 	}
 	select {
-	case o := <-s.reply:
-		if st != nil {
-			*st = o.stored
-		}
-		return o.err
+	case o := <-reply:
+		return o.stored, o.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return chat.Stored{}, ctx.Err()
 	case <-time.After(30 * time.Second):
-		return chat.Errorf(chat.EUnavailable, "the database did not answer in time")
+		return chat.Stored{}, chat.Errorf(chat.EUnavailable, "the database did not answer in time")
 	}
 }
 

@@ -222,10 +222,10 @@ func pairOf(m chat.NewMessage) (lo, hi int64) {
 	return min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
 }
 
-// deliveredOnStore is a new message's delivered column. A room message has
-// nobody to deliver to privately: it is stored as delivered and stays out
-// of the undelivered index.
-func deliveredOnStore(m chat.NewMessage) bool { return m.Delivered || m.RecipientID == nil }
+// deliveredOnStore is a new message's delivered column, which nothing reads
+// any more: a private message counts as delivered up to its recipient's
+// receipt (users.receipt).
+func deliveredOnStore(m chat.NewMessage) bool { return m.RecipientID == nil }
 
 // insertQuery is the INSERT of n messages, in db's placeholders.
 func insertQuery(db *sqlx.DB, n int) string {

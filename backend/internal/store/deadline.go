@@ -146,8 +146,14 @@ func (t *deadlined) DeleteRoom(ctx context.Context, id int64, at time.Time) erro
 	return t.write(ctx, "delete room", func(ctx context.Context) error { return t.s.DeleteRoom(ctx, id, at) })
 }
 
-func (t *deadlined) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error) {
-	return writeResult(t, ctx, "retire rooms", func(ctx context.Context) (int, error) { return t.s.RetireEphemeralRooms(ctx, at) })
+func (t *deadlined) LiveRooms(ctx context.Context) ([]chat.Room, error) {
+	return within(ctx, t.timeout, "live rooms", t.s.LiveRooms)
+}
+
+func (t *deadlined) RoomLiveAfter(ctx context.Context, name string, messageID int64) (chat.Room, error) {
+	return within(ctx, t.timeout, "room live after", func(ctx context.Context) (chat.Room, error) {
+		return t.s.RoomLiveAfter(ctx, name, messageID)
+	})
 }
 
 func (t *deadlined) RoomByName(ctx context.Context, name string) (chat.Room, error) {
@@ -182,28 +188,24 @@ func (t *deadlined) PrivateMessagesAfter(ctx context.Context, userID, after int6
 	})
 }
 
-func (t *deadlined) PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
-	return within(ctx, t.timeout, "private messages between", func(ctx context.Context) ([]chat.Message, error) {
-		return t.s.PrivateMessagesBetween(ctx, after, upTo, limit)
+func (t *deadlined) MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
+	return within(ctx, t.timeout, "messages between", func(ctx context.Context) ([]chat.Message, error) {
+		return t.s.MessagesBetween(ctx, after, upTo, limit)
 	})
+}
+
+func (t *deadlined) UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
+	return within(ctx, t.timeout, "unreceipted private", func(ctx context.Context) ([]chat.Message, error) {
+		return t.s.UnreceiptedPrivate(ctx, userID, limit)
+	})
+}
+
+func (t *deadlined) SetReceipt(ctx context.Context, userID, lastID int64) error {
+	return t.write(ctx, "set receipt", func(ctx context.Context) error { return t.s.SetReceipt(ctx, userID, lastID) })
 }
 
 func (t *deadlined) LatestMessageID(ctx context.Context) (int64, error) {
 	return within(ctx, t.timeout, "latest message id", t.s.LatestMessageID)
-}
-
-func (t *deadlined) LatestPrivateID(ctx context.Context, userID int64) (int64, error) {
-	return within(ctx, t.timeout, "latest private id", func(ctx context.Context) (int64, error) { return t.s.LatestPrivateID(ctx, userID) })
-}
-
-func (t *deadlined) UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
-	return within(ctx, t.timeout, "undelivered private", func(ctx context.Context) ([]chat.Message, error) {
-		return t.s.UndeliveredPrivate(ctx, userID, limit)
-	})
-}
-
-func (t *deadlined) MarkDelivered(ctx context.Context, ids []int64) error {
-	return t.write(ctx, "mark delivered", func(ctx context.Context) error { return t.s.MarkDelivered(ctx, ids) })
 }
 
 func (t *deadlined) Ping(ctx context.Context) error {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"math"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
@@ -54,11 +52,11 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
-// PrivateMessagesBetween returns up to limit private messages, of any
-// users, with after < id <= upTo, oldest first.
-func (s *Store) PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "private messages between", selectMessages+`
-		WHERE m.recipient_id IS NOT NULL AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
+// MessagesBetween returns up to limit messages, of any room or user, with
+// after < id <= upTo, oldest first.
+func (s *Store) MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "messages between", selectMessages+`
+		WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
 		after, upTo, pageSize(limit))
 }
 
@@ -72,41 +70,20 @@ func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {
 	return latest, nil
 }
 
-// LatestPrivateID returns the id of the latest private message sent to or
-// by userID, 0 when there is none: one index lookup for each direction.
-func (s *Store) LatestPrivateID(ctx context.Context, userID int64) (int64, error) {
-	var latest int64
-	err := s.r.QueryRowxContext(ctx, s.r.Rebind(`SELECT COALESCE(max(id), 0) FROM (
-		SELECT max(m.id) AS id FROM messages m WHERE m.recipient_id = ?
-		UNION ALL
-		SELECT max(m.id) FROM messages m WHERE m.sender_id = ? AND m.recipient_id IS NOT NULL) AS latest`),
-		userID, userID).Scan(&latest)
+// UnreceiptedPrivate returns up to limit private messages to userID above
+// its receipt, oldest first.
+func (s *Store) UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "private messages after the receipt", selectMessages+`
+		WHERE m.recipient_id = ? AND m.id > (SELECT receipt FROM users WHERE id = ?) ORDER BY m.id LIMIT ?`,
+		userID, userID, pageSize(limit))
+}
+
+// SetReceipt raises userID's receipt to lastID; it never goes back.
+func (s *Store) SetReceipt(ctx context.Context, userID, lastID int64) error {
+	_, err := s.w.ExecContext(ctx, s.w.Rebind(`UPDATE users SET receipt = ? WHERE id = ? AND receipt < ?`),
+		lastID, userID, lastID)
 	if err != nil {
-		return 0, s.fail("latest private message", err)
-	}
-	return latest, nil
-}
-
-// UndeliveredPrivate returns up to limit private messages to userID not yet
-// handed to any of its connections, oldest first.
-func (s *Store) UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "undelivered private", selectMessages+`
-		WHERE m.recipient_id = ? AND NOT m.delivered ORDER BY m.id LIMIT ?`,
-		userID, pageSize(limit))
-}
-
-// MarkDelivered records that these private messages reached a connection.
-func (s *Store) MarkDelivered(ctx context.Context, ids []int64) error {
-	for len(ids) > 0 {
-		n := min(len(ids), maxRowsPerStatement)
-		query, args, err := sqlx.In(`UPDATE messages SET delivered = TRUE WHERE id IN (?) AND NOT delivered`, ids[:n])
-		if err != nil {
-			return s.fail("mark delivered", err)
-		}
-		if _, err := s.w.ExecContext(ctx, s.w.Rebind(query), args...); err != nil {
-			return s.fail("mark delivered", err)
-		}
-		ids = ids[n:]
+		return s.fail("set receipt", err)
 	}
 	return nil
 }
