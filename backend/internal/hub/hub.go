@@ -158,6 +158,7 @@ type presence struct {
 	conns   map[*Client]struct{}
 	latest  *Client
 	receipt int64 // the highest receipt of its connections here
+	typed   time.Time // when its latest typing signal was forwarded
 }
 
 // Hub owns the live rooms and connections. Create it with New, then Start.
