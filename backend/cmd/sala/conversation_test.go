@@ -329,3 +329,38 @@ func TestConversationOverREST(t *testing.T) {
 		}
 	})
 }
+
+// TestClusterConversation: an update made on one node reaches the people
+// on another (it takes the write path's turn and the bus as messages do),
+// and typing rides the cluster's notices.
+func TestClusterConversation(t *testing.T) {
+	cl := startCluster(t, 2, nil)
+	alice, bob := cl.nodes[0].joinAt("alice"), cl.nodes[1].joinAt("bob")
+	id := bob.post("m", "hello from node 2", 0).num("id")
+	alice.next("message", isType("message", "id", id))
+
+	ack := alice.act(map[string]any{"type": "react", "id": "k", "message_id": id, "emoji": "👍"})
+	if ack.typ() != "ack" {
+		t.Fatalf("react on node 1: %v", ack)
+	}
+	u := bob.update("reaction", id)
+	if u.num("id") != ack.num("message_id") || !slices.Equal(reactionsOf(u)["👍"], []string{"alice"}) {
+		t.Errorf("bob on node 2 got %v", u)
+	}
+	r := cl.nodes[1].request("GET", "/api/v1/rooms/general/messages", bob.token, nil)
+	var page struct{ Messages []envelope }
+	r.json(t, &page)
+	if len(page.Messages) != 1 || reactionsOf(page.Messages[0])["👍"] == nil {
+		t.Errorf("history on node 2: %s", r.body)
+	}
+
+	alice.send(map[string]any{"type": "typing"})
+	if e := bob.nextType("typing"); e.str("user") != "alice" || e.str("room") != "general" {
+		t.Errorf("typing across nodes: %v", e)
+	}
+	alice.send(map[string]any{"type": "typing", "to": "bob"}) // within 2 s of the last: dropped
+	bob.send(map[string]any{"type": "typing", "to": "alice"})
+	if e := alice.nextType("typing"); e.str("from") != "bob" {
+		t.Errorf("private typing across nodes: %v", e)
+	}
+}
