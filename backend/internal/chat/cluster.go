@@ -20,11 +20,15 @@ type Broadcast struct {
 }
 
 // Notice is a user_joined or user_left event for the members of a room on
-// the other nodes. It has no id and no ordering with messages.
+// the other nodes, or (Typing set) a typing signal for the members of room
+// RoomID or, in a private thread, for user ToID. It has no id and no
+// ordering with messages.
 type Notice struct {
-	Node   string `json:"node"`
-	RoomID int64  `json:"room_id"`
-	Event  Event  `json:"event"`
+	Node   string     `json:"node"`
+	RoomID int64      `json:"room_id"`
+	Event  Event      `json:"event"`
+	Typing *TypingOut `json:"typing,omitempty"`
+	ToID   int64      `json:"to_id,omitempty"`
 }
 
 // LiveRoom is a non-default room of the cluster's registry. Revision orders

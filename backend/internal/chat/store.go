@@ -18,6 +18,17 @@ type NewMessage struct {
 	Text        string
 	SentAt      int64  // Unix milliseconds
 	ClientID    string // may be empty: no idempotency then
+
+	// Kind is KindMessage (or empty) for a message; an update's kind
+	// otherwise, with TargetID its message, SenderID who makes it, and
+	// Text the edit's new text or the reaction's emoji.
+	Kind     string
+	TargetID *int64
+	// ReplyTo is the message a message answers, of the same conversation;
+	// ReplyFrom and ReplyText its author and text as the caller read them.
+	ReplyTo   *int64
+	ReplyFrom string
+	ReplyText string
 }
 
 // Stored is the outcome of one NewMessage of a batch.
@@ -70,27 +81,34 @@ type Store interface {
 	// AppendMessages stores a batch in one transaction, in order, and returns
 	// one Stored per input. A ClientID the sender used before yields the
 	// earlier message with Duplicate set. Either the whole batch is stored or
-	// an error is returned and nothing is.
+	// an error is returned and nothing is. An update (NewMessage.Kind) is
+	// applied to its message in the same transaction, and a reaction's
+	// Stored carries the message's reactions after it; an update of a
+	// message deleted meanwhile fails the batch with message_not_found.
 	AppendMessages(ctx context.Context, batch []NewMessage) ([]Stored, error)
+	// MessageByID returns a message (not an update) in its current state.
+	// Returns message_not_found.
+	MessageByID(ctx context.Context, id int64) (Message, error)
 	// RoomHistory returns up to limit messages of a room with id < before
 	// (before <= 0: the newest), newest first.
 	RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]Message, error)
-	// RoomMessagesAfter returns up to limit messages of a room with id >
-	// after, oldest first.
+	// RoomMessagesAfter returns up to limit items (messages and updates)
+	// of a room with id > after, oldest first. The history readers return
+	// messages only; every reader returns them in their current state.
 	RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]Message, error)
 	// PrivateHistory returns up to limit private messages between users a and
 	// b (both directions) with id < before (before <= 0: the newest), newest first.
 	PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]Message, error)
-	// PrivateMessagesAfter returns up to limit private messages sent to or by
+	// PrivateMessagesAfter returns up to limit private items sent to or by
 	// userID with id > after, oldest first.
 	PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]Message, error)
-	// MessagesBetween returns up to limit messages, of any room or user,
+	// MessagesBetween returns up to limit items, of any room or user,
 	// with after < id <= upTo, oldest first.
 	MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
 	// LatestMessageID returns the id of the latest message stored, room or
 	// private, 0 when there is none.
 	LatestMessageID(ctx context.Context) (int64, error)
-	// UnreceiptedPrivate returns up to limit private messages to userID
+	// UnreceiptedPrivate returns up to limit private items to userID
 	// above its receipt (see SetReceipt), oldest first.
 	UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
 	// SetReceipt raises userID's receipt, the highest message id one of its

@@ -160,7 +160,7 @@ func (h *Hub) fanOut(msgs []chat.Message) {
 	var r *room
 	for _, m := range msgs {
 		if m.RoomID == nil {
-			frame := encode(chat.PrivateOf(m))
+			frame := encode(chat.ItemOut(m))
 			targets := h.connsOf(m.SenderID, *m.RecipientID)
 			for _, c := range targets {
 				c.deliverPrivate(m.ID, frame)
@@ -173,7 +173,7 @@ func (h *Hub) fanOut(msgs []chat.Message) {
 				continue // deleted meanwhile, or a room no one here can be in yet
 			}
 		}
-		frame := encode(chat.MessageOut(m))
+		frame := encode(chat.ItemOut(m))
 		// Before the members are read: a join that reads the history
 		// after this sees the cached one expired (see latestJoined).
 		r.posted.Add(1)
@@ -234,8 +234,12 @@ func readPages(ctx context.Context, read pageReader, after, upTo int64) (msgs []
 const maxMissedPages = 20
 
 // Notify queues another node's join or leave notice to this node's members
-// of the room.
+// of the room, or its typing signal to whom it is for.
 func (h *Hub) Notify(n chat.Notice) {
+	if n.Typing != nil {
+		h.forwardTyping(*n.Typing, n.RoomID, n.ToID)
+		return
+	}
 	r := h.roomByID(n.RoomID)
 	if r == nil {
 		return

@@ -157,7 +157,8 @@ type presence struct {
 	user    chat.User
 	conns   map[*Client]struct{}
 	latest  *Client
-	receipt int64 // the highest receipt of its connections here
+	receipt int64     // the highest receipt of its connections here
+	typed   time.Time // when its latest typing signal was forwarded
 }
 
 // Hub owns the live rooms and connections. Create it with New, then Start.

@@ -65,7 +65,18 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 		if chat.IsCommand(in.Text) {
 			return h.command(ctx, c, in)
 		}
-		return h.sendToRoom(c, in.ID, in.Text)
+		return h.sendToRoom(ctx, c, in.ID, in.Text, in.ReplyTo)
+	case chat.TypeEdit, chat.TypeDelete, chat.TypeReact:
+		if err := h.allow(c.user.ID); err != nil {
+			return err
+		}
+		msg, err := h.updateOf(ctx, c.user, in)
+		if err != nil {
+			return err
+		}
+		return h.submitFrom(c, in.ID, msg)
+	case chat.TypeTyping:
+		return h.typing(ctx, c, in.To)
 	}
 	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
 }
@@ -93,9 +104,10 @@ func (h *Hub) receipt(ctx context.Context, c *Client, lastID int64) error {
 	return nil
 }
 
-// sendToRoom submits a message to c's current room; ack and broadcast
-// follow from the write path.
-func (h *Hub) sendToRoom(c *Client, envID, text string) error {
+// sendToRoom submits a message to c's current room, answering message
+// replyTo of that room when not 0; ack and broadcast follow from the write
+// path.
+func (h *Hub) sendToRoom(ctx context.Context, c *Client, envID, text string, replyTo int64) error {
 	if err := chat.ValidateText(text); err != nil {
 		return err
 	}
@@ -103,10 +115,14 @@ func (h *Hub) sendToRoom(c *Client, envID, text string) error {
 	if r == nil {
 		return chat.Errorf(chat.EUnavailable, "connection closing")
 	}
-	return h.submitFrom(c, envID, chat.NewMessage{
+	msg := chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: c.user.ID, From: c.user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
-	})
+	}
+	if err := h.replying(ctx, c.user, &msg, replyTo); err != nil {
+		return err
+	}
+	return h.submitFrom(c, envID, msg)
 }
 
 // command runs a # command for c.
@@ -139,7 +155,7 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.CmdHelp:
 		c.enqueue(encode(chat.HelpOut{Type: chat.TypeHelp, Commands: chat.Help}))
 	case chat.CmdPrivate:
-		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text)
+		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text, in.ReplyTo)
 	case chat.CmdExit:
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
@@ -157,22 +173,28 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	return nil
 }
 
-// sendPrivate submits a private message from c's user to login.
-func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string) error {
+// sendPrivate submits a private message from c's user to login, answering
+// message replyTo of their thread when not 0.
+func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string, replyTo int64) error {
 	sender := c.user
 	to, _, err := h.store.UserByLogin(ctx, chat.NormalizeLogin(login))
 	if err != nil {
 		return err
 	}
-	return h.submitFrom(c, envID, chat.NewMessage{
+	msg := chat.NewMessage{
 		SenderID: sender.ID, From: sender.Login, RecipientID: &to.ID, To: to.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
-	})
+	}
+	if err := h.replying(ctx, sender, &msg, replyTo); err != nil {
+		return err
+	}
+	return h.submitFrom(c, envID, msg)
 }
 
-// PostRoomMessage stores a message from user in a live room and broadcasts
-// it, for the REST API. It returns once the message is durably stored.
-func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string) (chat.Stored, error) {
+// PostRoomMessage stores a message from user in a live room (answering
+// message replyTo of that room when not 0) and broadcasts it, for the REST
+// API. It returns once the message is durably stored.
+func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string, replyTo int64) (chat.Stored, error) {
 	if err := chat.ValidateText(text); err != nil {
 		return chat.Stored{}, err
 	}
@@ -183,14 +205,19 @@ func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, tex
 	if err := h.allow(user.ID); err != nil {
 		return chat.Stored{}, err
 	}
-	return h.wait(ctx, chat.NewMessage{
+	msg := chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: user.ID, From: user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
-	})
+	}
+	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	return h.wait(ctx, msg)
 }
 
-// PostPrivateMessage stores and delivers a private message, for the REST API.
-func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string) (chat.Stored, error) {
+// PostPrivateMessage stores and delivers a private message (answering
+// message replyTo of the thread when not 0), for the REST API.
+func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string, replyTo int64) (chat.Stored, error) {
 	if err := chat.ValidateText(text); err != nil {
 		return chat.Stored{}, err
 	}
@@ -201,10 +228,14 @@ func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, tex
 	if err != nil {
 		return chat.Stored{}, err
 	}
-	return h.wait(ctx, chat.NewMessage{
+	msg := chat.NewMessage{
 		SenderID: user.ID, From: user.Login, RecipientID: &to.ID, To: to.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
-	})
+	}
+	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	return h.wait(ctx, msg)
 }
 
 // wait submits msg and waits for its outcome.

@@ -51,7 +51,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 
 	joined, lastRoomID, err := h.history(ctx, target, target == want && res.LastID > 0, res.LastID)
 	if err == nil {
-		err = h.sendBacklog(ctx, c, append(ended, joined), lastRoomID, res.LastID)
+		err = h.sendBacklog(ctx, c, append(ended, joined...), lastRoomID, res.LastID)
 	}
 	if err != nil {
 		h.Disconnect(c)
@@ -91,7 +91,7 @@ func (h *Hub) resumedRoom(ctx context.Context, res Resume) (want *room, ended []
 		return nil, nil, fmt.Errorf("hub: the messages of a room that ended: %w", err)
 	}
 	for _, m := range newestThatFit(missed, h.backlogBytes()) {
-		ended = append(ended, encode(chat.MessageOut(m)))
+		ended = append(ended, encode(chat.ItemOut(m)))
 	}
 	var owner string
 	if was.OwnerID != nil {
@@ -146,7 +146,7 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastR
 	var lastPrivateID int64
 	room := h.cfg.QueueBytes / 4 // see backlogBytes; the oldest go first, the others on a later connection
 	for _, m := range privates {
-		frame := encode(chat.PrivateOf(m))
+		frame := encode(chat.ItemOut(m))
 		if room -= len(frame); room < 0 && lastPrivateID > 0 {
 			break
 		}
@@ -158,11 +158,14 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastR
 }
 
 // history builds the joined envelope of r and returns it with the last
-// message id it carries: r's latest messages (see latestJoined), or when
-// resuming every message after lastID (the newest ResumeLimit if more).
-func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([]byte, int64, error) {
+// item id it carries: r's latest messages (see latestJoined), or when
+// resuming every item after lastID (the newest ResumeLimit messages if
+// more): the messages in joined, in their current state, and the updates
+// after it, in id order, for the messages the client holds from before.
+func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([][]byte, int64, error) {
 	if !resumed {
-		return h.latestJoined(ctx, r)
+		frame, last, err := h.latestJoined(ctx, r)
+		return [][]byte{frame}, last, err
 	}
 	msgs, err := h.store.RoomMessagesAfter(ctx, r.id, lastID, chat.ResumeLimit+1)
 	more := err == nil && len(msgs) > chat.ResumeLimit
@@ -176,8 +179,8 @@ func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) 
 	if fit := newestThatFit(msgs, h.backlogBytes()); len(fit) < len(msgs) {
 		msgs, more = fit, true
 	}
-	frame, last := joinedOf(r, msgs, true, more)
-	return frame, last, nil
+	frames, last := joinedOf(r, msgs, true, more)
+	return frames, last, nil
 }
 
 // backlogBytes is how much of a connection's outbound queue a resumed
@@ -192,7 +195,7 @@ func (h *Hub) backlogBytes() int { return h.cfg.QueueBytes / 2 }
 // take at most budget bytes, at least one.
 func newestThatFit(msgs []chat.Message, budget int) []chat.Message {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if budget -= len(encode(chat.MessageOut(msgs[i]))) + 1; budget < 0 && i < len(msgs)-1 {
+		if budget -= len(encode(chat.ItemOut(msgs[i]))) + 1; budget < 0 && i < len(msgs)-1 {
 			return msgs[i+1:]
 		}
 	}
@@ -220,22 +223,30 @@ func (h *Hub) latestJoined(ctx context.Context, r *room) ([]byte, int64, error) 
 		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
 	}
 	slices.Reverse(msgs)
-	frame, last := joinedOf(r, msgs, false, false)
+	frames, last := joinedOf(r, msgs, false, false)
+	frame := frames[0] // a history has no updates
 	r.joined.Store(&joinedCache{posted: posted, built: now, frame: frame, last: last})
 	return frame, last, nil
 }
 
-// joinedOf encodes the joined envelope of r carrying msgs (oldest first)
-// and returns it with the last message id among them.
-func joinedOf(r *room, msgs []chat.Message, resumed, more bool) ([]byte, int64) {
-	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, len(msgs)),
+// joinedOf encodes the joined envelope of r carrying the messages of items
+// (oldest first), then the update envelopes among items, and returns them
+// with the last item id.
+func joinedOf(r *room, items []chat.Message, resumed, more bool) ([][]byte, int64) {
+	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, 0, len(items)),
 		Resumed: resumed, More: more}
+	frames := [][]byte{nil}
 	var last int64
-	for i, m := range msgs {
-		out.History[i] = chat.MessageOut(m)
+	for _, m := range items {
+		if m.IsUpdate() {
+			frames = append(frames, encode(chat.UpdateOf(m)))
+		} else {
+			out.History = append(out.History, chat.MessageOut(m))
+		}
 		last = max(last, m.ID)
 	}
-	return encode(out), last
+	frames[0] = encode(out)
+	return frames, last
 }
 
 // Disconnect unregisters a closed connection. When it was its user's last,
@@ -275,7 +286,7 @@ func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
 			History: []chat.RoomMsgOut{}})}, 0, 0)
 		return err
 	}
-	c.finishJoin(r, [][]byte{joined}, last, 0)
+	c.finishJoin(r, joined, last, 0)
 	return nil
 }
 

@@ -164,6 +164,10 @@ func (t *deadlined) AppendMessages(ctx context.Context, batch []chat.NewMessage)
 	return writeResult(t, ctx, "append messages", func(ctx context.Context) ([]chat.Stored, error) { return t.s.AppendMessages(ctx, batch) })
 }
 
+func (t *deadlined) MessageByID(ctx context.Context, id int64) (chat.Message, error) {
+	return within(ctx, t.timeout, "message by id", func(ctx context.Context) (chat.Message, error) { return t.s.MessageByID(ctx, id) })
+}
+
 func (t *deadlined) RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]chat.Message, error) {
 	return within(ctx, t.timeout, "room history", func(ctx context.Context) ([]chat.Message, error) {
 		return t.s.RoomHistory(ctx, roomID, before, limit)

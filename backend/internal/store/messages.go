@@ -9,25 +9,48 @@ import (
 
 // selectMessages reads complete messages: the names of the room, sender and
 // recipient come from joins, empty strings standing for NULLs.
+// A reply reads its snippet from the message it answers: its author, and
+// its current text (empty once deleted).
 const selectMessages = `SELECT m.id, m.room_id, COALESCE(r.name, '') AS room,
 	m.sender_id, su.login AS sender_login,
 	m.recipient_id, COALESCE(ru.login, '') AS recipient_login,
-	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id
+	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id,
+	m.kind, m.target_id, m.edited_at, m.deleted, m.reply_to,
+	COALESCE(pu.login, '') AS reply_from, COALESCE(substr(p.text, 1, 100), '') AS reply_text
 	FROM messages m
 	JOIN users su ON su.id = m.sender_id
 	LEFT JOIN users ru ON ru.id = m.recipient_id
-	LEFT JOIN rooms r ON r.id = m.room_id`
+	LEFT JOIN rooms r ON r.id = m.room_id
+	LEFT JOIN messages p ON p.id = m.reply_to
+	LEFT JOIN users pu ON pu.id = p.sender_id`
+
+// onlyMessages keeps the messages of a stream, without its updates: a
+// history is the messages in their current state.
+const onlyMessages = ` AND m.kind = 'message'`
+
+// MessageByID returns a message (not an update) in its current state.
+func (s *Store) MessageByID(ctx context.Context, id int64) (chat.Message, error) {
+	msgs, err := s.messages(ctx, "message by id", selectMessages+`
+		WHERE m.id = ?`+onlyMessages, id)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	if len(msgs) == 0 {
+		return chat.Message{}, messageNotFound()
+	}
+	return msgs[0], nil
+}
 
 // RoomHistory returns up to limit messages of a room with id < before
 // (before <= 0: the newest), newest first.
 func (s *Store) RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "room history", selectMessages+`
-		WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		WHERE m.room_id = ? AND m.id < ?`+onlyMessages+` ORDER BY m.id DESC LIMIT ?`,
 		roomID, cursor(before), pageSize(limit))
 }
 
-// RoomMessagesAfter returns up to limit messages of a room with id > after,
-// oldest first.
+// RoomMessagesAfter returns up to limit items (messages and updates) of a
+// room with id > after, oldest first.
 func (s *Store) RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "room messages after", selectMessages+`
 		WHERE m.room_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`,
@@ -39,11 +62,11 @@ func (s *Store) RoomMessagesAfter(ctx context.Context, roomID, after int64, limi
 func (s *Store) PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]chat.Message, error) {
 	lo, hi := min(a, b), max(a, b)
 	return s.messages(ctx, "private history", selectMessages+`
-		WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ?`+onlyMessages+` ORDER BY m.id DESC LIMIT ?`,
 		lo, hi, cursor(before), pageSize(limit))
 }
 
-// PrivateMessagesAfter returns up to limit private messages sent to or by
+// PrivateMessagesAfter returns up to limit private items sent to or by
 // userID with id > after, oldest first.
 func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "private messages after", selectMessages+`
@@ -52,7 +75,7 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
-// MessagesBetween returns up to limit messages, of any room or user, with
+// MessagesBetween returns up to limit items, of any room or user, with
 // after < id <= upTo, oldest first.
 func (s *Store) MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "messages between", selectMessages+`
@@ -70,7 +93,7 @@ func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {
 	return latest, nil
 }
 
-// UnreceiptedPrivate returns up to limit private messages to userID above
+// UnreceiptedPrivate returns up to limit private items to userID above
 // its receipt, oldest first.
 func (s *Store) UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "private messages after the receipt", selectMessages+`
@@ -88,10 +111,14 @@ func (s *Store) SetReceipt(ctx context.Context, userID, lastID int64) error {
 	return nil
 }
 
-// messages runs a read query written with ? placeholders.
+// messages runs a read query written with ? placeholders, and reads the
+// reactions of what it found.
 func (s *Store) messages(ctx context.Context, op, query string, args ...any) ([]chat.Message, error) {
 	msgs := []chat.Message{}
 	if err := s.selectRead(ctx, &msgs, query, args...); err != nil {
+		return nil, s.fail(op, err)
+	}
+	if err := withReactions(ctx, s.r, msgs); err != nil {
 		return nil, s.fail(op, err)
 	}
 	return msgs, nil

@@ -162,13 +162,40 @@ func (t *turn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	if err := checkBatch(batch); err != nil {
 		return nil, err
 	}
-	out, err := insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
-		return t.conn.SelectContext(ctx, rows, arrayInsertQuery, args...)
-	})
+	var out []chat.Stored
+	var err error
+	if hasUpdates(batch) {
+		out, err = t.appendWithUpdates(ctx, batch)
+	} else {
+		out, err = insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
+			return t.conn.SelectContext(ctx, rows, arrayInsertQuery, args...)
+		})
+	}
 	if err != nil {
 		return nil, appendFailed(postgres{}, err)
 	}
 	return out, nil
+}
+
+// appendWithUpdates stores a batch with updates in one transaction on the
+// turn's session: a node that dies before COMMIT leaves nothing, and the
+// turn passes on only once the transaction has ended either way.
+func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	tx, err := t.conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	out, err := insertOverArrays(ctx, tx, batch, func(rows *[]insertedRow, args ...any) error {
+		return tx.SelectContext(ctx, rows, arrayInsertQuery, args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := applyUpdates(ctx, tx, out); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
 }
 
 // Release unlocks and gives the connection back; a connection that can't

@@ -272,7 +272,7 @@ func (p *Path) publishLoop() {
 // name (a room deleted and created again meanwhile is where the sender's
 // client still believes it is).
 func sameMessage(stored chat.Message, m chat.NewMessage) bool {
-	if stored.Text != m.Text {
+	if stored.Text != m.Text || !sameID(stored.TargetID, m.TargetID) {
 		return false
 	}
 	if m.RoomID != nil {
@@ -311,6 +311,11 @@ func (p *Path) publish(turn chat.Turn, msgs []chat.Message) {
 		p.cfg.Log.Warn("broadcast failed, retrying", "err", err)
 		time.Sleep(wait)
 	}
+}
+
+// sameID compares two optional ids: an update's message, say.
+func sameID(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 func (p *Path) stopping() bool {

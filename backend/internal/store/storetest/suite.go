@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"PrivateThreads", testPrivateThreads},
 		{"PrivateMessagesAfter", testPrivateMessagesAfter},
 		{"Receipts", testReceipts},
+		{"Updates", testUpdates},
+		{"PrivateUpdates", testPrivateUpdates},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Ping", testPing},
