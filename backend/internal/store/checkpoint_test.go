@@ -25,7 +25,7 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	db := filepath.Join(dir, "sala.db")
 	before := fileSize(t, db)
 	text := strings.Repeat("a message long enough to fill pages ", 20)
-	for i := range 20 { // ~300 KB: about 75 pages, far below 1000
+	for i := range 30 { // ~450 KB: about 110 pages, far below 1000
 		if _, err := s.AppendMessages(ctx, hallPosts(ann, hall, 10, text, fmt.Sprint(i, "-"))); err != nil {
 			t.Fatal(err)
 		}
