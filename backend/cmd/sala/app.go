@@ -89,11 +89,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	hcfg := hub.DefaultConfig()
 	hcfg.DefaultRoom, hcfg.RoomGrace, hcfg.MsgRate, hcfg.MsgBurst = cfg.DefaultRoom, cfg.RoomGrace, cfg.MsgRate, cfg.MsgBurst
+	hcfg.StoreTimeout = cfg.DBTimeout
+	if store.IsPostgres(cfg.DatabaseURL) {
+		// One node or several, commits take PostgreSQL's turn (see
+		// store.Sequencer): it orders a batch the write path stopped
+		// waiting for before the next one.
+		if m.seq, err = store.OpenSequencer(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		hcfg.Sequencer = m.seq
+	}
 	if cfg.NATSURL != "" {
 		if err := m.joinCluster(ctx); err != nil {
 			return err
 		}
-		hcfg.Cluster, hcfg.Sequencer = m.bus, m.seq
+		hcfg.Cluster = m.bus
 	}
 	met := metrics.New(func() int { return m.hub.RoomCount() }) // read at scrape time
 	m.hub = hub.New(hcfg, m.store, m.Log, met)
@@ -142,11 +152,12 @@ func (m *Main) startMemoryTuning() {
 	}()
 }
 
-// joinCluster connects to NATS and to the sequencer: with SALA_NATS_URL
-// set this process is one node of several sharing PostgreSQL.
+// joinCluster connects to NATS: with SALA_NATS_URL set this process is one
+// node of several sharing PostgreSQL.
 func (m *Main) joinCluster(ctx context.Context) (err error) {
-	if m.seq, err = store.OpenSequencer(ctx, m.Config.DatabaseURL); err != nil {
-		return fmt.Errorf("SALA_NATS_URL is set: %w", err)
+	if m.seq == nil {
+		return fmt.Errorf("SALA_NATS_URL is set: several nodes need PostgreSQL, not %s",
+			store.Describe(m.Config.DatabaseURL, m.Config.DataDir))
 	}
 	bc := m.Cluster
 	bc.URL, bc.Log = m.Config.NATSURL, m.Log

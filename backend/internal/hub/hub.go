@@ -52,9 +52,13 @@ type Config struct {
 	// Cluster connects the hub to the other nodes of a deployment; nil for
 	// a single node, which uses an in-process Cluster.
 	Cluster chat.Cluster
-	// Sequencer orders commits across nodes. It is set with a Cluster of
-	// several nodes; nil for a single node, which uses an in-process one.
+	// Sequencer orders commits: one turn at a time across the nodes. A
+	// node on PostgreSQL, one or several, sets store.Sequencer's; nil takes
+	// a turn in this process (writepath.Local), which is right for SQLite.
 	Sequencer chat.Sequencer
+	// StoreTimeout bounds how long a batch of messages waits for its turn
+	// and for the store (SALA_DB_TIMEOUT); zero is 10 s.
+	StoreTimeout time.Duration
 	// Now is the clock; nil for time.Now.
 	Now func() time.Time
 }
@@ -224,7 +228,7 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 		seq = writepath.NewLocal(store)
 	}
 	h.writes = writepath.New(writepath.Config{Sequencer: seq, Publish: h.cluster.Publish,
-		BatchSize: h.cfg.BatchSize, Log: log, Metrics: metrics, Stopping: h.stop})
+		BatchSize: h.cfg.BatchSize, Timeout: h.cfg.StoreTimeout, Log: log, Metrics: metrics, Stopping: h.stop})
 	return h
 }
 

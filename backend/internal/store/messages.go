@@ -85,9 +85,16 @@ func (s *Store) MessagesBetween(ctx context.Context, after, upTo int64, limit in
 
 // LatestMessageID returns the id of the latest message stored, 0 when there
 // is none.
+//
+// It reads on the writer's connection. On SQLite that is the one
+// connection every write takes, so the answer counts every write begun
+// before the call, one whose caller stopped waiting at its deadline
+// included: a single node's turn reads its Prev here (writepath.Local).
+// PostgreSQL's sessions give no such order; a node on PostgreSQL takes
+// Sequencer's turn instead, which reads Prev on its own session.
 func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {
 	var latest int64
-	if err := s.r.QueryRowxContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages`).Scan(&latest); err != nil {
+	if err := s.w.QueryRowxContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages`).Scan(&latest); err != nil {
 		return 0, s.fail("latest message", err)
 	}
 	return latest, nil

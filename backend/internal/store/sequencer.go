@@ -104,7 +104,41 @@ func lockKey(ns string) int64 {
 func (q *Sequencer) Close() error { return q.db.Close() }
 
 // Acquire waits for the turn and reads Prev under it.
+//
+// Each of a turn's calls runs on a goroutine of its own, and the caller
+// stops waiting when ctx ends: lib/pq meets a cancelled context by asking
+// the same server to cancel the query and waiting on the socket, so against
+// a frozen server a call would outlast any deadline. A turn taken after its
+// caller gave up is handed back at once; a session whose call was abandoned
+// keeps the turn until that call has returned, and is then closed, so the
+// next turn begins only once the database is done with this one.
 func (q *Sequencer) Acquire(ctx context.Context) (chat.Turn, error) {
+	type acquired struct {
+		t   *turn
+		err error
+	}
+	done := make(chan acquired, 1)
+	go func() {
+		t, err := q.acquire(ctx)
+		done <- acquired{t, err}
+	}()
+	a, ok := await(ctx, done)
+	if !ok {
+		go func() {
+			if late := <-done; late.t != nil {
+				late.t.discard()
+			}
+		}()
+		return nil, q.fail(ctx.Err())
+	}
+	if a.err != nil {
+		return nil, a.err
+	}
+	return a.t, nil
+}
+
+// acquire takes a session from the pool, the lock on it, and Prev.
+func (q *Sequencer) acquire(ctx context.Context) (*turn, error) {
 	conn, err := q.db.Connx(ctx)
 	if err != nil {
 		return nil, q.fail(err)
@@ -117,6 +151,23 @@ func (q *Sequencer) Acquire(ctx context.Context) (chat.Turn, error) {
 	return t, nil
 }
 
+// await waits for done's value until ctx ends; ok is false when ctx ended
+// first. A value that is ready when ctx ends is taken all the same: a batch
+// that committed is not reported failed.
+func await[T any](ctx context.Context, done <-chan T) (v T, ok bool) {
+	select {
+	case v = <-done:
+		return v, true
+	case <-ctx.Done():
+		select {
+		case v = <-done:
+			return v, true
+		default:
+			return v, false
+		}
+	}
+}
+
 func (q *Sequencer) fail(err error) error {
 	return fmt.Errorf("store: sequencer: %w: %w", unavailable(), err)
 }
@@ -126,6 +177,11 @@ type turn struct {
 	conn *sqlx.Conn
 	once sync.Once
 	prev int64
+	// abandoned is set by an Append its caller stopped waiting for: it is
+	// closed once that call has returned. Release reads it after Append,
+	// from the write path's publish loop (the batch's hand-over orders the
+	// two).
+	abandoned chan struct{}
 }
 
 // take runs the turn's query and keeps Prev, the last result's one value.
@@ -153,9 +209,32 @@ func (t *turn) take(ctx context.Context, query string) error {
 
 func (t *turn) Prev() int64 { return t.prev }
 
-// Append stores a batch as Store.AppendMessages does, on the turn's own
-// session (see Sequencer): one statement, so one round trip.
+// Append stores a batch on the turn's session (see append), waiting until
+// ctx ends (see Acquire): past it the batch may still commit, and the turn
+// stays taken until the database has answered.
 func (t *turn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	type appended struct {
+		out []chat.Stored
+		err error
+	}
+	done := make(chan appended, 1)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		out, err := t.append(ctx, batch)
+		done <- appended{out, err}
+	}()
+	a, ok := await(ctx, done)
+	if !ok {
+		t.abandoned = finished
+		return nil, fmt.Errorf("store: append under the turn: %w: %w", unavailable(), ctx.Err())
+	}
+	return a.out, a.err
+}
+
+// append stores a batch as Store.AppendMessages does, on the turn's own
+// session (see Sequencer): one statement, so one round trip.
+func (t *turn) append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	if len(batch) == 0 {
 		return []chat.Stored{}, nil
 	}
@@ -199,9 +278,17 @@ func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) (
 }
 
 // Release unlocks and gives the connection back; a connection that can't
-// unlock is closed, which unlocks too.
+// unlock is closed, which unlocks too. A session whose Append was abandoned
+// is closed once that call has returned: until then the turn stays taken.
 func (t *turn) Release() {
 	t.once.Do(func() {
+		if t.abandoned != nil {
+			go func() {
+				<-t.abandoned
+				t.discard()
+			}()
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if _, err := t.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {

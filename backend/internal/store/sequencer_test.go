@@ -215,3 +215,69 @@ func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 		t.Errorf("the next turn's Prev = %d, want %d: the dead node's batch, committed after the turn was granted, is missed", got, committed)
 	}
 }
+
+// TestSequencerAbandonedAppendKeepsTheTurn plays a database that freezes
+// (it stops answering, sessions stay open) while a batch is being stored.
+// The write path must get its answer at its deadline, unavailable, rather
+// than wait for the server; and the turn must stay taken until the frozen
+// session is done, so that the next turn's Prev counts the batch if it
+// commits after all.
+func TestSequencerAbandonedAppendKeepsTheTurn(t *testing.T) {
+	viaProxy, p := storetest.PostgresURLViaProxy(t)
+	direct := p.Bypass(t, viaProxy)
+	ctx := t.Context()
+	st := storetest.Open(t, direct, "")
+	ann, hall := storetest.AnnInHall(t, st)
+	frozen, err := store.OpenSequencer(ctx, viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { frozen.Close() })
+	other, err := store.OpenSequencer(ctx, direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+
+	turn, err := frozen.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Freeze()
+	const deadline = 300 * time.Millisecond
+	appendCtx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	start := time.Now()
+	_, err = turn.Append(appendCtx, []chat.NewMessage{{RoomID: &hall.ID, Room: "hall",
+		SenderID: ann.ID, From: "ann", Text: "while frozen", SentAt: 1, ClientID: "frozen"}})
+	if chat.ErrorCode(err) != chat.EUnavailable {
+		t.Fatalf("append while the database is frozen: %v, want unavailable", err)
+	}
+	if took := time.Since(start); took > deadline+time.Second {
+		t.Errorf("the append answered after %s, want about %s", took, deadline)
+	}
+	turn.Release()
+
+	waitCtx, cancelWait := context.WithTimeout(ctx, deadline)
+	defer cancelWait()
+	if early, err := other.Acquire(waitCtx); err == nil {
+		early.Release()
+		t.Fatal("the next turn was granted while the frozen session's batch was still on its way")
+	}
+
+	p.Thaw()
+	nextCtx, cancelNext := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelNext()
+	next, err := other.Acquire(nextCtx)
+	if err != nil {
+		t.Fatalf("the next turn after the thaw: %v", err)
+	}
+	defer next.Release()
+	latest, err := st.LatestMessageID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Prev() != latest {
+		t.Errorf("the next turn's Prev = %d, want the latest stored id %d", next.Prev(), latest)
+	}
+}

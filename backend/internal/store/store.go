@@ -104,6 +104,13 @@ func Describe(databaseURL, dataDir string) string {
 	return "postgres " + u.Redacted()
 }
 
+// IsPostgres reports whether databaseURL names a PostgreSQL database (an
+// empty URL is SQLite in the data directory).
+func IsPostgres(databaseURL string) bool {
+	t, err := parseTarget(databaseURL, "-")
+	return err == nil && t.kind == kindPostgres
+}
+
 type dbKind int
 
 const (

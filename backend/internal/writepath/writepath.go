@@ -50,8 +50,12 @@ type Config struct {
 	// Publish hands a committed batch to every node.
 	Publish   func(ctx context.Context, b chat.Broadcast) error
 	BatchSize int // largest group-commit batch
-	Log       *slog.Logger
-	Metrics   Metrics
+	// Timeout bounds the wait for a batch's turn, and then for the store
+	// to answer (default 10 s); past it the batch's senders are answered
+	// unavailable and retry with the same ids.
+	Timeout time.Duration
+	Log     *slog.Logger
+	Metrics Metrics
 	// Stopping is closed when the server shuts down: a bus that fails
 	// then is not waited for.
 	Stopping <-chan struct{}
@@ -86,6 +90,9 @@ type outcome struct {
 func New(cfg Config) *Path {
 	// One batch can queue while one commits; past that, Submit blocks the
 	// sender's reader, and TCP slows the client down.
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
 	return &Path{cfg: cfg, in: make(chan *Request, cfg.BatchSize), results: make(chan committed, 4)}
 }
 
@@ -164,7 +171,7 @@ func (p *Path) commitLoop() {
 
 // acquire takes the turn of a batch.
 func (p *Path) acquire(size int) (chat.Turn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
 	turn, err := p.cfg.Sequencer.Acquire(ctx)
@@ -178,7 +185,7 @@ func (p *Path) acquire(size int) (chat.Turn, error) {
 // deadline so a hung database fails the batch instead of stalling every
 // sender.
 func (p *Path) append(turn chat.Turn, msgs []chat.NewMessage) ([]chat.Stored, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
 	stored, err := turn.Append(ctx, msgs)
@@ -330,8 +337,13 @@ func (p *Path) stopping() bool {
 // publishPatience is how long a batch's turn waits for the bus.
 const publishPatience = 10 * time.Second
 
-// Local is the Sequencer of a single node: a mutex, and Prev read from the
-// store under it. It stores batches with the store's AppendMessages.
+// Local is the Sequencer of a single node on SQLite: a mutex, and Prev read
+// from the store under it. It stores batches with the store's
+// AppendMessages. Prev is only right if LatestMessageID counts a write
+// whose caller stopped waiting at its deadline and which may still commit:
+// SQLite's store reads it on its one writer connection, behind every write.
+// PostgreSQL gives no such order between sessions, so a node on PostgreSQL
+// takes store.Sequencer's turn, on a session of its own, instead.
 type Local struct {
 	store chat.Store
 	mu    sync.Mutex
