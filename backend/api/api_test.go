@@ -26,7 +26,7 @@ func TestSpecIsValid(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"ClientEnvelope", "ServerEnvelope", "SendEnvelope", "PingEnvelope", "WelcomeEnvelope",
+	for _, name := range []string{"ClientEnvelope", "ServerEnvelope", "SendEnvelope", "PingEnvelope", "ReceiptEnvelope", "WelcomeEnvelope",
 		"JoinedEnvelope", "MessageEnvelope", "PrivateEnvelope", "AckEnvelope", "PongEnvelope", "RoomsEnvelope", "RoomsChangedEnvelope",
 		"UsersEnvelope", "EventEnvelope", "HelpEnvelope", "ErrorEnvelope", "ErrorResponse"} {
 		if doc.Components.Schemas[name] == nil {

@@ -145,6 +145,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A message's id. */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a message, leaving a tombstone
+         * @description The REST twin of the `delete` envelope. The author deletes, and so does the owner of the
+         *     room the message is in (else 403 `not_author`). The message keeps its place as a
+         *     tombstone (`deleted: true`, no text, no reactions); everyone in the conversation gets
+         *     `update` kind `deleted`.
+         */
+        delete: operations["deleteMessage"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit one of the caller's messages
+         * @description The REST twin of the `edit` envelope: stored as an item of the message's conversation
+         *     (its own id), then broadcast to the conversation as `update` kind `edited`. Only the
+         *     author edits (403 `not_author`); a deleted message, or one the caller can't read, is
+         *     404 `message_not_found`; the text follows the rules of a message (422 `invalid_text`).
+         */
+        patch: operations["editMessage"];
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A message's id. */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Toggle the caller's reaction with one emoji
+         * @description The REST twin of the `react` envelope: puts the caller's reaction on the message, or
+         *     takes it off if it was there. Anyone who can read the message reacts. The answer, like
+         *     the `update` kind `reaction` everyone in the conversation gets, carries the message's
+         *     reactions after the change. Anything but one emoji is 422 `invalid_emoji`.
+         */
+        post: operations["reactToMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/time": {
         parameters: {
             query?: never;
@@ -189,8 +248,8 @@ export interface paths {
         /**
          * The real-time channel (WebSocket upgrade)
          * @description Upgrades to a WebSocket. The server sends `welcome`, then `joined` for the room the
-         *     connection lands in, then any private messages waiting for the user. Envelopes are
-         *     described by `ClientEnvelope` and `ServerEnvelope`.
+         *     connection lands in, then the private messages to the user above its latest `receipt`.
+         *     Envelopes are described by `ClientEnvelope` and `ServerEnvelope`.
          *
          *     A plain GET without `Connection: Upgrade` and `Upgrade: websocket` (curl, a link) is
          *     answered 400 `invalid_request`.
@@ -199,7 +258,10 @@ export interface paths {
          *     seen, room or private) and `room` (the room it was in). If that room is still live
          *     the connection lands in it and `joined.history` holds every room message after
          *     `last_id` (`resumed: true`); private messages after `last_id` follow as `private`
-         *     envelopes. Nothing is sent twice to a client that dedupes by `id`.
+         *     envelopes. If that room ended meanwhile (a room of the same name created since is
+         *     another room), the messages missed there come as `message` envelopes, then `event`
+         *     `room_deleted`, then `joined` for the default room. Nothing is sent twice to a client
+         *     that dedupes by `id`.
          */
         get: operations["websocket"];
         put?: never;
@@ -402,6 +464,36 @@ export interface components {
             text: string;
             /** @description Optional idempotency key chosen by the caller. */
             client_id?: string;
+            /**
+             * Format: int64
+             * @description A message of the same conversation this one answers (else 404 `message_not_found`).
+             */
+            reply_to?: number;
+        };
+        EditRequest: {
+            text: string;
+            /** @description Optional idempotency key chosen by the caller. */
+            client_id?: string;
+        };
+        ReactRequest: {
+            /** @description One emoji: flags, skin tones, keycaps and ZWJ sequences are one. */
+            emoji: string;
+            /** @description Optional idempotency key chosen by the caller. */
+            client_id?: string;
+        };
+        /** @description The message a reply answers. */
+        ReplySnippet: {
+            /** Format: int64 */
+            id: number;
+            from: string;
+            /** @description Its first 100 characters; empty once it is deleted. */
+            text: string;
+        };
+        Reaction: {
+            emoji: string;
+            count: number;
+            /** @description Logins, in the order they reacted. */
+            users: string[];
         };
         RoomMessagePage: {
             messages: components["schemas"]["MessageEnvelope"][];
@@ -437,6 +529,12 @@ export interface components {
             type: "send";
             id: string;
             text: string;
+            /**
+             * Format: int64
+             * @description A message of the same conversation (the room, or for `#\private` the thread) that this
+             *     one answers; else `message_not_found`.
+             */
+            reply_to?: number;
         };
         /** @description Clock sync and latency; the server answers `pong`. */
         PingEnvelope: {
@@ -452,7 +550,101 @@ export interface components {
              */
             t0: number;
         };
-        ClientEnvelope: components["schemas"]["SendEnvelope"] | components["schemas"]["PingEnvelope"];
+        /**
+         * @description The highest message id (room or private) the client has shown. Private messages count
+         *     as delivered to the user only up to its highest receipt; a new connection without
+         *     `last_id` gets every private message to the user above it. Never goes back; no `id`,
+         *     no answer.
+         */
+        ReceiptEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "receipt";
+            /** Format: int64 */
+            last_id: number;
+        };
+        /**
+         * @description Replace the text of one of the sender's messages. Answered by `ack` (its `message_id` is
+         *     the update's own id) or `error` (`message_not_found`, `not_author`, `invalid_text`);
+         *     everyone in the conversation gets `update` kind `edited`.
+         * @example {
+         *       "type": "edit",
+         *       "id": "c9",
+         *       "message_id": 42,
+         *       "text": "hola a todas"
+         *     }
+         */
+        EditEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "edit";
+            id: string;
+            /** Format: int64 */
+            message_id: number;
+            text: string;
+        };
+        /**
+         * @description Delete a message: the author's, or any in a room the sender owns. Answered by `ack` or
+         *     `error` (`message_not_found`, `not_author`); everyone gets `update` kind `deleted`.
+         * @example {
+         *       "type": "delete",
+         *       "id": "c10",
+         *       "message_id": 42
+         *     }
+         */
+        DeleteEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "delete";
+            id: string;
+            /** Format: int64 */
+            message_id: number;
+        };
+        /**
+         * @description Toggle the sender's reaction with one emoji on a message it can read. Answered by `ack`
+         *     or `error` (`message_not_found`, `invalid_emoji`); everyone gets `update` kind `reaction`.
+         * @example {
+         *       "type": "react",
+         *       "id": "c11",
+         *       "message_id": 42,
+         *       "emoji": "👍"
+         *     }
+         */
+        ReactEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "react";
+            id: string;
+            /** Format: int64 */
+            message_id: number;
+            emoji: string;
+        };
+        /**
+         * @description The sender is typing, in its current room or (with `to`) to one person. Never stored,
+         *     no `id`, no answer; the server forwards at most one per user every 2 seconds.
+         * @example {
+         *       "type": "typing",
+         *       "to": "bob"
+         *     }
+         */
+        TypingClientEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            /** @description A login, for a private thread. */
+            to?: string;
+        };
+        ClientEnvelope: components["schemas"]["SendEnvelope"] | components["schemas"]["PingEnvelope"] | components["schemas"]["ReceiptEnvelope"] | components["schemas"]["EditEnvelope"] | components["schemas"]["DeleteEnvelope"] | components["schemas"]["ReactEnvelope"] | components["schemas"]["TypingClientEnvelope"];
         WelcomeEnvelope: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -479,7 +671,11 @@ export interface components {
              */
             type: "joined";
             room: string;
-            /** @description Latest messages oldest first; after a resume, every message after `last_id`. */
+            /**
+             * @description Latest messages oldest first, each in its current state; after a resume, every
+             *     message after `last_id`, followed (as `update` envelopes) by the edits, deletions and
+             *     reactions after `last_id`, in id order.
+             */
             history: components["schemas"]["MessageEnvelope"][];
             /** @description History holds the messages after the client's last_id. */
             resumed: boolean;
@@ -505,6 +701,19 @@ export interface components {
             sent_at: number;
             /** @description The sender's id for the message (empty when it gave none). */
             client_id: string;
+            reply_to?: components["schemas"]["ReplySnippet"];
+            /**
+             * Format: int64
+             * @description When it was last edited; absent if never.
+             */
+            edited_at?: number;
+            /**
+             * @description A tombstone; its text is empty and it has no reactions.
+             * @constant
+             */
+            deleted?: true;
+            /** @description Absent when there are none. */
+            reactions?: components["schemas"]["Reaction"][];
         };
         PrivateEnvelope: {
             /**
@@ -520,8 +729,91 @@ export interface components {
             /** Format: int64 */
             sent_at: number;
             client_id: string;
+            reply_to?: components["schemas"]["ReplySnippet"];
+            /**
+             * Format: int64
+             * @description When it was last edited; absent if never.
+             */
+            edited_at?: number;
+            /**
+             * @description A tombstone; its text is empty and it has no reactions.
+             * @constant
+             */
+            deleted?: true;
+            /** @description Absent when there are none. */
+            reactions?: components["schemas"]["Reaction"][];
         };
-        /** @description The message the client called `id` is durably stored. */
+        /**
+         * @description An edit, deletion or reaction of message `message_id`: an item of the conversation's
+         *     stream with an `id` of its own (from the same sequence as messages, so it is resumed
+         *     with `last_id` too). `room` is set in a room; `to` (the other person, `by` being one)
+         *     in a private thread. `text` is an edit's new text; `emoji` and `reactions` (the
+         *     message's, after the change; `[]` when none are left) come with a reaction.
+         * @example {
+         *       "type": "update",
+         *       "id": 60,
+         *       "message_id": 42,
+         *       "kind": "reaction",
+         *       "room": "general",
+         *       "by": "bob",
+         *       "at": 1767772800000,
+         *       "emoji": "👍",
+         *       "reactions": [
+         *         {
+         *           "emoji": "👍",
+         *           "count": 1,
+         *           "users": [
+         *             "bob"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        UpdateEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "update";
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            message_id: number;
+            /** @enum {string} */
+            kind: "edited" | "deleted" | "reaction";
+            room?: string;
+            /** @description Who made it. */
+            by: string;
+            to?: string;
+            /** Format: int64 */
+            at: number;
+            text?: string;
+            emoji?: string;
+            reactions?: components["schemas"]["Reaction"][];
+        };
+        /**
+         * @description `user` is typing in `room`, or to the receiver (`from`, a private thread). Show it for a
+         *     few seconds; it is sent again while the typing goes on (at most every 2 s).
+         * @example {
+         *       "type": "typing",
+         *       "room": "general",
+         *       "user": "alice"
+         *     }
+         */
+        TypingEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            room?: string;
+            from?: string;
+            user: string;
+        };
+        /**
+         * @description The message (or edit, deletion, reaction) the client called `id` is durably stored;
+         *     `message_id` is its stream id.
+         */
         AckEnvelope: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -627,11 +919,14 @@ export interface components {
              * @example invalid_envelope
              * @example unknown_type
              * @example unavailable
+             * @example message_not_found
+             * @example not_author
+             * @example invalid_emoji
              */
             code: string;
             message: string;
         };
-        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["RoomsChangedEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
+        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["UpdateEnvelope"] | components["schemas"]["TypingEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["RoomsChangedEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
     };
     responses: {
         /** @description Malformed request (invalid JSON, wrong types, bad parameters). */
@@ -682,8 +977,26 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description No such room or user. */
+        /** @description No such room or user (or, for `reply_to`, no such message of the conversation). */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The message is someone else's (`not_author`). */
+        NotAuthor: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No such message the caller can read, or it was deleted (`message_not_found`). */
+        MessageNotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -749,6 +1062,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description A message's id. */
+        MessageId: number;
         /** @description Return messages with an id lower than this (omit for the newest). */
         Before: number;
         /** @description Page size. */
@@ -941,12 +1256,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "text": "hola a todos",
-                 *       "client_id": "curl-1"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PostMessageRequest"];
             };
         };
@@ -1048,6 +1357,158 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdReused"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A message's id. */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored and broadcast; the update. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "update",
+                     *       "id": 59,
+                     *       "message_id": 42,
+                     *       "kind": "deleted",
+                     *       "room": "general",
+                     *       "by": "alice",
+                     *       "at": 1767772800000
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotAuthor"];
+            404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    editMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A message's id. */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "hola a todas"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EditRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored and broadcast; the update. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "update",
+                     *       "id": 58,
+                     *       "message_id": 42,
+                     *       "kind": "edited",
+                     *       "room": "general",
+                     *       "by": "alice",
+                     *       "at": 1767772800000,
+                     *       "text": "hola a todas"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotAuthor"];
+            404: components["responses"]["MessageNotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reactToMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A message's id. */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "emoji": "👍"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReactRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored and broadcast; the update. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "update",
+                     *       "id": 60,
+                     *       "message_id": 42,
+                     *       "kind": "reaction",
+                     *       "room": "general",
+                     *       "by": "bob",
+                     *       "at": 1767772800000,
+                     *       "emoji": "👍",
+                     *       "reactions": [
+                     *         {
+                     *           "emoji": "👍",
+                     *           "count": 1,
+                     *           "users": [
+                     *             "bob"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["MessageNotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];

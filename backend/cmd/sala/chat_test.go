@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -141,9 +142,26 @@ func TestTerminalChat(t *testing.T) {
 	if m := bob.nextType("message"); m.str("from") != "alice" || m.str("text") != "hello from the terminal" {
 		t.Errorf("bob got %v", m)
 	}
-	alice.expect(clockStamp + ` alice: hello from the terminal\n`)
+	alice.expect(clockStamp + ` \d+ alice: hello from the terminal\n`)
 	bob.say("b1", "hi alice")
-	alice.expect(clockStamp + ` bob: hi alice\n`)
+	hi := bob.nextType("message").num("id")
+	alice.expect(clockStamp + ` \d+ bob: hi alice\n`)
+
+	// Message ids shown on each line act on messages: reply, react, edit,
+	// delete; the others' edits, deletions and reactions are notices.
+	alice.typeLine(fmt.Sprintf("/reply %d hi bob", hi))
+	if m := bob.next("reply", isType("message", "text", "hi bob")); m["reply_to"] == nil {
+		t.Errorf("a /reply without reply_to: %v", m)
+	}
+	alice.typeLine(fmt.Sprintf("/react %d 👍", hi))
+	bob.update("reaction", hi)
+	alice.expect(fmt.Sprintf(`\* alice reacted 👍 on %d: \[👍 1\]\n`, hi))
+	bob.act(map[string]any{"type": "edit", "id": "b1e", "message_id": hi, "text": "hi Alice"})
+	alice.expect(fmt.Sprintf(`\* bob edited %d: hi Alice\n`, hi))
+	alice.typeLine(fmt.Sprintf("/edit %d mine now", hi))
+	alice.expect(`! not_author: `)
+	bob.act(map[string]any{"type": "delete", "id": "b1d", "message_id": hi})
+	alice.expect(fmt.Sprintf(`\* bob deleted %d\n`, hi))
 
 	// # commands work: #lR prints the rooms as a table, errors are printed.
 	alice.typeLine("#lR")
@@ -151,7 +169,7 @@ func TestTerminalChat(t *testing.T) {
 	alice.typeLine("#gR nowhere")
 	alice.expect(`! room_not_found: `)
 	bob.say("b2", "#private alice psst")
-	alice.expect(clockStamp + ` \(private\) bob → alice: psst\n`)
+	alice.expect(clockStamp + ` \d+ \(private\) bob → alice: psst\n`)
 	alice.typeLine("#private bob noted")
 	bob.next("alice's private", isType("private", "text", "noted"))
 	alice.typeLine("#show users")
@@ -188,7 +206,7 @@ func TestTerminalChatLoginAndEndOfInput(t *testing.T) {
 		t.Fatalf("sala chat at the end of the input: %v", err)
 	}
 	out := carol.output()
-	if !regexp.MustCompile(clockStamp+` carol: piped in\n`).MatchString(out) || !strings.Contains(out, "#general  1") {
+	if !regexp.MustCompile(clockStamp+` \d+ carol: piped in\n`).MatchString(out) || !strings.Contains(out, "#general  1") {
 		t.Errorf("output:\n%s", out)
 	}
 	r := s.request("GET", "/api/v1/rooms/general/messages", s.signup("dan"), nil)
@@ -243,11 +261,11 @@ func TestTerminalChatReconnects(t *testing.T) {
 		t.Errorf("the missed message was printed %d times:\n%s", n, erin.output())
 	}
 
-	// A restart closes with 1001: the client comes back, in the default room
-	// since rooms live in memory, and can go on.
+	// A restart closes with 1001: the client comes back to its room, which
+	// outlives the restart, and can go on.
 	s.restart()
 	erin.expect(`connection lost \(1001 [^)]*\); reconnecting`)
-	erin.expect(`you are in #general`)
+	erin.expect(`back in #attic`)
 	erin.typeLine("after the restart")
 	erin.expect(`erin: after the restart\n`)
 	erin.typeLine("#exit")

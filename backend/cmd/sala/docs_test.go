@@ -77,7 +77,8 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 		t.Errorf("a command of the walkthrough answered an error:\n%s", got)
 	}
 	for _, want := range []string{`"token"`, `"text":"hola desde curl"`, `"text":"a note to myself"`,
-		`"login":"ada"`, `"name":"general"`, `"server_time"`} {
+		`"login":"ada"`, `"name":"general"`, `"server_time"`, `"kind":"edited"`, `"text":"hola desde curl, editado"`,
+		`"kind":"reaction"`, `"users":["ada"]`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
 		}

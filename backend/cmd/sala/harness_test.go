@@ -369,7 +369,7 @@ func (s *testServer) checkEnvelope(e envelope) {
 		return
 	}
 	name := map[string]string{"welcome": "WelcomeEnvelope", "joined": "JoinedEnvelope", "message": "MessageEnvelope",
-		"private": "PrivateEnvelope", "ack": "AckEnvelope", "pong": "PongEnvelope", "rooms": "RoomsEnvelope", "rooms_changed": "RoomsChangedEnvelope",
+		"private": "PrivateEnvelope", "update": "UpdateEnvelope", "typing": "TypingEnvelope", "ack": "AckEnvelope", "pong": "PongEnvelope", "rooms": "RoomsEnvelope", "rooms_changed": "RoomsChangedEnvelope",
 		"users": "UsersEnvelope", "event": "EventEnvelope", "help": "HelpEnvelope", "error": "ErrorEnvelope"}[e.typ()]
 	ref := s.spec.Components.Schemas[name]
 	if ref == nil {

@@ -45,9 +45,25 @@ type Room struct {
 	DeletedAt *time.Time `db:"deleted_at"`
 }
 
-// Message is a stored message: a room message (RoomID set) or a private one
-// (RecipientID set). IDs grow with every stored message, rooms and private
-// messages alike, so one number tells a client where it stopped reading.
+// Kinds of the items of a conversation's stream: messages, and updates
+// that change one (an edit, a deletion, a reaction toggled).
+const (
+	KindMessage  = "message"
+	KindEdited   = "edited"
+	KindDeleted  = "deleted"
+	KindReaction = "reaction"
+)
+
+// ReplySnippetLen is how many characters of the message a reply answers
+// the reply carries.
+const ReplySnippetLen = 100
+
+// Message is a stored item of a conversation: a room's (RoomID set) or a
+// private thread's (RecipientID set). Most are messages (Kind
+// KindMessage); the others are updates of message TargetID, made by
+// SenderID, which carry the edit's new text or the reaction's emoji in
+// Text. IDs grow with every stored item, rooms and private threads alike,
+// so one number tells a client where it stopped reading.
 type Message struct {
 	ID          int64  `db:"id"`
 	RoomID      *int64 `db:"room_id"`
@@ -59,10 +75,39 @@ type Message struct {
 	Text        string `db:"text"`
 	SentAt      int64  `db:"sent_at"`   // Unix milliseconds
 	ClientID    string `db:"client_id"` // the sender's id for the message, may be empty
+
+	Kind     string `db:"kind"`
+	TargetID *int64 `db:"target_id"` // an update's message
+	// A message's current state: when it was last edited, whether it is a
+	// tombstone, the message it answers (and that message's author and
+	// current text), and its reactions (an update of kind reaction carries
+	// its message's).
+	EditedAt  *int64     `db:"edited_at"`
+	Deleted   bool       `db:"deleted"`
+	ReplyTo   *int64     `db:"reply_to"`
+	ReplyFrom string     `db:"reply_from"`
+	ReplyText string     `db:"reply_text"`
+	Reactions []Reaction `db:"-"`
 }
 
 // IsPrivate tells a private message from a room message.
 func (m Message) IsPrivate() bool { return m.RecipientID != nil }
+
+// IsUpdate tells an update from a message.
+func (m Message) IsUpdate() bool { return m.Kind != "" && m.Kind != KindMessage }
+
+// Snippet is the start of a text a reply shows: its first
+// ReplySnippetLen characters.
+func Snippet(text string) string {
+	n := 0
+	for i := range text {
+		if n == ReplySnippetLen {
+			return text[:i]
+		}
+		n++
+	}
+	return text
+}
 
 // NowMillis is the wall clock in the protocol's unit.
 func NowMillis(t time.Time) int64 { return t.UnixMilli() }

@@ -9,28 +9,26 @@ import "context"
 // what travels between nodes.
 
 // Broadcast is a batch of stored messages on its way to every node, in id
-// order. RoomPrev and UserPrev, set by several nodes, carry the id of the
-// latest message of each room (and of each user's private messages) that was
-// committed before the batch: a node that delivered less than that missed a
-// message and reads it from the database before going on.
+// order. Prev is the latest message id committed before the batch, in any
+// room or private thread: batches are committed one at a time across the
+// cluster (see Sequencer), so a node that delivered less than Prev missed
+// a batch and reads it from the database before going on.
 type Broadcast struct {
-	Node     string          `json:"node"`
-	Messages []Message       `json:"messages"`
-	RoomPrev map[int64]int64 `json:"room_prev,omitempty"`
-	UserPrev map[int64]int64 `json:"user_prev,omitempty"`
-	// PrivPrev is the latest private message id committed before the
-	// batch's turn, whatever its users: a node that never received one
-	// reads it before delivering the batch, so that no client's resume
-	// cursor passes it.
-	PrivPrev int64 `json:"priv_prev,omitempty"`
+	Node     string    `json:"node"`
+	Prev     int64     `json:"prev"`
+	Messages []Message `json:"messages"`
 }
 
 // Notice is a user_joined or user_left event for the members of a room on
-// the other nodes. It has no id and no ordering with messages.
+// the other nodes, or (Typing set) a typing signal for the members of room
+// RoomID or, in a private thread, for user ToID. It has no id and no
+// ordering with messages.
 type Notice struct {
-	Node   string `json:"node"`
-	RoomID int64  `json:"room_id"`
-	Event  Event  `json:"event"`
+	Node   string     `json:"node"`
+	RoomID int64      `json:"room_id"`
+	Event  Event      `json:"event"`
+	Typing *TypingOut `json:"typing,omitempty"`
+	ToID   int64      `json:"to_id,omitempty"`
 }
 
 // LiveRoom is a non-default room of the cluster's registry. Revision orders
@@ -113,8 +111,8 @@ type ClusterHandler interface {
 	// PeersChanged reports that Peers changed (a node came, went or moved
 	// connections).
 	PeersChanged()
-	// Resync reports that broadcasts may have been missed: catch up from
-	// the database.
+	// Resync reports that broadcasts may have been missed: catch up with
+	// the database's latest message.
 	Resync()
 	// Lost reports that this node is cut off from the others: its
 	// connections should go to another node.
@@ -123,31 +121,26 @@ type ClusterHandler interface {
 	LocalPresence() NodePresence
 }
 
-// Sequencer orders commits across nodes. Before a batch is stored the write
-// path takes the sequence of the rooms and private messages it holds; the
-// next batch touching any of them can't be stored before this one is
-// released, which the write path does once the batch reached the broker. So
-// every node receives each room's messages, and each user's private ones,
-// in id order. PostgreSQL implements it with advisory locks.
+// Sequencer orders commits across the cluster: one turn at a time. The
+// write path takes the turn before it stores a batch and releases it once
+// the batch's broadcast reached the bus, so batches are committed, and
+// reach every node, in id order. PostgreSQL implements it with an advisory
+// lock for several nodes; a single node uses a mutex.
 type Sequencer interface {
-	// Acquire waits for the turn of the rooms and of the users' private
-	// messages, and returns the latest id committed in each room and each
-	// user's private messages. Returns unavailable when the database does
-	// not answer.
-	Acquire(ctx context.Context, rooms, users []int64) (Sequence, error)
+	// Acquire waits for the turn. Returns unavailable when the database
+	// does not answer.
+	Acquire(ctx context.Context) (Turn, error)
 }
 
-// Sequence is a turn taken with Sequencer.Acquire.
-type Sequence interface {
-	// RoomPrev and UserPrev hold the latest id committed before the turn.
-	RoomPrev() map[int64]int64
-	UserPrev() map[int64]int64
-	// PrivPrev is the latest private message id committed before the turn.
-	PrivPrev() int64
+// Turn is a turn taken with Sequencer.Acquire.
+type Turn interface {
+	// Prev is the latest message id committed before the turn, read under
+	// it: a batch that committed although its caller saw an error counts.
+	Prev() int64
 	// Append stores the turn's batch as Store.AppendMessages does, under
 	// the turn itself: if the node dies with the batch on its way into the
-	// database, the turn passes to another node only once the batch has
-	// committed or failed, so the next turn's RoomPrev and UserPrev count it.
+	// database, the turn passes on only once the batch has committed or
+	// failed, so the next turn's Prev counts it.
 	Append(ctx context.Context, batch []NewMessage) ([]Stored, error)
 	// Release ends the turn. It is safe to call more than once.
 	Release()

@@ -35,6 +35,9 @@ const (
 	EInvalidCommand      = "invalid_command" // a known command with missing or extra arguments
 	EInvalidEnvelope     = "invalid_envelope"
 	EUnknownType         = "unknown_type"
+	EMessageNotFound     = "message_not_found" // no such message the caller may read, or it was deleted
+	ENotAuthor           = "not_author"        // an edit (or delete) of someone else's message
+	EInvalidEmoji        = "invalid_emoji"     // a reaction that is not one emoji
 )
 
 // Error is Sala's one error type. Code is stable and machine-readable,

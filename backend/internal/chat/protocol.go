@@ -10,12 +10,24 @@ const (
 	// Client → server.
 	TypeSend = "send"
 	TypePing = "ping"
+	// TypeReceipt tells the highest message id the client has shown; it
+	// has no id and no answer.
+	TypeReceipt = "receipt"
+	// TypeEdit, TypeDelete and TypeReact change a stored message; they
+	// are answered like send (ack or error) and broadcast as update.
+	TypeEdit   = "edit"
+	TypeDelete = "delete"
+	TypeReact  = "react"
+	// TypeTyping says the sender is typing; it has no id, no answer, and
+	// is never stored. Also the envelope the others get.
+	TypeTyping = "typing"
 
 	// Server → client.
 	TypeWelcome      = "welcome"
 	TypeJoined       = "joined"
 	TypeMessage      = "message"
 	TypePrivate      = "private"
+	TypeUpdate       = "update"
 	TypeAck          = "ack"
 	TypePong         = "pong"
 	TypeRooms        = "rooms"
@@ -40,6 +52,15 @@ type Inbound struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
 	T0   int64  `json:"t0"`
+	// LastID is a receipt's highest message id shown.
+	LastID int64 `json:"last_id"`
+	// ReplyTo is the message a send answers (0: none).
+	ReplyTo int64 `json:"reply_to"`
+	// MessageID is the message an edit, delete or react changes.
+	MessageID int64  `json:"message_id"`
+	Emoji     string `json:"emoji"`
+	// To is the login a typing envelope is for (empty: the current room).
+	To string `json:"to"`
 }
 
 // UserInfo is a user as listed to clients, with presence.
@@ -106,6 +127,7 @@ type RoomMsgOut struct {
 	Text     string `json:"text"`
 	SentAt   int64  `json:"sent_at"`
 	ClientID string `json:"client_id"`
+	MessageState
 }
 
 // PrivateOut is the private envelope.
@@ -117,6 +139,61 @@ type PrivateOut struct {
 	Text     string `json:"text"`
 	SentAt   int64  `json:"sent_at"`
 	ClientID string `json:"client_id"`
+	MessageState
+}
+
+// MessageState is what a message carries beyond its text, each field only
+// when it has one: the message it answers, when it was last edited,
+// whether it was deleted (a tombstone: no text, no reactions), and its
+// reactions.
+type MessageState struct {
+	ReplyTo   *ReplySnippet `json:"reply_to,omitempty"`
+	EditedAt  int64         `json:"edited_at,omitempty"` // Unix milliseconds
+	Deleted   bool          `json:"deleted,omitempty"`
+	Reactions []Reaction    `json:"reactions,omitempty"`
+}
+
+// ReplySnippet is the message a reply answers, as the reply shows it.
+type ReplySnippet struct {
+	ID   int64  `json:"id"`
+	From string `json:"from"`
+	Text string `json:"text"` // its first ReplySnippetLen characters; empty once deleted
+}
+
+// Reaction is one emoji on a message and who put it there, in the order
+// they did.
+type Reaction struct {
+	Emoji string   `json:"emoji"`
+	Count int      `json:"count"`
+	Users []string `json:"users"`
+}
+
+// UpdateOut is the update envelope: an edit, deletion or reaction of
+// message MessageID, an item of its conversation's stream with an ID of its
+// own. Room is set in a room, To (the other person) in a private thread.
+type UpdateOut struct {
+	Type      string `json:"type"`
+	ID        int64  `json:"id"`
+	MessageID int64  `json:"message_id"`
+	Kind      string `json:"kind"`
+	Room      string `json:"room,omitempty"`
+	By        string `json:"by"`
+	To        string `json:"to,omitempty"`
+	At        int64  `json:"at"`
+	Text      string `json:"text,omitempty"`  // edited: the new text
+	Emoji     string `json:"emoji,omitempty"` // reaction: the emoji toggled
+	// Reactions is the message's reactions after a reaction ([] when none
+	// are left); absent for the other kinds.
+	Reactions *[]Reaction `json:"reactions,omitempty"`
+}
+
+// TypingOut tells that User is typing: in Room, or to the receiver
+// (From, a private thread).
+type TypingOut struct {
+	Type string `json:"type"`
+	Room string `json:"room,omitempty"`
+	From string `json:"from,omitempty"`
+	User string `json:"user"`
 }
 
 // Ack confirms that the message the client called ID is durably stored.
@@ -183,13 +260,56 @@ type ErrorOut struct {
 // MessageOut builds the message envelope of a stored room message.
 func MessageOut(m Message) RoomMsgOut {
 	return RoomMsgOut{Type: TypeMessage, ID: m.ID, Room: m.Room, From: m.From,
-		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID, MessageState: stateOf(m)}
 }
 
 // PrivateOf builds the private envelope of a stored private message.
 func PrivateOf(m Message) PrivateOut {
 	return PrivateOut{Type: TypePrivate, ID: m.ID, From: m.From, To: m.To,
-		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID, MessageState: stateOf(m)}
+}
+
+func stateOf(m Message) MessageState {
+	st := MessageState{Deleted: m.Deleted, Reactions: m.Reactions}
+	if m.EditedAt != nil {
+		st.EditedAt = *m.EditedAt
+	}
+	if m.ReplyTo != nil {
+		st.ReplyTo = &ReplySnippet{ID: *m.ReplyTo, From: m.ReplyFrom, Text: Snippet(m.ReplyText)}
+	}
+	return st
+}
+
+// UpdateOf builds the update envelope of a stored update item.
+func UpdateOf(m Message) UpdateOut {
+	u := UpdateOut{Type: TypeUpdate, ID: m.ID, Kind: m.Kind, Room: m.Room, By: m.From, To: m.To, At: m.SentAt}
+	if m.TargetID != nil {
+		u.MessageID = *m.TargetID
+	}
+	switch m.Kind {
+	case KindEdited:
+		u.Text = m.Text
+	case KindReaction:
+		u.Emoji = m.Text
+		reactions := m.Reactions
+		if reactions == nil {
+			reactions = []Reaction{}
+		}
+		u.Reactions = &reactions
+	}
+	return u
+}
+
+// ItemOut is the envelope of any item of a conversation's stream: a room
+// message, a private message, or an update.
+func ItemOut(m Message) any {
+	switch {
+	case m.IsUpdate():
+		return UpdateOf(m)
+	case m.IsPrivate():
+		return PrivateOf(m)
+	}
+	return MessageOut(m)
 }
 
 // ErrorEnvelope turns any error into an error envelope; internal details

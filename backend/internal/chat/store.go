@@ -18,7 +18,17 @@ type NewMessage struct {
 	Text        string
 	SentAt      int64  // Unix milliseconds
 	ClientID    string // may be empty: no idempotency then
-	Delivered   bool   // private only: already handed to a live connection of the recipient
+
+	// Kind is KindMessage (or empty) for a message; an update's kind
+	// otherwise, with TargetID its message, SenderID who makes it, and
+	// Text the edit's new text or the reaction's emoji.
+	Kind     string
+	TargetID *int64
+	// ReplyTo is the message a message answers, of the same conversation;
+	// ReplyFrom and ReplyText its author and text as the caller read them.
+	ReplyTo   *int64
+	ReplyFrom string
+	ReplyText string
 }
 
 // Stored is the outcome of one NewMessage of a batch.
@@ -56,44 +66,55 @@ type Store interface {
 	// DeleteRoom marks a live room deleted; its messages stay. Returns
 	// room_not_found when it is not live.
 	DeleteRoom(ctx context.Context, id int64, at time.Time) error
-	// RetireEphemeralRooms marks every live non-default room deleted. Rooms
-	// live in memory, so at start-up the ones a previous process left are gone.
-	RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error)
+	// LiveRooms returns the live non-default rooms, oldest first: a
+	// restarted single node makes them live again.
+	LiveRooms(ctx context.Context) ([]Room, error)
 	// RoomByName returns the live room with that name ignoring case, else the
 	// most recently deleted one. Returns room_not_found.
 	RoomByName(ctx context.Context, name string) (Room, error)
+	// RoomLiveAfter returns the oldest room with that name ignoring case
+	// that was still live when message messageID was stored, or later: the
+	// room a client that stopped at messageID was in. Returns
+	// room_not_found (also when messageID is not stored).
+	RoomLiveAfter(ctx context.Context, name string, messageID int64) (Room, error)
 
 	// AppendMessages stores a batch in one transaction, in order, and returns
 	// one Stored per input. A ClientID the sender used before yields the
 	// earlier message with Duplicate set. Either the whole batch is stored or
-	// an error is returned and nothing is.
+	// an error is returned and nothing is. An update (NewMessage.Kind) is
+	// applied to its message in the same transaction, and a reaction's
+	// Stored carries the message's reactions after it; an update of a
+	// message deleted meanwhile fails the batch with message_not_found.
 	AppendMessages(ctx context.Context, batch []NewMessage) ([]Stored, error)
+	// MessageByID returns a message (not an update) in its current state.
+	// Returns message_not_found.
+	MessageByID(ctx context.Context, id int64) (Message, error)
 	// RoomHistory returns up to limit messages of a room with id < before
 	// (before <= 0: the newest), newest first.
 	RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]Message, error)
-	// RoomMessagesAfter returns up to limit messages of a room with id >
-	// after, oldest first.
+	// RoomMessagesAfter returns up to limit items (messages and updates)
+	// of a room with id > after, oldest first. The history readers return
+	// messages only; every reader returns them in their current state.
 	RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]Message, error)
 	// PrivateHistory returns up to limit private messages between users a and
 	// b (both directions) with id < before (before <= 0: the newest), newest first.
 	PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]Message, error)
-	// PrivateMessagesAfter returns up to limit private messages sent to or by
+	// PrivateMessagesAfter returns up to limit private items sent to or by
 	// userID with id > after, oldest first.
 	PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]Message, error)
-	// PrivateMessagesBetween returns up to limit private messages, of any
-	// users, with after < id <= upTo, oldest first.
-	PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
+	// MessagesBetween returns up to limit items, of any room or user,
+	// with after < id <= upTo, oldest first.
+	MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
 	// LatestMessageID returns the id of the latest message stored, room or
 	// private, 0 when there is none.
 	LatestMessageID(ctx context.Context) (int64, error)
-	// LatestPrivateID returns the id of the latest private message sent to
-	// or by userID, 0 when there is none.
-	LatestPrivateID(ctx context.Context, userID int64) (int64, error)
-	// UndeliveredPrivate returns up to limit private messages to userID not
-	// yet handed to any of its connections, oldest first.
-	UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
-	// MarkDelivered records that these private messages reached a connection.
-	MarkDelivered(ctx context.Context, ids []int64) error
+	// UnreceiptedPrivate returns up to limit private items to userID
+	// above its receipt (see SetReceipt), oldest first.
+	UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]Message, error)
+	// SetReceipt raises userID's receipt, the highest message id one of its
+	// clients has shown, to lastID; it never goes back. Private messages
+	// count as delivered up to it.
+	SetReceipt(ctx context.Context, userID, lastID int64) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

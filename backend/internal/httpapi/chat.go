@@ -15,6 +15,14 @@ import (
 type postMessageRequest struct {
 	Text     string `json:"text"`
 	ClientID string `json:"client_id"`
+	ReplyTo  int64  `json:"reply_to"`
+}
+
+// updateRequest is the body of an edit (text) or a reaction (emoji).
+type updateRequest struct {
+	Text     string `json:"text"`
+	Emoji    string `json:"emoji"`
+	ClientID string `json:"client_id"`
 }
 
 func (s *server) users(c echo.Context) error {
@@ -97,7 +105,7 @@ func (s *server) postRoomMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Hub.PostRoomMessage(c.Request().Context(), userOf(c), c.Param("name"), in.Text, in.ClientID)
+	st, err := s.Hub.PostRoomMessage(c.Request().Context(), userOf(c), c.Param("name"), in.Text, in.ClientID, in.ReplyTo)
 	if err != nil {
 		return err
 	}
@@ -109,11 +117,41 @@ func (s *server) postPrivateMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Hub.PostPrivateMessage(c.Request().Context(), userOf(c), c.Param("login"), in.Text, in.ClientID)
+	st, err := s.Hub.PostPrivateMessage(c.Request().Context(), userOf(c), c.Param("login"), in.Text, in.ClientID, in.ReplyTo)
 	if err != nil {
 		return err
 	}
 	return c.JSON(storedStatus(st), chat.PrivateOf(st.Message))
+}
+
+// editMessage, deleteMessage and reactToMessage are the REST twins of the
+// edit, delete and react envelopes: each answers the stored update.
+func (s *server) editMessage(c echo.Context) error   { return s.update(c, chat.TypeEdit, true) }
+func (s *server) deleteMessage(c echo.Context) error { return s.update(c, chat.TypeDelete, false) }
+func (s *server) reactToMessage(c echo.Context) error {
+	return s.update(c, chat.TypeReact, true)
+}
+
+func (s *server) update(c echo.Context, typ string, hasBody bool) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return invalidParam("id", "must be a message id")
+	}
+	var in updateRequest
+	if hasBody {
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+		if len(in.ClientID) > 64 {
+			return chat.FieldsError(map[string]string{"client_id": "must be at most 64 characters"})
+		}
+	}
+	st, err := s.Hub.Update(c.Request().Context(), userOf(c), chat.Inbound{Type: typ, ID: in.ClientID,
+		MessageID: id, Text: in.Text, Emoji: in.Emoji})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, chat.UpdateOf(st.Message))
 }
 
 // storedStatus is 201 for a new message, 200 for a retry of a stored one.

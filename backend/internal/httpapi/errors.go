@@ -38,6 +38,9 @@ var statusOf = map[string]int{
 	chat.EInvalidCommand:      http.StatusBadRequest,
 	chat.EInvalidEnvelope:     http.StatusBadRequest,
 	chat.EUnknownType:         http.StatusBadRequest,
+	chat.EMessageNotFound:     http.StatusNotFound,
+	chat.ENotAuthor:           http.StatusForbidden,
+	chat.EInvalidEmoji:        http.StatusUnprocessableEntity,
 }
 
 // echoCodes translates the errors Echo itself raises (router, body limit).

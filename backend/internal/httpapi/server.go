@@ -96,6 +96,9 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/rooms/:name/messages", s.postRoomMessage, s.authenticate)
 	v1.GET("/dm/:login/messages", s.privateHistory, s.authenticate)
 	v1.POST("/dm/:login/messages", s.postPrivateMessage, s.authenticate)
+	v1.PATCH("/messages/:id", s.editMessage, s.authenticate)
+	v1.DELETE("/messages/:id", s.deleteMessage, s.authenticate)
+	v1.POST("/messages/:id/reactions", s.reactToMessage, s.authenticate)
 
 	if s.Web != nil {
 		e.GET("/*", s.webApp)

@@ -55,10 +55,9 @@ func BenchmarkFanOut1000(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		id++
-		s := &submission{room: r}
 		msg := chat.Message{ID: id, RoomID: &r.id, Room: r.name, SenderID: ann.ID, From: ann.Login,
 			Text: text, SentAt: 1732270000000, ClientID: fmt.Sprint("c", id)}
-		h.writes.complete(s, chat.Stored{Message: msg})
+		h.Deliver(chat.Broadcast{Prev: id - 1, Messages: []chat.Message{msg}})
 		waitFor(base + id*members)
 	}
 	b.ReportMetric(float64(id*members)/b.Elapsed().Seconds(), "deliveries/s")

@@ -1,6 +1,8 @@
 // Package hub is Sala's real-time core: the live rooms and their members, the
-// connections of every online user, the # commands, and the write path that
-// stores a message before acknowledging and broadcasting it. It speaks to
+// connections of every online user, the # commands, and delivery: every
+// stored message reaches this node's connections through Deliver, in id
+// order (deliver.go), after the write path (package writepath) stored,
+// acknowledged and published it. It speaks to
 // sockets only through the Transport interface and to the database only
 // through chat.Store, so it is tested with real clients and real databases
 // without knowing either.
@@ -21,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/writepath"
 )
 
 // Config tunes the hub. Zero fields take the defaults of DefaultConfig.
@@ -36,11 +39,9 @@ type Config struct {
 	KeepAlive       time.Duration // ping a connection silent for this long
 	// BatchSize is the largest group-commit batch. It only binds when the
 	// store falls behind: a batch is what queued during the last commit
-	// plus gatherWindow. Large is right then, because much of a batch's
-	// cost is the index pages it dirties, and 200 busy rooms dirty about
-	// 200 of them whether a batch holds 256 messages or 8192. With 256,
-	// S5 (docs/benchmarks.md) stored 4,500 messages a second on SQLite
-	// and fell further behind; with 8192, 14,000–19,900.
+	// plus the gather window. Large is right then, because much of a
+	// batch's cost is the index pages it dirties, and busy rooms dirty
+	// about as many of them for a small batch as for a large one.
 	BatchSize int
 	RoomsPush time.Duration // at most one rooms envelope to everyone per interval
 	// PushBudget is how many writes a second the rooms pushes may cost on
@@ -52,8 +53,10 @@ type Config struct {
 	// a single node, which uses an in-process Cluster.
 	Cluster chat.Cluster
 	// Sequencer orders commits across nodes. It is set with a Cluster of
-	// several nodes and nil for a single node, which takes no locks.
+	// several nodes; nil for a single node, which uses an in-process one.
 	Sequencer chat.Sequencer
+	// Now is the clock; nil for time.Now.
+	Now func() time.Time
 }
 
 // DefaultConfig holds the defaults documented in the README.
@@ -151,9 +154,11 @@ func (r *room) memberList() []*Client {
 
 // presence is an online user and its open connections.
 type presence struct {
-	user   chat.User
-	conns  map[*Client]struct{}
-	latest *Client
+	user    chat.User
+	conns   map[*Client]struct{}
+	latest  *Client
+	receipt int64     // the highest receipt of its connections here
+	typed   time.Time // when its latest typing signal was forwarded
 }
 
 // Hub owns the live rooms and connections. Create it with New, then Start.
@@ -163,11 +168,9 @@ type Hub struct {
 	log     *slog.Logger
 	metrics Metrics
 	now     func() time.Time
-	writes  *writePath
+	writes  *writepath.Path
 	cluster chat.Cluster
-	// clustered is set with other nodes: commits are sequenced, and the
-	// node keeps track of what it delivered to notice what it missed.
-	clustered bool
+	cur     cursor // what this node delivered (see Deliver)
 
 	mu       sync.RWMutex
 	rooms    map[string]*room  // live rooms by lower-case name
@@ -175,7 +178,7 @@ type Hub struct {
 	gone     map[string]uint64 // latest registry revision deleted, by lower-case name
 	def      *room
 	online   map[int64]*presence
-	limiters map[int64]*rate.Limiter // per user, kept while online and for REST posters
+	limiters map[int64]*rate.Limiter // per user, pruned when idle (see pruneLimiters)
 	// changed holds the rooms (by lower-case name) whose member counts or
 	// existence changed since the last rooms_changed push.
 	changed map[string]string // lower-case name → name
@@ -185,8 +188,6 @@ type Hub struct {
 	// peerPeople is the other nodes' people per room at the last look,
 	// to tell which counts they changed.
 	peerPeople map[int64][]int64
-
-	tracks tracks // several nodes: the latest id delivered per room and user
 
 	// writers counts the connections' running writer goroutines, which
 	// broadcastAll keeps in check.
@@ -204,32 +205,33 @@ func New(cfg Config, store chat.Store, log *slog.Logger, metrics Metrics) *Hub {
 		metrics = NopMetrics{}
 	}
 	h := &Hub{
-		cfg: cfg.withDefaults(), store: store, log: log, metrics: metrics, now: time.Now,
-		cluster: cfg.Cluster, clustered: cfg.Sequencer != nil,
-		rooms: map[string]*room{}, byID: map[int64]*room{}, gone: map[string]uint64{},
+		cfg: cfg.withDefaults(), store: store, log: log, metrics: metrics, now: cfg.Now,
+		cluster: cfg.Cluster,
+		rooms:   map[string]*room{}, byID: map[int64]*room{}, gone: map[string]uint64{},
 		online: map[int64]*presence{}, limiters: map[int64]*rate.Limiter{},
 		changed: map[string]string{}, peerPeople: map[int64][]int64{},
-		tracks: newTracks(),
-		stop:   make(chan struct{}),
+		stop: make(chan struct{}),
+	}
+	if h.now == nil {
+		h.now = time.Now
 	}
 	if h.cluster == nil {
 		h.cluster = &local{}
 	}
-	h.writes = newWritePath(h, cfg.Sequencer)
+	seq := cfg.Sequencer
+	if seq == nil {
+		seq = writepath.NewLocal(store)
+	}
+	h.writes = writepath.New(writepath.Config{Sequencer: seq, Publish: h.cluster.Publish,
+		BatchSize: h.cfg.BatchSize, Log: log, Metrics: metrics, Stopping: h.stop})
 	return h
 }
 
-// Start prepares the default room and joins the cluster, then starts the
-// write path and the periodic work. A single node first retires the rooms a
-// previous process left live; with other nodes the live rooms are theirs.
+// Start prepares the default room, makes the rooms of a previous process
+// live again (a single node; with other nodes the cluster's registry keeps
+// them) and joins the cluster, then starts the write path and the periodic
+// work.
 func (h *Hub) Start(ctx context.Context) error {
-	retired := 0
-	if !h.clustered {
-		var err error
-		if retired, err = h.store.RetireEphemeralRooms(ctx, h.now()); err != nil {
-			return fmt.Errorf("hub: retire rooms: %w", err)
-		}
-	}
 	def, err := h.store.EnsureDefaultRoom(ctx, h.cfg.DefaultRoom)
 	if err != nil {
 		return fmt.Errorf("hub: default room: %w", err)
@@ -237,24 +239,24 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.def = &room{id: def.ID, name: def.Name, isDefault: true, people: map[int64]int{}}
 	h.rooms[strings.ToLower(def.Name)] = h.def
 	h.byID[def.ID] = h.def
-	// What is stored already was broadcast, or is history: a single node's
-	// write path and a node's private track start above it. Read before
-	// the node follows the stream, whose first broadcasts may need it.
-	latest, err := h.store.LatestMessageID(ctx)
-	if err != nil {
+	// What is stored already is history: delivery starts above it. Read
+	// before the node follows the bus, whose first broadcast's Prev then
+	// tells of anything committed in between.
+	if h.cur.delivered, err = h.store.LatestMessageID(ctx); err != nil {
 		return fmt.Errorf("hub: latest message: %w", err)
 	}
-	if h.clustered {
-		h.tracks.private = latest
-	} else {
-		h.writes.high = latest
-	}
+	h.cur.heard = h.now()
 	if err := h.cluster.Start(ctx, h); err != nil { // reports the live rooms
 		return fmt.Errorf("hub: join the cluster: %w", err)
 	}
-	h.trackRoom(def.ID)
-	h.log.Info("hub started", "default_room", def.Name, "retired_rooms", retired, "live_rooms", h.RoomCount()-1)
-	h.writes.start()
+	restored := 0
+	if _, single := h.cluster.(*local); single {
+		if restored, err = h.restoreRooms(ctx); err != nil {
+			return err
+		}
+	}
+	h.log.Info("hub started", "default_room", def.Name, "restored_rooms", restored, "live_rooms", h.RoomCount()-1)
+	h.writes.Start()
 	h.wg.Add(1)
 	go h.periodic()
 	return nil
@@ -270,7 +272,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		close(h.stop)
 	}
 	h.mu.Lock()
-	for _, r := range h.rooms { // rooms die with the process; no timer may outlive it
+	for _, r := range h.rooms { // the rooms stay stored, and get their grace again at the next start
 		if r.grace != nil {
 			r.grace.Stop()
 			r.grace = nil
@@ -280,7 +282,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	// Store, acknowledge and broadcast every message accepted so far, then
 	// close every socket with 1001 once its queue (those acks) is written,
 	// and wait for the close frames: clients learn to reconnect and resume.
-	h.writes.close()
+	h.writes.Close()
 	clients := h.allClients()
 	for _, c := range clients {
 		c.closeAfterFlush(chat.CloseGoingAway)
@@ -311,8 +313,10 @@ func (h *Hub) periodic() {
 	defer h.wg.Done()
 	push := time.NewTicker(h.cfg.RoomsPush)
 	keep := time.NewTicker(h.cfg.KeepAlive / 2)
+	tail := time.NewTicker(tailQuiet)
 	defer push.Stop()
 	defer keep.Stop()
+	defer tail.Stop()
 	var pushed time.Time
 	for {
 		select {
@@ -326,8 +330,11 @@ func (h *Hub) periodic() {
 				h.broadcastAll(frame)
 				pushed = now
 			}
-		case now := <-keep.C:
-			h.keepAlive(now)
+		case <-keep.C:
+			h.keepAlive(h.now())
+			h.pruneLimiters(h.now())
+		case <-tail.C:
+			h.checkTail(h.now())
 		}
 	}
 }
@@ -545,14 +552,26 @@ func (h *Hub) limiter(userID int64) *rate.Limiter {
 	return l
 }
 
+// pruneLimiters forgets the limiters of users who are not online here and
+// whose limiter has filled up again: a new one would be the same.
+func (h *Hub) pruneLimiters(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, l := range h.limiters {
+		if h.online[id] == nil && l.TokensAt(now) >= float64(l.Burst()) {
+			delete(h.limiters, id)
+		}
+	}
+}
+
 // allow spends one token of the user's rate limit. A refusal says when the
 // next token comes (a REST client reads it in Retry-After).
 func (h *Hub) allow(userID int64) error {
 	l := h.limiter(userID)
-	if !l.Allow() {
+	if !l.AllowN(h.now(), 1) {
 		var wait time.Duration
 		if limit := float64(l.Limit()); limit > 0 {
-			wait = time.Duration((1 - l.Tokens()) / limit * float64(time.Second))
+			wait = time.Duration((1 - l.TokensAt(h.now())) / limit * float64(time.Second))
 		}
 		return chat.RateLimited(wait, "too many messages: slow down")
 	}

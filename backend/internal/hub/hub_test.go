@@ -452,11 +452,20 @@ func TestCommittedBatchReportedFailedIsBroadcast(t *testing.T) {
 	eventually(t, "alice's error", func() bool { return slices.ContainsFunc(recA.envelopes(t), isType("error")) })
 	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false) // her retry
 	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c2","text":"two"}`), false)
-	eventually(t, "two acks", func() bool { return countType(recA.envelopes(t), "ack") == 2 })
-	time.Sleep(50 * time.Millisecond)
-	for who, rec := range map[string]*recorder{"alice": recA, "bob": recB} {
-		if got := roomTexts(t, rec); !slices.Equal(got, []string{"one", "two"}) {
-			t.Errorf("%s got %q, want one then two, once each", who, got)
+	wantOnceInOrder(t, h, alice, map[string]*recorder{"alice": recA, "bob": recB}, "one", "two")
+}
+
+// wantOnceInOrder sends a last message and waits for it: delivery is in id
+// order, so whatever came before it has arrived by then. Each recorder
+// must have received texts, then the last one, each once.
+func wantOnceInOrder(t *testing.T, h *Hub, from *Client, recs map[string]*recorder, texts ...string) {
+	t.Helper()
+	h.Receive(context.Background(), from, []byte(`{"type":"send","id":"last","text":"last"}`), false)
+	want := append(slices.Clone(texts), "last")
+	for who, rec := range recs {
+		eventually(t, who+" gets the last message", func() bool { return slices.Contains(roomTexts(t, rec), "last") })
+		if got := roomTexts(t, rec); !slices.Equal(got, want) {
+			t.Errorf("%s got %q, want %q, once each", who, got, want)
 		}
 	}
 }
@@ -472,13 +481,7 @@ func TestBatchRunTwiceUnderTheStoreIsBroadcast(t *testing.T) {
 	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c1","text":"one"}`), false) // a retry
 	eventually(t, "two acks", func() bool { return countType(recA.envelopes(t), "ack") == 2 })
 	h.Receive(context.Background(), alice, []byte(`{"type":"send","id":"c2","text":"two"}`), false)
-	eventually(t, "three acks", func() bool { return countType(recA.envelopes(t), "ack") == 3 })
-	time.Sleep(50 * time.Millisecond)
-	for who, rec := range map[string]*recorder{"alice": recA, "bob": recB} {
-		if got := roomTexts(t, rec); !slices.Equal(got, []string{"one", "two"}) {
-			t.Errorf("%s got %q, want one then two, once each", who, got)
-		}
-	}
+	wantOnceInOrder(t, h, alice, map[string]*recorder{"alice": recA, "bob": recB}, "one", "two")
 }
 
 func isType(typ string) func(map[string]any) bool {

@@ -44,7 +44,7 @@ func TestJoinsDuringPostsMissNothing(t *testing.T) {
 	eventually(t, "attic", func() bool { return oc.Room() == "attic" })
 
 	for i := range 10 { // a history to go stale
-		if _, err := h.PostRoomMessage(context.Background(), owner, "attic", fmt.Sprint("before ", i), ""); err != nil {
+		if _, err := h.PostRoomMessage(context.Background(), owner, "attic", fmt.Sprint("before ", i), "", 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +56,7 @@ func TestJoinsDuringPostsMissNothing(t *testing.T) {
 	for p := range posters {
 		wg.Go(func() {
 			for i := range perPoster {
-				if _, err := h.PostRoomMessage(context.Background(), owner, "attic", fmt.Sprintf("m%d-%d", p, i), ""); err != nil {
+				if _, err := h.PostRoomMessage(context.Background(), owner, "attic", fmt.Sprintf("m%d-%d", p, i), "", 0); err != nil {
 					t.Error(err)
 					return
 				}
@@ -105,20 +105,20 @@ func TestResumeWithAHugeBacklog(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, func(c *Config) { c.QueueBytes = 256 << 10 })
 	alice, bob := newUser(t, st, "alice"), newUser(t, st, "bob")
-	first, err := h.PostRoomMessage(context.Background(), alice, "general", "hello", "")
+	first, err := h.PostRoomMessage(context.Background(), alice, "general", "hello", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	long := strings.Repeat("x", 3000)
 	for i := range 200 { // 600 kB of room messages, 600 kB of private ones
-		if _, err := h.PostRoomMessage(context.Background(), alice, "general", fmt.Sprint(i, long), ""); err != nil {
+		if _, err := h.PostRoomMessage(context.Background(), alice, "general", fmt.Sprint(i, long), "", 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.PostPrivateMessage(context.Background(), alice, "bob", fmt.Sprint(i, long), ""); err != nil {
+		if _, err := h.PostPrivateMessage(context.Background(), alice, "bob", fmt.Sprint(i, long), "", 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last, err := h.PostRoomMessage(context.Background(), alice, "general", "the latest", "")
+	last, err := h.PostRoomMessage(context.Background(), alice, "general", "the latest", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,10 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// local is the Cluster of a single node: there is no one else to tell, so a
-// broadcast goes straight back to the hub's fan-out on the publish loop's
-// goroutine, and the registry is a map that only keeps names unique.
+// local is the Cluster of a single node, its in-process bus: a broadcast
+// goes straight to the hub's Deliver on the publish loop's goroutine (the
+// same delivery, gap reading included, as from NATS), and the registry is
+// a map that only keeps names unique.
 type local struct {
 	h chat.ClusterHandler
 

@@ -65,6 +65,8 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.TypePing:
 		c.enqueue(encode(chat.Pong{Type: chat.TypePong, ID: in.ID, T0: in.T0, ServerTime: h.now().UnixMilli()}))
 		return nil
+	case chat.TypeReceipt:
+		return h.receipt(ctx, c, in.LastID)
 	case chat.TypeSend:
 		if in.ID == "" {
 			return chat.Errorf(chat.EInvalidEnvelope, "send needs an id")
@@ -76,16 +78,54 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 		if chat.IsCommand(in.Text) {
 			return h.command(ctx, c, in)
 		}
-		return h.sendToRoom(c, in.ID, in.Text)
+		return h.sendToRoom(ctx, c, in.ID, in.Text, in.ReplyTo)
+	case chat.TypeEdit, chat.TypeDelete, chat.TypeReact:
+		if in.ID == "" {
+			return chat.Errorf(chat.EInvalidEnvelope, "%s needs an id", in.Type)
+		}
+		if err := h.allow(c.user.ID); err != nil {
+			return err
+		}
+		msg, err := h.updateOf(ctx, c.user, in)
+		if err != nil {
+			return err
+		}
+		return h.submitFrom(c, in.ID, msg)
+	case chat.TypeTyping:
+		return h.typing(ctx, c, in.To)
 	case "":
 		return chat.Errorf(chat.EInvalidEnvelope, "an envelope needs a type")
 	}
 	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
 }
 
-// sendToRoom submits a message to c's current room; ack and broadcast
-// follow from the write path.
-func (h *Hub) sendToRoom(c *Client, envID, text string) error {
+// receipt records the highest message id c's client has shown: private
+// messages count as delivered to its user up to it (see sendBacklog). It
+// is stored only when it raises what this node knows of the user's.
+func (h *Hub) receipt(ctx context.Context, c *Client, lastID int64) error {
+	if lastID <= 0 {
+		return chat.Errorf(chat.EInvalidEnvelope, "a receipt needs last_id, a message id")
+	}
+	h.mu.Lock()
+	p := h.online[c.user.ID]
+	raise := p != nil && lastID > p.receipt
+	if raise {
+		p.receipt = lastID
+	}
+	h.mu.Unlock()
+	if !raise {
+		return nil
+	}
+	if err := h.store.SetReceipt(ctx, c.user.ID, lastID); err != nil {
+		h.log.Warn("store a receipt", "user", c.user.Login, "err", err)
+	}
+	return nil
+}
+
+// sendToRoom submits a message to c's current room, answering message
+// replyTo of that room when not 0; ack and broadcast follow from the write
+// path.
+func (h *Hub) sendToRoom(ctx context.Context, c *Client, envID, text string, replyTo int64) error {
 	if err := chat.ValidateText(text); err != nil {
 		return err
 	}
@@ -93,10 +133,14 @@ func (h *Hub) sendToRoom(c *Client, envID, text string) error {
 	if r == nil {
 		return chat.Errorf(chat.EUnavailable, "connection closing")
 	}
-	return h.writes.submit(&submission{room: r, client: c, envID: envID, msg: chat.NewMessage{
+	msg := chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: c.user.ID, From: c.user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
-	}})
+	}
+	if err := h.replying(ctx, c.user, &msg, replyTo); err != nil {
+		return err
+	}
+	return h.submitFrom(c, envID, msg)
 }
 
 // command runs a # command for c.
@@ -129,7 +173,7 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.CmdHelp:
 		c.enqueue(encode(chat.HelpOut{Type: chat.TypeHelp, Commands: chat.Help}))
 	case chat.CmdPrivate:
-		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text)
+		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text, in.ReplyTo)
 	case chat.CmdExit:
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
@@ -143,23 +187,28 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	return nil
 }
 
-// sendPrivate submits a private message from c's user to login.
-func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string) error {
+// sendPrivate submits a private message from c's user to login, answering
+// message replyTo of their thread when not 0.
+func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string, replyTo int64) error {
 	sender := c.user
 	to, _, err := h.store.UserByLogin(ctx, chat.NormalizeLogin(login))
 	if err != nil {
 		return err
 	}
-	s := &submission{client: c, envID: envID, msg: chat.NewMessage{
+	msg := chat.NewMessage{
 		SenderID: sender.ID, From: sender.Login, RecipientID: &to.ID, To: to.Login,
-		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID, Delivered: h.isOnline(to.ID),
-	}}
-	return h.writes.submit(s)
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
+	}
+	if err := h.replying(ctx, sender, &msg, replyTo); err != nil {
+		return err
+	}
+	return h.submitFrom(c, envID, msg)
 }
 
-// PostRoomMessage stores a message from user in a live room and broadcasts
-// it, for the REST API. It returns once the message is durably stored.
-func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string) (chat.Stored, error) {
+// PostRoomMessage stores a message from user in a live room (answering
+// message replyTo of that room when not 0) and broadcasts it, for the REST
+// API. It returns once the message is durably stored.
+func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string, replyTo int64) (chat.Stored, error) {
 	if err := chat.ValidateText(text); err != nil {
 		return chat.Stored{}, err
 	}
@@ -170,17 +219,19 @@ func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, tex
 	if err := h.allow(user.ID); err != nil {
 		return chat.Stored{}, err
 	}
-	s := &submission{room: r, reply: make(chan outcome, 1), msg: chat.NewMessage{
+	msg := chat.NewMessage{
 		RoomID: &r.id, Room: r.name, SenderID: user.ID, From: user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
-	}}
-	var st chat.Stored
-	err = h.wait(ctx, s, &st)
-	return st, err
+	}
+	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	return h.wait(ctx, msg)
 }
 
-// PostPrivateMessage stores and delivers a private message, for the REST API.
-func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string) (chat.Stored, error) {
+// PostPrivateMessage stores and delivers a private message (answering
+// message replyTo of the thread when not 0), for the REST API.
+func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string, replyTo int64) (chat.Stored, error) {
 	if err := chat.ValidateText(text); err != nil {
 		return chat.Stored{}, err
 	}
@@ -191,30 +242,29 @@ func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, tex
 	if err != nil {
 		return chat.Stored{}, err
 	}
-	s := &submission{reply: make(chan outcome, 1), msg: chat.NewMessage{
+	msg := chat.NewMessage{
 		SenderID: user.ID, From: user.Login, RecipientID: &to.ID, To: to.Login,
-		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID, Delivered: h.isOnline(to.ID),
-	}}
-	var st chat.Stored
-	err = h.wait(ctx, s, &st)
-	return st, err
+		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
+	}
+	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	return h.wait(ctx, msg)
 }
 
-// wait submits s and waits for its outcome.
-func (h *Hub) wait(ctx context.Context, s *submission, st *chat.Stored) error {
-	if err := h.writes.submit(s); err != nil {
-		return err
+// wait submits msg and waits for its outcome.
+func (h *Hub) wait(ctx context.Context, msg chat.NewMessage) (chat.Stored, error) {
+	reply, err := h.submitAndWait(msg)
+	if err != nil {
+		return chat.Stored{}, err
 	}
 	select {
-	case o := <-s.reply:
-		if st != nil {
-			*st = o.stored
-		}
-		return o.err
+	case o := <-reply:
+		return o.stored, o.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return chat.Stored{}, ctx.Err()
 	case <-time.After(30 * time.Second):
-		return chat.Errorf(chat.EUnavailable, "the database did not answer in time")
+		return chat.Stored{}, chat.Errorf(chat.EUnavailable, "the database did not answer in time")
 	}
 }
 

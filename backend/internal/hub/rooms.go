@@ -23,6 +23,10 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	if err := h.cluster.Ready(); err != nil {
 		return nil, err // cut off from the other nodes: the client goes to one of them
 	}
+	want, ended, err := h.resumedRoom(ctx, res)
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now(), done: make(chan struct{})}
 	h.mu.Lock()
 	select {
@@ -33,8 +37,8 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	}
 	h.addPresenceLocked(c)
 	target := h.def
-	if r := h.rooms[strings.ToLower(res.Room)]; r != nil && res.Room != "" {
-		target = r
+	if want != nil && h.byID[want.id] == want {
+		target = want
 	}
 	h.enterLocked(c, target)
 	// The first envelope. No writer starts for it: joined follows soon, and
@@ -45,11 +49,9 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
 
-	h.trackUser(ctx, user.ID) // before the backlog is read
-	resumed := res.LastID > 0 && strings.EqualFold(res.Room, target.name)
-	joined, lastRoomID, err := h.history(ctx, target, resumed, res.LastID)
+	joined, lastRoomID, err := h.history(ctx, target, target == want && res.LastID > 0, res.LastID)
 	if err == nil {
-		err = h.sendBacklog(ctx, c, joined, lastRoomID, res.LastID)
+		err = h.sendBacklog(ctx, c, append(ended, joined...), lastRoomID, res.LastID)
 	}
 	if err != nil {
 		h.Disconnect(c)
@@ -58,49 +60,112 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	return c, nil
 }
 
-// sendBacklog finishes the first join: joined, then the private messages the
-// user missed (after lastID when resuming, else the undelivered ones).
-func (h *Hub) sendBacklog(ctx context.Context, c *Client, joined []byte, lastRoomID, lastID int64) error {
+// resumedRoom finds the live room a connection resuming res goes back to:
+// the room it was in, if that room still lives. A room of that name
+// created after the client left is another room: the client goes to the
+// default room instead, and ended holds what it missed in its own room
+// and the event that the room ended, to send before joined.
+func (h *Hub) resumedRoom(ctx context.Context, res Resume) (want *room, ended [][]byte, err error) {
+	if res.Room == "" {
+		return nil, nil, nil
+	}
+	h.mu.RLock()
+	live := h.rooms[strings.ToLower(res.Room)]
+	h.mu.RUnlock()
+	if res.LastID <= 0 || live == h.def {
+		return live, nil, nil
+	}
+	was, err := h.store.RoomLiveAfter(ctx, res.Room, res.LastID)
+	switch {
+	case chat.ErrorCode(err) == chat.ERoomNotFound:
+		return live, nil, nil // no room of that name since: nothing ended
+	case err != nil:
+		return nil, nil, fmt.Errorf("hub: the room a client resumes: %w", err)
+	case live != nil && was.ID == live.id:
+		return live, nil, nil
+	case was.DeletedAt == nil:
+		return nil, nil, nil // live in the database but not here (a node lost it): the default room
+	}
+	missed, err := h.store.RoomMessagesAfter(ctx, was.ID, res.LastID, chat.ResumeLimit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("hub: the messages of a room that ended: %w", err)
+	}
+	for _, m := range newestThatFit(missed, h.backlogBytes()) {
+		ended = append(ended, encode(chat.ItemOut(m)))
+	}
+	var owner string
+	if was.OwnerID != nil {
+		if u, err := h.store.UserByID(ctx, *was.OwnerID); err == nil {
+			owner = u.Login
+		}
+	}
+	ended = append(ended, encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomDeleted, Room: was.Name,
+		User: owner, At: was.DeletedAt.UnixMilli()}))
+	return nil, ended, nil
+}
+
+// restoreRooms makes the rooms a previous process of a single node left
+// live again. A restart is not their owners leaving: each gets its grace
+// period anew, and its owner's return keeps it.
+func (h *Hub) restoreRooms(ctx context.Context) (int, error) {
+	rooms, err := h.store.LiveRooms(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("hub: restore rooms: %w", err)
+	}
+	for _, r := range rooms {
+		lr := chat.LiveRoom{ID: r.ID, Name: r.Name}
+		if r.OwnerID != nil {
+			lr.OwnerID = *r.OwnerID
+			if u, err := h.store.UserByID(ctx, lr.OwnerID); err == nil {
+				lr.OwnerLogin = u.Login
+			}
+		}
+		if lr, err = h.cluster.CreateRoom(ctx, lr); err != nil {
+			return 0, fmt.Errorf("hub: restore room %s: %w", r.Name, err)
+		}
+		h.roomCreated(lr)
+	}
+	return len(rooms), nil
+}
+
+// sendBacklog finishes the first join: frames (joined, after what a room
+// that ended left), then the private messages the user missed: after
+// lastID when resuming, else the ones to the user above its receipt (the
+// client dedupes by id).
+func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastRoomID, lastID int64) error {
 	var privates []chat.Message
 	var err error
 	if lastID > 0 {
 		privates, err = h.store.PrivateMessagesAfter(ctx, c.user.ID, lastID, chat.ResumeLimit)
 	} else {
-		privates, err = h.store.UndeliveredPrivate(ctx, c.user.ID, chat.ResumeLimit)
+		privates, err = h.store.UnreceiptedPrivate(ctx, c.user.ID, chat.ResumeLimit)
 	}
 	if err != nil {
 		return fmt.Errorf("hub: private backlog: %w", err)
 	}
-	frames := [][]byte{joined}
 	var lastPrivateID int64
-	var delivered []int64
-	room := h.cfg.QueueBytes / 4 // see backlogBytes; the oldest go first, the others stay undelivered
+	room := h.cfg.QueueBytes / 4 // see backlogBytes; the oldest go first, the others on a later connection
 	for _, m := range privates {
-		frame := encode(chat.PrivateOf(m))
-		if room -= len(frame); room < 0 && len(frames) > 1 {
+		frame := encode(chat.ItemOut(m))
+		if room -= len(frame); room < 0 && lastPrivateID > 0 {
 			break
 		}
 		frames = append(frames, frame)
 		lastPrivateID = max(lastPrivateID, m.ID)
-		if *m.RecipientID == c.user.ID {
-			delivered = append(delivered, m.ID)
-		}
 	}
 	c.finishJoin(c.currentRoom(), frames, lastRoomID, lastPrivateID)
-	if len(delivered) > 0 {
-		if err := h.store.MarkDelivered(ctx, delivered); err != nil {
-			h.log.Warn("mark private messages delivered", "err", err)
-		}
-	}
 	return nil
 }
 
 // history builds the joined envelope of r and returns it with the last
-// message id it carries: r's latest messages (see latestJoined), or when
-// resuming every message after lastID (the newest ResumeLimit if more).
-func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([]byte, int64, error) {
+// item id it carries: r's latest messages (see latestJoined), or when
+// resuming every item after lastID (the newest ResumeLimit messages if
+// more): the messages in joined, in their current state, and the updates
+// after it, in id order, for the messages the client holds from before.
+func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) ([][]byte, int64, error) {
 	if !resumed {
-		return h.latestJoined(ctx, r)
+		frame, last, err := h.latestJoined(ctx, r)
+		return [][]byte{frame}, last, err
 	}
 	msgs, err := h.store.RoomMessagesAfter(ctx, r.id, lastID, chat.ResumeLimit+1)
 	more := err == nil && len(msgs) > chat.ResumeLimit
@@ -114,8 +179,8 @@ func (h *Hub) history(ctx context.Context, r *room, resumed bool, lastID int64) 
 	if fit := newestThatFit(msgs, h.backlogBytes()); len(fit) < len(msgs) {
 		msgs, more = fit, true
 	}
-	frame, last := joinedOf(r, msgs, true, more)
-	return frame, last, nil
+	frames, last := joinedOf(r, msgs, true, more)
+	return frames, last, nil
 }
 
 // backlogBytes is how much of a connection's outbound queue a resumed
@@ -130,7 +195,7 @@ func (h *Hub) backlogBytes() int { return h.cfg.QueueBytes / 2 }
 // take at most budget bytes, at least one.
 func newestThatFit(msgs []chat.Message, budget int) []chat.Message {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if budget -= len(encode(chat.MessageOut(msgs[i]))) + 1; budget < 0 && i < len(msgs)-1 {
+		if budget -= len(encode(chat.ItemOut(msgs[i]))) + 1; budget < 0 && i < len(msgs)-1 {
 			return msgs[i+1:]
 		}
 	}
@@ -158,22 +223,30 @@ func (h *Hub) latestJoined(ctx context.Context, r *room) ([]byte, int64, error) 
 		return nil, 0, fmt.Errorf("hub: history of %s: %w", r.name, err)
 	}
 	slices.Reverse(msgs)
-	frame, last := joinedOf(r, msgs, false, false)
+	frames, last := joinedOf(r, msgs, false, false)
+	frame := frames[0] // a history has no updates
 	r.joined.Store(&joinedCache{posted: posted, built: now, frame: frame, last: last})
 	return frame, last, nil
 }
 
-// joinedOf encodes the joined envelope of r carrying msgs (oldest first)
-// and returns it with the last message id among them.
-func joinedOf(r *room, msgs []chat.Message, resumed, more bool) ([]byte, int64) {
-	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, len(msgs)),
+// joinedOf encodes the joined envelope of r carrying the messages of items
+// (oldest first), then the update envelopes among items, and returns them
+// with the last item id.
+func joinedOf(r *room, items []chat.Message, resumed, more bool) ([][]byte, int64) {
+	out := chat.Joined{Type: chat.TypeJoined, Room: r.name, History: make([]chat.RoomMsgOut, 0, len(items)),
 		Resumed: resumed, More: more}
+	frames := [][]byte{nil}
 	var last int64
-	for i, m := range msgs {
-		out.History[i] = chat.MessageOut(m)
+	for _, m := range items {
+		if m.IsUpdate() {
+			frames = append(frames, encode(chat.UpdateOf(m)))
+		} else {
+			out.History = append(out.History, chat.MessageOut(m))
+		}
 		last = max(last, m.ID)
 	}
-	return encode(out), last
+	frames[0] = encode(out)
+	return frames, last
 }
 
 // Disconnect unregisters a closed connection. When it was its user's last,
@@ -213,7 +286,7 @@ func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
 			History: []chat.RoomMsgOut{}})}, 0, 0)
 		return err
 	}
-	c.finishJoin(r, [][]byte{joined}, last, 0)
+	c.finishJoin(r, joined, last, 0)
 	return nil
 }
 
@@ -238,20 +311,20 @@ func (h *Hub) createRoom(ctx context.Context, c *Client, name string) error {
 		}
 		return err
 	}
-	r := h.roomCreated(live, true)
+	r := h.roomCreated(live)
 	if r == nil {
 		return chat.Errorf(chat.ERoomNotFound, "room %q was deleted at once", name)
 	}
 	return h.moveTo(ctx, c, r)
 }
 
-// storeRoom stores a new room. With other nodes, a live room of that name
-// that the registry does not know is left over by a node that died between
-// storing and registering it (or deleting and unregistering): it is retired
-// once it is old enough not to be one being created right now.
+// storeRoom stores a new room. A live room of that name that the registry
+// does not know is left over by a node that died between storing and
+// registering it (or deleting and unregistering): it is retired once it is
+// old enough not to be one being created right now.
 func (h *Hub) storeRoom(ctx context.Context, name string, ownerID int64) (chat.Room, error) {
 	stored, err := h.store.CreateRoom(ctx, name, ownerID)
-	if !h.clustered || chat.ErrorCode(err) != chat.ERoomExists {
+	if chat.ErrorCode(err) != chat.ERoomExists {
 		return stored, err
 	}
 	old, lookErr := h.store.RoomByName(ctx, name)
@@ -275,7 +348,7 @@ const staleRoomAge = 30 * time.Second
 // roomCreated makes a registered room live on this node and tells this
 // node's connections, unless the registry has moved past it. It returns the
 // live room, nil if it was superseded.
-func (h *Hub) roomCreated(lr chat.LiveRoom, here bool) *room {
+func (h *Hub) roomCreated(lr chat.LiveRoom) *room {
 	key := strings.ToLower(lr.Name)
 	h.mu.Lock()
 	cur := h.rooms[key]
@@ -293,13 +366,6 @@ func (h *Hub) roomCreated(lr chat.LiveRoom, here bool) *room {
 	}
 	r := &room{id: lr.ID, name: lr.Name, ownerID: lr.OwnerID, ownerLogin: lr.OwnerLogin, rev: lr.Revision,
 		people: map[int64]int{}}
-	switch {
-	case !h.clustered:
-	case here:
-		h.tracks.room(r.id, 0) // brand new: no message yet
-	default:
-		h.trackRoom(r.id)
-	}
 	peers := h.cluster.Peers()
 	h.mu.Lock()
 	if other := h.rooms[key]; other != nil || h.gone[key] >= lr.Revision && lr.Revision > 0 {
@@ -375,7 +441,6 @@ func (h *Hub) roomDeleted(r *room) {
 	}
 	h.markChangedLocked(r)
 	h.mu.Unlock()
-	h.tracks.forget(r.id)
 	h.broadcastAll(encode(chat.Event{Type: chat.TypeEvent, Kind: chat.EventRoomDeleted, Room: r.name,
 		User: r.ownerLogin, At: h.now().UnixMilli()}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

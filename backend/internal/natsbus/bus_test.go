@@ -143,7 +143,7 @@ func TestFanOutReachesEveryNodeInOrder(t *testing.T) {
 	for i := range 50 {
 		id := int64(i + 1)
 		err := buses[i%2].Publish(context.Background(), chat.Broadcast{Messages: []chat.Message{{ID: id, Text: "x"}},
-			RoomPrev: map[int64]int64{1: id - 1}})
+			Prev: id - 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,10 +170,10 @@ func TestChunksKeepMessagesAndPrev(t *testing.T) {
 	for i := range 10 {
 		msgs = append(msgs, chat.Message{ID: int64(i + 1), Text: string(big)})
 	}
-	parts := chunks(chat.Broadcast{Messages: msgs, RoomPrev: map[int64]int64{1: 0}})
+	parts := chunks(chat.Broadcast{Messages: msgs, Prev: 0})
 	n := 0
 	for _, p := range parts {
-		if p.RoomPrev[1] != 0 || len(p.Messages) == 0 || len(p.Messages) > 3 {
+		if p.Prev != 0 || len(p.Messages) == 0 || len(p.Messages) > 3 {
 			t.Errorf("part %+v", len(p.Messages))
 		}
 		for _, m := range p.Messages {

@@ -16,8 +16,8 @@ const maxChunkBytes = 768 << 10
 
 // Publish stores a committed batch in the fan-out stream and returns once
 // the server acknowledged it. A batch too big for one NATS message goes as
-// several, each with the whole batch's RoomPrev and UserPrev: the first
-// raises the receivers past them. Each carries a message id, so a retry
+// several, each with the whole batch's Prev: the first raises the
+// receivers past it. Each carries a message id, so a retry
 // after a lost acknowledgement is stored once.
 func (b *Bus) Publish(ctx context.Context, bc chat.Broadcast) error {
 	bc.Node = b.cfg.Node

@@ -16,7 +16,7 @@ import (
 
 // maxRowsPerStatement keeps a multi-row statement (SQLite's; PostgreSQL's
 // batch is one statement over arrays) well under SQLite's parameter limit of
-// 32766 at 9 parameters a row. It is a power of two: see insertStatements.
+// 32766 at 12 parameters a row. It is a power of two: see insertStatements.
 const (
 	maxChunkExp         = 8
 	maxRowsPerStatement = 1 << maxChunkExp
@@ -68,8 +68,17 @@ func checkBatch(batch []chat.NewMessage) error {
 		if (m.RoomID == nil) == (m.RecipientID == nil) {
 			return fmt.Errorf("store: append messages: message %d needs exactly one of room and recipient", i)
 		}
+		if (kindOf(m) == chat.KindMessage) != (m.TargetID == nil) {
+			return fmt.Errorf("store: append messages: item %d: an update, and only an update, has a target", i)
+		}
 	}
 	return nil
+}
+
+// hasUpdates reports whether a batch holds an update, which changes its
+// message in the batch's transaction.
+func hasUpdates(batch []chat.NewMessage) bool {
+	return slices.ContainsFunc(batch, func(m chat.NewMessage) bool { return m.TargetID != nil })
 }
 
 // appendFailed is the error of a batch that did not go in. Rooms are never
@@ -102,8 +111,10 @@ func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]
 			rows = append(rows, chunk...)
 			rest = rest[n:]
 		}
-		out, err = resolveInserted(ctx, tx, batch, rows)
-		return err
+		if out, err = resolveInserted(ctx, tx, batch, rows); err != nil {
+			return err
+		}
+		return applyUpdates(ctx, tx, out)
 	})
 	return out, err
 }
@@ -200,7 +211,7 @@ func (s *Store) insertStatements(ctx context.Context, n int) (*insertStmts, erro
 // CONFLICT DO NOTHING skips a client id its sender already used, before or
 // earlier in the chunk; RETURNING names the rows that went in.
 func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([]insertedRow, error) {
-	args := make([]any, 0, len(chunk)*9)
+	args := make([]any, 0, len(chunk)*12)
 	for _, m := range chunk {
 		var lo, hi, clientID any // NULL unless set below
 		if m.RecipientID != nil {
@@ -209,7 +220,8 @@ func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([
 		if m.ClientID != "" {
 			clientID = m.ClientID
 		}
-		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID, deliveredOnStore(m))
+		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID,
+			deliveredOnStore(m), kindOf(m), m.TargetID, m.ReplyTo)
 	}
 	rows := make([]insertedRow, 0, len(chunk))
 	err := st.SelectContext(ctx, &rows, args...)
@@ -222,18 +234,19 @@ func pairOf(m chat.NewMessage) (lo, hi int64) {
 	return min(m.SenderID, *m.RecipientID), max(m.SenderID, *m.RecipientID)
 }
 
-// deliveredOnStore is a new message's delivered column. A room message has
-// nobody to deliver to privately: it is stored as delivered and stays out
-// of the undelivered index.
-func deliveredOnStore(m chat.NewMessage) bool { return m.Delivered || m.RecipientID == nil }
+// deliveredOnStore is a new message's delivered column, which nothing reads
+// any more: a private message counts as delivered up to its recipient's
+// receipt (users.receipt).
+func deliveredOnStore(m chat.NewMessage) bool { return m.RecipientID == nil }
 
 // insertQuery is the INSERT of n messages, in db's placeholders.
 func insertQuery(db *sqlx.DB, n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var q strings.Builder
 	q.Grow(200 + n*(len(row)+2))
 	q.WriteString(`INSERT INTO messages
-		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered) VALUES `)
+		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
+		kind, target_id, reply_to) VALUES `)
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
@@ -255,9 +268,22 @@ func messageByClientID(ctx context.Context, q querier, k clientKey) (chat.Messag
 // newMessage is the stored form of a new message, built from the names the
 // caller passed in rather than read back.
 func newMessage(id int64, m chat.NewMessage) chat.Message {
-	return chat.Message{ID: id, RoomID: copyID(m.RoomID), Room: m.Room,
+	out := chat.Message{ID: id, RoomID: copyID(m.RoomID), Room: m.Room,
 		SenderID: m.SenderID, From: m.From, RecipientID: copyID(m.RecipientID), To: m.To,
-		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID}
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID,
+		Kind: kindOf(m), TargetID: copyID(m.TargetID), ReplyTo: copyID(m.ReplyTo)}
+	if m.ReplyTo != nil {
+		out.ReplyFrom, out.ReplyText = m.ReplyFrom, chat.Snippet(m.ReplyText)
+	}
+	return out
+}
+
+// kindOf is the stored kind of a new item: a message unless it says.
+func kindOf(m chat.NewMessage) string {
+	if m.Kind == "" {
+		return chat.KindMessage
+	}
+	return m.Kind
 }
 
 func copyID(p *int64) *int64 {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/salachat/sala/backend/internal/chat"
@@ -20,12 +21,14 @@ import (
 // VALUES. Arrays of ids carry 0, and of client ids "", for NULL: ids are
 // positive and an empty client id is no client id.
 const arrayInsertQuery = `INSERT INTO messages
-		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered)
+		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
+		kind, target_id, reply_to)
 	SELECT NULLIF(room_id, 0), sender_id, NULLIF(recipient_id, 0), NULLIF(pair_lo, 0), NULLIF(pair_hi, 0),
-		text, sent_at, NULLIF(client_id, ''), delivered
+		text, sent_at, NULLIF(client_id, ''), delivered, kind, NULLIF(target_id, 0), NULLIF(reply_to, 0)
 	FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-			$6::text[], $7::bigint[], $8::text[], $9::boolean[])
-		WITH ORDINALITY AS m(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered, n)
+			$6::text[], $7::bigint[], $8::text[], $9::boolean[], $10::text[], $11::bigint[], $12::bigint[])
+		WITH ORDINALITY AS m(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
+			kind, target_id, reply_to, n)
 	ORDER BY n
 	ON CONFLICT (sender_id, client_id) DO NOTHING
 	RETURNING id, sender_id, client_id`
@@ -33,7 +36,8 @@ const arrayInsertQuery = `INSERT INTO messages
 // messageColumns is a batch as arrayInsertQuery's arguments.
 type messageColumns struct {
 	rooms, senders, recipients, pairLo, pairHi, sentAt pq.Int64Array
-	texts, clientIDs                                   pq.StringArray
+	targets, replies                                   pq.Int64Array
+	texts, clientIDs, kinds                            pq.StringArray
 	delivered                                          pq.BoolArray
 }
 
@@ -43,6 +47,7 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 		rooms: make(pq.Int64Array, n), senders: make(pq.Int64Array, n), recipients: make(pq.Int64Array, n),
 		pairLo: make(pq.Int64Array, n), pairHi: make(pq.Int64Array, n), sentAt: make(pq.Int64Array, n),
 		texts: make(pq.StringArray, n), clientIDs: make(pq.StringArray, n), delivered: make(pq.BoolArray, n),
+		targets: make(pq.Int64Array, n), replies: make(pq.Int64Array, n), kinds: make(pq.StringArray, n),
 	}
 	for i, m := range batch {
 		if m.RoomID != nil {
@@ -55,20 +60,41 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 		}
 		c.texts[i], c.sentAt[i], c.clientIDs[i] = m.Text, m.SentAt, m.ClientID
 		c.delivered[i] = deliveredOnStore(m)
+		c.kinds[i] = kindOf(m)
+		if m.TargetID != nil {
+			c.targets[i] = *m.TargetID
+		}
+		if m.ReplyTo != nil {
+			c.replies[i] = *m.ReplyTo
+		}
 	}
 	return c
 }
 
 // appendOverArrays stores a batch with arrayInsertQuery, prepared once on
-// the pool.
+// the pool. A batch with updates is a transaction: the INSERT, then the
+// updates applied to their messages.
 func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	st, err := s.writes.get(ctx, s.w, arrayInsertQuery)
 	if err != nil {
 		return nil, err
 	}
-	return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
-		return st.SelectContext(ctx, rows, args...)
+	if !hasUpdates(batch) {
+		return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
+			return st.SelectContext(ctx, rows, args...)
+		})
+	}
+	var out []chat.Stored
+	err = s.inWriteTx(ctx, func(tx *sqlx.Tx) error {
+		out, err = insertOverArrays(ctx, tx, batch, func(rows *[]insertedRow, args ...any) error {
+			return tx.StmtxContext(ctx, st).SelectContext(ctx, rows, args...)
+		})
+		if err != nil {
+			return err
+		}
+		return applyUpdates(ctx, tx, out)
 	})
+	return out, err
 }
 
 // insertOverArrays runs arrayInsertQuery with run, then resolves with q the
@@ -79,7 +105,7 @@ func insertOverArrays(ctx context.Context, q querier, batch []chat.NewMessage,
 	c := columnsOf(batch)
 	rows := make([]insertedRow, 0, len(batch))
 	if err := run(&rows, c.rooms, c.senders, c.recipients, c.pairLo, c.pairHi,
-		c.texts, c.sentAt, c.clientIDs, c.delivered); err != nil {
+		c.texts, c.sentAt, c.clientIDs, c.delivered, c.kinds, c.targets, c.replies); err != nil {
 		return nil, err
 	}
 	return resolveInserted(ctx, q, batch, rows)

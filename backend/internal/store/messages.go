@@ -4,32 +4,53 @@ import (
 	"context"
 	"math"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
 // selectMessages reads complete messages: the names of the room, sender and
 // recipient come from joins, empty strings standing for NULLs.
+// A reply reads its snippet from the message it answers: its author, and
+// its current text (empty once deleted).
 const selectMessages = `SELECT m.id, m.room_id, COALESCE(r.name, '') AS room,
 	m.sender_id, su.login AS sender_login,
 	m.recipient_id, COALESCE(ru.login, '') AS recipient_login,
-	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id
+	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id,
+	m.kind, m.target_id, m.edited_at, m.deleted, m.reply_to,
+	COALESCE(pu.login, '') AS reply_from, COALESCE(substr(p.text, 1, 100), '') AS reply_text
 	FROM messages m
 	JOIN users su ON su.id = m.sender_id
 	LEFT JOIN users ru ON ru.id = m.recipient_id
-	LEFT JOIN rooms r ON r.id = m.room_id`
+	LEFT JOIN rooms r ON r.id = m.room_id
+	LEFT JOIN messages p ON p.id = m.reply_to
+	LEFT JOIN users pu ON pu.id = p.sender_id`
+
+// onlyMessages keeps the messages of a stream, without its updates: a
+// history is the messages in their current state.
+const onlyMessages = ` AND m.kind = 'message'`
+
+// MessageByID returns a message (not an update) in its current state.
+func (s *Store) MessageByID(ctx context.Context, id int64) (chat.Message, error) {
+	msgs, err := s.messages(ctx, "message by id", selectMessages+`
+		WHERE m.id = ?`+onlyMessages, id)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	if len(msgs) == 0 {
+		return chat.Message{}, messageNotFound()
+	}
+	return msgs[0], nil
+}
 
 // RoomHistory returns up to limit messages of a room with id < before
 // (before <= 0: the newest), newest first.
 func (s *Store) RoomHistory(ctx context.Context, roomID, before int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "room history", selectMessages+`
-		WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		WHERE m.room_id = ? AND m.id < ?`+onlyMessages+` ORDER BY m.id DESC LIMIT ?`,
 		roomID, cursor(before), pageSize(limit))
 }
 
-// RoomMessagesAfter returns up to limit messages of a room with id > after,
-// oldest first.
+// RoomMessagesAfter returns up to limit items (messages and updates) of a
+// room with id > after, oldest first.
 func (s *Store) RoomMessagesAfter(ctx context.Context, roomID, after int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "room messages after", selectMessages+`
 		WHERE m.room_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`,
@@ -41,11 +62,11 @@ func (s *Store) RoomMessagesAfter(ctx context.Context, roomID, after int64, limi
 func (s *Store) PrivateHistory(ctx context.Context, a, b, before int64, limit int) ([]chat.Message, error) {
 	lo, hi := min(a, b), max(a, b)
 	return s.messages(ctx, "private history", selectMessages+`
-		WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ?`+onlyMessages+` ORDER BY m.id DESC LIMIT ?`,
 		lo, hi, cursor(before), pageSize(limit))
 }
 
-// PrivateMessagesAfter returns up to limit private messages sent to or by
+// PrivateMessagesAfter returns up to limit private items sent to or by
 // userID with id > after, oldest first.
 func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, limit int) ([]chat.Message, error) {
 	return s.messages(ctx, "private messages after", selectMessages+`
@@ -54,11 +75,11 @@ func (s *Store) PrivateMessagesAfter(ctx context.Context, userID, after int64, l
 		userID, userID, after, pageSize(limit))
 }
 
-// PrivateMessagesBetween returns up to limit private messages, of any
-// users, with after < id <= upTo, oldest first.
-func (s *Store) PrivateMessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "private messages between", selectMessages+`
-		WHERE m.recipient_id IS NOT NULL AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
+// MessagesBetween returns up to limit items, of any room or user, with
+// after < id <= upTo, oldest first.
+func (s *Store) MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "messages between", selectMessages+`
+		WHERE m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
 		after, upTo, pageSize(limit))
 }
 
@@ -72,49 +93,32 @@ func (s *Store) LatestMessageID(ctx context.Context) (int64, error) {
 	return latest, nil
 }
 
-// LatestPrivateID returns the id of the latest private message sent to or
-// by userID, 0 when there is none: one index lookup for each direction.
-func (s *Store) LatestPrivateID(ctx context.Context, userID int64) (int64, error) {
-	var latest int64
-	err := s.r.QueryRowxContext(ctx, s.r.Rebind(`SELECT COALESCE(max(id), 0) FROM (
-		SELECT max(m.id) AS id FROM messages m WHERE m.recipient_id = ?
-		UNION ALL
-		SELECT max(m.id) FROM messages m WHERE m.sender_id = ? AND m.recipient_id IS NOT NULL) AS latest`),
-		userID, userID).Scan(&latest)
+// UnreceiptedPrivate returns up to limit private items to userID above
+// its receipt, oldest first.
+func (s *Store) UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "private messages after the receipt", selectMessages+`
+		WHERE m.recipient_id = ? AND m.id > (SELECT receipt FROM users WHERE id = ?) ORDER BY m.id LIMIT ?`,
+		userID, userID, pageSize(limit))
+}
+
+// SetReceipt raises userID's receipt to lastID; it never goes back.
+func (s *Store) SetReceipt(ctx context.Context, userID, lastID int64) error {
+	_, err := s.w.ExecContext(ctx, s.w.Rebind(`UPDATE users SET receipt = ? WHERE id = ? AND receipt < ?`),
+		lastID, userID, lastID)
 	if err != nil {
-		return 0, s.fail("latest private message", err)
-	}
-	return latest, nil
-}
-
-// UndeliveredPrivate returns up to limit private messages to userID not yet
-// handed to any of its connections, oldest first.
-func (s *Store) UndeliveredPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "undelivered private", selectMessages+`
-		WHERE m.recipient_id = ? AND NOT m.delivered ORDER BY m.id LIMIT ?`,
-		userID, pageSize(limit))
-}
-
-// MarkDelivered records that these private messages reached a connection.
-func (s *Store) MarkDelivered(ctx context.Context, ids []int64) error {
-	for len(ids) > 0 {
-		n := min(len(ids), maxRowsPerStatement)
-		query, args, err := sqlx.In(`UPDATE messages SET delivered = TRUE WHERE id IN (?) AND NOT delivered`, ids[:n])
-		if err != nil {
-			return s.fail("mark delivered", err)
-		}
-		if _, err := s.w.ExecContext(ctx, s.w.Rebind(query), args...); err != nil {
-			return s.fail("mark delivered", err)
-		}
-		ids = ids[n:]
+		return s.fail("set receipt", err)
 	}
 	return nil
 }
 
-// messages runs a read query written with ? placeholders.
+// messages runs a read query written with ? placeholders, and reads the
+// reactions of what it found.
 func (s *Store) messages(ctx context.Context, op, query string, args ...any) ([]chat.Message, error) {
 	msgs := []chat.Message{}
 	if err := s.selectRead(ctx, &msgs, query, args...); err != nil {
+		return nil, s.fail(op, err)
+	}
+	if err := withReactions(ctx, s.r, msgs); err != nil {
 		return nil, s.fail(op, err)
 	}
 	return msgs, nil

@@ -82,18 +82,38 @@ func (s *Store) DeleteRoom(ctx context.Context, id int64, at time.Time) error {
 	return s.oneRow("delete room", res, err, roomNotFound())
 }
 
-// RetireEphemeralRooms marks every live non-default room deleted.
-func (s *Store) RetireEphemeralRooms(ctx context.Context, at time.Time) (int, error) {
-	res, err := s.w.ExecContext(ctx, s.w.Rebind(`UPDATE rooms SET deleted_at = ?
-		WHERE deleted_at IS NULL AND NOT is_default`), stamp(at))
-	if err != nil {
-		return 0, s.fail("retire ephemeral rooms", err)
+// LiveRooms returns the live non-default rooms, oldest first.
+func (s *Store) LiveRooms(ctx context.Context) ([]chat.Room, error) {
+	rooms := []chat.Room{}
+	if err := s.selectRead(ctx, &rooms, `SELECT `+roomColumns+` FROM rooms
+		WHERE deleted_at IS NULL AND NOT is_default ORDER BY id`); err != nil {
+		return nil, s.fail("live rooms", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, s.fail("retire ephemeral rooms", err)
+	for i := range rooms {
+		rooms[i] = utcRoom(rooms[i])
 	}
-	return int(n), nil
+	return rooms, nil
+}
+
+// RoomLiveAfter returns the oldest room named name (ignoring case) that was
+// still live when message messageID was stored, or later. Returns
+// room_not_found, also when messageID is not stored.
+func (s *Store) RoomLiveAfter(ctx context.Context, name string, messageID int64) (chat.Room, error) {
+	if chat.HasNUL(name) {
+		return chat.Room{}, noRoomNamed(name)
+	}
+	var sentAt int64
+	if err := s.getRead(ctx, &sentAt, `SELECT sent_at FROM messages WHERE id = ?`, messageID); err != nil {
+		return chat.Room{}, s.notFound("room live after", err, noRoomNamed(name))
+	}
+	var room chat.Room
+	err := s.getRead(ctx, &room, `SELECT `+roomColumns+` FROM rooms
+		WHERE lower(name) = lower(?) AND (deleted_at IS NULL OR deleted_at >= ?)
+		ORDER BY id LIMIT 1`, name, stamp(time.UnixMilli(sentAt)))
+	if err != nil {
+		return chat.Room{}, s.notFound("room live after", err, noRoomNamed(name))
+	}
+	return utcRoom(room), nil
 }
 
 // RoomByName returns the live room with that name ignoring case, else the

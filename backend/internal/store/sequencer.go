@@ -4,13 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"net/url"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,31 +16,25 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// Sequencer is chat.Sequencer on PostgreSQL session-level advisory locks.
-//
-// A batch of room messages takes the "messages" lock shared, then the lock
-// of each of its rooms exclusively, in ascending key order; a batch with
-// private messages takes the "messages" lock exclusively, which covers every
-// room and user. Everyone takes "messages" first and rooms in one order, so
-// turns can't deadlock. Private messages serialise against everything: a
-// client sees its room's messages and its private ones interleaved in id
-// order, which its resume cursor (one last_id for both) relies on.
+// Sequencer is chat.Sequencer on a PostgreSQL session-level advisory lock:
+// one lock for every message of the deployment, so batches are committed
+// one at a time across the nodes, in id order, and a client's one resume
+// cursor (last_id) can never pass a message committed before one it has.
 //
 // Each turn holds its own connection from a small pool of the Sequencer's,
 // so the next batch can wait for its turn while the previous one is being
-// published. A node that dies releases its turns with its connections.
+// published. A node that dies releases its turn with its connection.
 //
 // The batch is stored on that connection too (turn.Append): PostgreSQL
 // reads a session's next message, and so notices that the node is gone and
 // drops its locks, only after the statement it runs. A batch whose INSERT
 // was on its way when its node died therefore commits (or fails) before
 // another node gets the turn. Stored on a connection of its own, it went on
-// and committed after the locks were dropped: the next turn's latest ids
-// missed it, and its messages reached no one.
+// and committed after the lock was dropped: the next turn's Prev missed it,
+// and its messages reached no one.
 type Sequencer struct {
-	db     *sqlx.DB
-	ns     string // database and schema: stores in other schemas never wait for ours
-	global int64
+	db   *sqlx.DB
+	lock string // the turn's query: take the lock, then read Prev
 }
 
 var _ chat.Sequencer = (*Sequencer)(nil)
@@ -77,13 +67,15 @@ func OpenSequencer(ctx context.Context, databaseURL string) (*Sequencer, error) 
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	q := &Sequencer{db: db}
-	if err := db.QueryRowContext(ctx, `SELECT current_database() || '.' || current_schema()`).Scan(&q.ns); err != nil {
+	var ns string // database and schema: stores in other schemas never wait for ours
+	if err := db.QueryRowContext(ctx, `SELECT current_database() || '.' || current_schema()`).Scan(&ns); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: sequencer: %w: %w", unavailable(), err)
 	}
-	q.global = q.key('m', 0)
-	return q, nil
+	// Two statements in one round trip: the second's snapshot is taken
+	// after the lock, so it sees the commit of the turn before ours.
+	lock := fmt.Sprintf("SELECT pg_advisory_lock(%d);\nSELECT COALESCE(max(id), 0) FROM messages", lockKey(ns))
+	return &Sequencer{db: db, lock: lock}, nil
 }
 
 func withParams(rawURL string, params map[string]string) (string, error) {
@@ -101,83 +93,28 @@ func withParams(rawURL string, params map[string]string) (string, error) {
 	return u.String(), nil
 }
 
-// key is the advisory lock of a room ('r'), or of all messages ('m').
-func (q *Sequencer) key(kind byte, id int64) int64 {
+// lockKey is the advisory lock of the messages of one schema.
+func lockKey(ns string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("sala sequence " + q.ns))
-	var b [9]byte
-	b[0] = kind
-	binary.BigEndian.PutUint64(b[1:], uint64(id))
-	h.Write(b[:])
+	h.Write([]byte("sala sequence " + ns))
 	return int64(h.Sum64())
 }
 
 // Close releases the pool.
 func (q *Sequencer) Close() error { return q.db.Close() }
 
-// Acquire waits for the turn of rooms and users (see Sequencer) and reads
-// the latest id committed in each, after the turn is taken.
-func (q *Sequencer) Acquire(ctx context.Context, rooms, users []int64) (chat.Sequence, error) {
+// Acquire waits for the turn and reads Prev under it.
+func (q *Sequencer) Acquire(ctx context.Context) (chat.Turn, error) {
 	conn, err := q.db.Connx(ctx)
 	if err != nil {
 		return nil, q.fail(err)
 	}
 	t := &turn{conn: conn}
-	if err := t.take(ctx, q.turnSQL(rooms, users)); err != nil {
-		t.discard() // its session ends, and any lock it took with it
+	if err := t.take(ctx, q.lock); err != nil {
+		t.discard() // its session ends, and the lock if it took it
 		return nil, q.fail(err)
 	}
 	return t, nil
-}
-
-// turnSQL is the one round trip of a turn: a DO block takes the locks one
-// after the other, "messages" first, then the rooms in ascending key order;
-// then a statement of its own reads the latest ids. Its snapshot is taken
-// after the locks, so it sees the commit of the turn before ours. The
-// statements carry only numbers, written in the text: there are no
-// parameters, so both travel in one simple query.
-func (q *Sequencer) turnSQL(rooms, users []int64) string {
-	var b strings.Builder
-	b.WriteString("DO $$BEGIN ")
-	if len(users) > 0 {
-		fmt.Fprintf(&b, "PERFORM pg_advisory_lock(%d); ", q.global)
-	} else {
-		fmt.Fprintf(&b, "PERFORM pg_advisory_lock_shared(%d); ", q.global)
-		keys := make([]int64, len(rooms))
-		for i, r := range rooms {
-			keys[i] = q.key('r', r)
-		}
-		slices.Sort(keys)
-		for _, k := range slices.Compact(keys) {
-			fmt.Fprintf(&b, "PERFORM pg_advisory_lock(%d); ", k)
-		}
-	}
-	b.WriteString("END$$;\n")
-	fmt.Fprintf(&b, `SELECT 'r', r, COALESCE((SELECT max(m.id) FROM messages m WHERE m.room_id = r), 0)
-		FROM unnest(%s) AS r
-		UNION ALL
-		SELECT 'u', u, GREATEST(
-			COALESCE((SELECT max(m.id) FROM messages m WHERE m.recipient_id = u), 0),
-			COALESCE((SELECT max(m.id) FROM messages m WHERE m.sender_id = u AND m.recipient_id IS NOT NULL), 0))
-		FROM unnest(%s) AS u
-		UNION ALL
-		SELECT 'p', 0, COALESCE((SELECT max(m.id) FROM messages m WHERE m.recipient_id IS NOT NULL), 0)`,
-		bigints(rooms), bigints(users))
-	return b.String()
-}
-
-// bigints writes ids as an SQL array literal.
-func bigints(ids []int64) string {
-	var b strings.Builder
-	b.WriteString("ARRAY[")
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteString("]::bigint[]")
-	return b.String()
 }
 
 func (q *Sequencer) fail(err error) error {
@@ -186,35 +123,26 @@ func (q *Sequencer) fail(err error) error {
 
 // turn is one held Acquire.
 type turn struct {
-	conn     *sqlx.Conn
-	once     sync.Once
-	roomPrev map[int64]int64
-	userPrev map[int64]int64
-	privPrev int64
+	conn *sqlx.Conn
+	once sync.Once
+	prev int64
 }
 
-// take runs turnSQL and keeps the latest ids it read.
+// take runs the turn's query and keeps Prev, the last result's one value.
 func (t *turn) take(ctx context.Context, query string) error {
 	rows, err := t.conn.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	t.roomPrev, t.userPrev = map[int64]int64{}, map[int64]int64{}
 	for {
 		for rows.Next() {
-			var kind string
-			var id, last int64
-			if err := rows.Scan(&kind, &id, &last); err != nil {
+			var v any // pg_advisory_lock's void, then max(id)
+			if err := rows.Scan(&v); err != nil {
 				return err
 			}
-			switch kind {
-			case "r":
-				t.roomPrev[id] = last
-			case "u":
-				t.userPrev[id] = last
-			default:
-				t.privPrev = last
+			if id, ok := v.(int64); ok {
+				t.prev = id
 			}
 		}
 		if !rows.NextResultSet() {
@@ -223,9 +151,7 @@ func (t *turn) take(ctx context.Context, query string) error {
 	}
 }
 
-func (t *turn) RoomPrev() map[int64]int64 { return t.roomPrev }
-func (t *turn) UserPrev() map[int64]int64 { return t.userPrev }
-func (t *turn) PrivPrev() int64           { return t.privPrev }
+func (t *turn) Prev() int64 { return t.prev }
 
 // Append stores a batch as Store.AppendMessages does, on the turn's own
 // session (see Sequencer): one statement, so one round trip.
@@ -236,13 +162,40 @@ func (t *turn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	if err := checkBatch(batch); err != nil {
 		return nil, err
 	}
-	out, err := insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
-		return t.conn.SelectContext(ctx, rows, arrayInsertQuery, args...)
-	})
+	var out []chat.Stored
+	var err error
+	if hasUpdates(batch) {
+		out, err = t.appendWithUpdates(ctx, batch)
+	} else {
+		out, err = insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
+			return t.conn.SelectContext(ctx, rows, arrayInsertQuery, args...)
+		})
+	}
 	if err != nil {
 		return nil, appendFailed(postgres{}, err)
 	}
 	return out, nil
+}
+
+// appendWithUpdates stores a batch with updates in one transaction on the
+// turn's session: a node that dies before COMMIT leaves nothing, and the
+// turn passes on only once the transaction has ended either way.
+func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	tx, err := t.conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	out, err := insertOverArrays(ctx, tx, batch, func(rows *[]insertedRow, args ...any) error {
+		return tx.SelectContext(ctx, rows, arrayInsertQuery, args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := applyUpdates(ctx, tx, out); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
 }
 
 // Release unlocks and gives the connection back; a connection that can't

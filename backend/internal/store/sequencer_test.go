@@ -13,11 +13,11 @@ import (
 
 // acquireWithin returns the turn if it was granted within d. Otherwise it
 // returns a func that waits for the turn and releases it at once.
-func acquireWithin(t *testing.T, q *store.Sequencer, d time.Duration, rooms, users []int64) (chat.Sequence, func()) {
+func acquireWithin(t *testing.T, q *store.Sequencer, d time.Duration) (chat.Turn, func()) {
 	t.Helper()
-	done := make(chan chat.Sequence, 1)
+	done := make(chan chat.Turn, 1)
 	go func() {
-		turn, err := q.Acquire(context.Background(), rooms, users)
+		turn, err := q.Acquire(context.Background())
 		if err != nil {
 			t.Error(err)
 		}
@@ -45,26 +45,18 @@ func TestSequencerTurns(t *testing.T) {
 	t.Cleanup(func() { q.Close() })
 	const wait = 300 * time.Millisecond
 
-	// Two rooms take turns independently; one room, one at a time.
-	a, _ := acquireWithin(t, q, wait, []int64{1}, nil)
-	b, waiting := acquireWithin(t, q, wait, []int64{2}, nil)
-	if waiting != nil {
-		t.Fatal("room 2 waited for room 1")
+	// One turn at a time, whatever the batch holds, across every node.
+	a, _ := acquireWithin(t, q, wait)
+	if a == nil {
+		t.Fatal("a turn was not granted with nothing taken")
 	}
-	both, waitingBoth := acquireWithin(t, q, wait, []int64{2, 1}, nil)
-	if both != nil {
-		t.Fatal("a turn on rooms 1 and 2 was granted while both were taken")
-	}
-	// Private messages wait for every room, and rooms for them.
-	private, waitingPrivate := acquireWithin(t, q, wait, nil, []int64{7, 8})
-	if private != nil {
-		t.Fatal("a private turn was granted while rooms were taken")
+	b, waiting := acquireWithin(t, q, wait)
+	if b != nil {
+		t.Fatal("a second turn was granted while the first was held")
 	}
 	a.Release()
-	b.Release()
-	b.Release() // twice is harmless
-	waitingBoth()
-	waitingPrivate()
+	a.Release() // twice is harmless
+	waiting()
 
 	// The latest ids are read after the turn is taken.
 	alice := chat.User{Login: "alice", FirstName: "A", LastName: "T", Age: 30, Gender: "other"}
@@ -85,28 +77,13 @@ func TestSequencerTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	turn, _ := acquireWithin(t, q, 5*time.Second, []int64{room.ID, 999}, []int64{alice.ID, bob.ID})
+	turn, _ := acquireWithin(t, q, 5*time.Second)
 	if turn == nil {
 		t.Fatal("a turn was not granted with nothing taken")
 	}
 	defer turn.Release()
-	if got := turn.RoomPrev(); got[room.ID] != stored[0].Message.ID || got[999] != 0 {
-		t.Errorf("RoomPrev = %v, want %d for room %d and 0 for an empty room", got, stored[0].Message.ID, room.ID)
-	}
-	if got := turn.UserPrev(); got[alice.ID] != stored[1].Message.ID || got[bob.ID] != stored[1].Message.ID {
-		t.Errorf("UserPrev = %v, want %d for both", got, stored[1].Message.ID)
-	}
-	if got := turn.PrivPrev(); got != stored[1].Message.ID {
-		t.Errorf("PrivPrev = %d, want %d", got, stored[1].Message.ID)
-	}
-	turn.Release() // a private turn holds every room
-	roomTurn, _ := acquireWithin(t, q, 5*time.Second, []int64{999}, nil)
-	if roomTurn == nil {
-		t.Fatal("a room turn was not granted")
-	}
-	defer roomTurn.Release()
-	if got := roomTurn.PrivPrev(); got != stored[1].Message.ID {
-		t.Errorf("a room turn's PrivPrev = %d, want %d", got, stored[1].Message.ID)
+	if got := turn.Prev(); got != stored[1].Message.ID {
+		t.Errorf("Prev = %d, want the latest message %d, private or not", got, stored[1].Message.ID)
 	}
 }
 
@@ -116,8 +93,8 @@ func TestSequencerNeedsPostgres(t *testing.T) {
 	}
 }
 
-// BenchmarkSequencerTurn is one uncontended turn: take it (locks and the
-// latest ids, one round trip) and release it.
+// BenchmarkSequencerTurn is one uncontended turn: take it (the lock and
+// Prev, one round trip) and release it.
 func BenchmarkSequencerTurn(b *testing.B) {
 	dbURL := storetest.PostgresURL(b)
 	storetest.Open(b, dbURL, "")
@@ -127,7 +104,7 @@ func BenchmarkSequencerTurn(b *testing.B) {
 	}
 	b.Cleanup(func() { q.Close() })
 	for b.Loop() {
-		turn, err := q.Acquire(context.Background(), []int64{1, 2}, nil)
+		turn, err := q.Acquire(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -137,9 +114,9 @@ func BenchmarkSequencerTurn(b *testing.B) {
 
 // TestSequencerTurnOutlivesItsBatch plays a node that dies (its sockets
 // close) while the INSERT of its batch is still running in PostgreSQL: the
-// statement goes on and commits after the node is gone. The next turn of the
-// room, on another node, must not be granted before that commit, or its
-// RoomPrev misses the batch, whose messages then reach no one live and sit
+// statement goes on and commits after the node is gone. The next turn, on
+// another node, must not be granted before that commit, or its
+// Prev misses the batch, whose messages then reach no one live and sit
 // below every client's resume cursor.
 func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 	viaProxy, p := storetest.PostgresURLViaProxy(t)
@@ -180,7 +157,7 @@ func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	turn, err := dying.Acquire(ctx, []int64{hall.ID}, nil)
+	turn, err := dying.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,9 +180,9 @@ func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 	}
 	p.Cut() // the node dies
 
-	next := make(chan chat.Sequence, 1)
+	next := make(chan chat.Turn, 1)
 	go func() {
-		turn, err := other.Acquire(context.Background(), []int64{hall.ID}, nil)
+		turn, err := other.Acquire(context.Background())
 		if err != nil {
 			t.Error(err)
 		}
@@ -215,7 +192,7 @@ func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 	if err := blocker.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	var turnB chat.Sequence
+	var turnB chat.Turn
 	select {
 	case turnB = <-next:
 	case <-time.After(10 * time.Second):
@@ -227,15 +204,14 @@ func TestSequencerTurnOutlivesItsBatch(t *testing.T) {
 	defer turnB.Release()
 	var committed int64
 	for deadline := time.Now().Add(5 * time.Second); committed <= first[0].Message.ID; time.Sleep(10 * time.Millisecond) {
-		if err := admin.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages WHERE room_id = $1`,
-			hall.ID).Scan(&committed); err != nil {
+		if err := admin.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM messages`).Scan(&committed); err != nil {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the dead node's batch did not commit: the test did not play its case")
 		}
 	}
-	if got := turnB.RoomPrev()[hall.ID]; got != committed {
-		t.Errorf("the next turn's RoomPrev = %d, want %d: the dead node's batch, committed after the turn was granted, is missed", got, committed)
+	if got := turnB.Prev(); got != committed {
+		t.Errorf("the next turn's Prev = %d, want %d: the dead node's batch, committed after the turn was granted, is missed", got, committed)
 	}
 }

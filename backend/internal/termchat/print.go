@@ -3,6 +3,7 @@ package termchat
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -54,13 +55,18 @@ func (s *session) handle(raw []byte) string {
 		var m chat.RoomMsgOut
 		if decode(&m) && s.fresh(m.ID) {
 			delete(s.echoes, m.ID)
-			fmt.Fprintf(s.out, "%s %s: %s\n", stamp(m.SentAt), m.From, m.Text)
+			s.message(m.ID, m.SentAt, m.From, m.Text, m.MessageState)
 		}
 	case chat.TypePrivate:
 		var p chat.PrivateOut
 		if decode(&p) && s.fresh(p.ID) {
 			delete(s.echoes, p.ID)
-			fmt.Fprintf(s.out, "%s (private) %s → %s: %s\n", stamp(p.SentAt), p.From, p.To, p.Text)
+			s.message(p.ID, p.SentAt, "(private) "+p.From+" → "+p.To, p.Text, p.MessageState)
+		}
+	case chat.TypeUpdate:
+		var u chat.UpdateOut
+		if decode(&u) && s.fresh(u.ID) {
+			s.update(u)
 		}
 	case chat.TypeAck:
 		var a chat.Ack
@@ -147,12 +153,86 @@ func (s *session) joined(j chat.Joined) {
 	s.room = j.Room
 	for _, m := range j.History {
 		if s.fresh(m.ID) {
-			fmt.Fprintf(s.out, "%s %s: %s\n", stamp(m.SentAt), m.From, m.Text)
+			s.message(m.ID, m.SentAt, m.From, m.Text, m.MessageState)
 		}
 	}
 	if j.More {
 		s.notice("older missed messages: GET /api/v1/rooms/%s/messages", j.Room)
 	}
+}
+
+// message prints one message as a line: its id (for /edit, /delete,
+// /react and /reply), who wrote it, what it answers, its text, and
+// whether it was edited or deleted and how people reacted.
+func (s *session) message(id, at int64, from, text string, st chat.MessageState) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d %s", stamp(at), id, from)
+	if r := st.ReplyTo; r != nil {
+		fmt.Fprintf(&b, " (↪ %d %s: %s)", r.ID, r.From, oneLine(r.Text, 40))
+	}
+	switch {
+	case st.Deleted:
+		b.WriteString(": (deleted)")
+	default:
+		b.WriteString(": " + text)
+	}
+	if st.EditedAt != 0 {
+		b.WriteString(" (edited)")
+	}
+	if len(st.Reactions) > 0 {
+		b.WriteString("  " + reactionsLine(st.Reactions))
+	}
+	fmt.Fprintln(s.out, b.String())
+}
+
+// update prints an edit, deletion or reaction as a one-line notice.
+func (s *session) update(u chat.UpdateOut) {
+	var what string
+	switch u.Kind {
+	case chat.KindEdited:
+		what = fmt.Sprintf("%s edited %d: %s", u.By, u.MessageID, u.Text)
+	case chat.KindDeleted:
+		what = fmt.Sprintf("%s deleted %d", u.By, u.MessageID)
+	case chat.KindReaction:
+		verb := "took back"
+		if u.Reactions != nil && reacted(*u.Reactions, u.Emoji, u.By) {
+			verb = "reacted"
+		}
+		what = fmt.Sprintf("%s %s %s on %d", u.By, verb, u.Emoji, u.MessageID)
+		if u.Reactions != nil && len(*u.Reactions) > 0 {
+			what += ": " + reactionsLine(*u.Reactions)
+		}
+	default:
+		what = fmt.Sprintf("%s changed %d (%s)", u.By, u.MessageID, u.Kind)
+	}
+	fmt.Fprintf(s.out, "%s * %s\n", stamp(u.At), what)
+}
+
+// reacted reports whether login is among the users of emoji.
+func reacted(rs []chat.Reaction, emoji, login string) bool {
+	for _, r := range rs {
+		if r.Emoji == emoji {
+			return slices.Contains(r.Users, login)
+		}
+	}
+	return false
+}
+
+func reactionsLine(rs []chat.Reaction) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%s %d", r.Emoji, r.Count)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// oneLine is text on one line, cut to n characters.
+func oneLine(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if r := []rune(text); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return text
 }
 
 func (s *session) event(e chat.Event) {
@@ -212,5 +292,8 @@ func (s *session) help(cmds []chat.HelpItem) {
 		rows = append(rows, c.Usage+"\t"+c.Description)
 	}
 	rows = append(rows, "/status\tthis client's connection, clock offset and ping (not sent)")
+	for _, c := range slashCommands {
+		rows = append(rows, c.usage+"\t"+c.what)
+	}
 	s.table("COMMAND\tWHAT IT DOES", rows)
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -64,8 +65,12 @@ type session struct {
 	echoes map[int64]bool
 }
 
-// outgoing is a send that waits for its ack.
-type outgoing struct{ id, text string }
+// outgoing is a send that waits for its ack; replyTo is the message it
+// answers (0: none).
+type outgoing struct {
+	id, text string
+	replyTo  int64
+}
 
 // ending is why a connection ended and what to do next.
 type ending int
@@ -228,7 +233,7 @@ func (s *session) converse(ctx context.Context, conn *websocket.Conn) (end endin
 	defer func() { _ = conn.CloseNow() }() // after a close, or a connection already gone: nothing to report
 
 	for _, p := range s.pending {
-		s.write(ctx, conn, sendEnvelope{Type: chat.TypeSend, ID: p.id, Text: p.text})
+		s.write(ctx, conn, sendEnvelope{Type: chat.TypeSend, ID: p.id, Text: p.text, ReplyTo: p.replyTo})
 	}
 	s.pings, s.flushID, s.flushed = 0, "", false
 	ping := time.NewTimer(0)
@@ -327,6 +332,10 @@ func (s *session) input(ctx context.Context, conn *websocket.Conn, line string) 
 		s.status()
 		return
 	}
+	if strings.HasPrefix(line, "/") {
+		s.slash(ctx, conn, line)
+		return
+	}
 	s.nextID++
 	env := sendEnvelope{Type: chat.TypeSend, ID: s.idPrefix + "-" + strconv.Itoa(s.nextID), Text: line}
 	if chat.IsCommand(line) {
@@ -340,7 +349,7 @@ func (s *session) input(ctx context.Context, conn *websocket.Conn, line string) 
 		case cmd.Kind == chat.CmdExit:
 			s.leaving = true
 		case cmd.Kind == chat.CmdPrivate:
-			s.pending = append(s.pending, outgoing{env.ID, line}) // stored and acknowledged like a message
+			s.pending = append(s.pending, outgoing{id: env.ID, text: line}) // stored and acknowledged like a message
 		}
 		if conn == nil {
 			if cmd.Kind != chat.CmdPrivate {
@@ -349,7 +358,7 @@ func (s *session) input(ctx context.Context, conn *websocket.Conn, line string) 
 			return
 		}
 	} else {
-		s.pending = append(s.pending, outgoing{env.ID, line})
+		s.pending = append(s.pending, outgoing{id: env.ID, text: line})
 	}
 	if conn != nil {
 		s.write(ctx, conn, env)
@@ -363,9 +372,10 @@ func (s *session) ping(ctx context.Context, conn *websocket.Conn, id string) {
 // sendEnvelope and pingEnvelope are the client's envelopes (chat.Inbound
 // is the server's view of both).
 type sendEnvelope struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-	Text string `json:"text"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	ReplyTo int64  `json:"reply_to,omitempty"`
 }
 
 type pingEnvelope struct {

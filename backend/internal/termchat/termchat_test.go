@@ -1,10 +1,14 @@
 package termchat
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 func TestClockTakesTheLowestRTTSample(t *testing.T) {
@@ -82,7 +86,7 @@ func TestEnvelopesAsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.pending = []outgoing{{"c1", "hola"}, {"c2", "#private bob hi"}}
+	s.pending = []outgoing{{id: "c1", text: "hola"}, {id: "c2", text: "#private bob hi"}}
 	s.wantRooms = 1
 	for _, env := range []string{
 		`{"type":"welcome","server_time":1732270000000,"user":{"login":"ada","first_name":"Ada","last_name":"L"},"room":"general","rooms":[{"name":"general","members":2,"default":true}],"commands":[]}`,
@@ -96,6 +100,12 @@ func TestEnvelopesAsLines(t *testing.T) {
 		`{"type":"rooms","rooms":[{"name":"general","members":2,"default":true},{"name":"books","owner":"bob","members":1,"default":false}]}`,
 		`{"type":"rooms","rooms":[]}`,
 		`{"type":"typing","user":"bob"}`,
+		`{"type":"message","id":6,"room":"general","from":"bob","text":"sí","sent_at":1732270000000,"client_id":"z","reply_to":{"id":4,"from":"ada","text":"hola"}}`,
+		`{"type":"update","id":7,"message_id":4,"kind":"edited","room":"general","by":"ada","at":1732270000000,"text":"hola a todos"}`,
+		`{"type":"update","id":8,"message_id":4,"kind":"reaction","room":"general","by":"bob","at":1732270000000,"emoji":"👍","reactions":[{"emoji":"👍","count":1,"users":["bob"]}]}`,
+		`{"type":"update","id":9,"message_id":4,"kind":"reaction","room":"general","by":"bob","at":1732270000000,"emoji":"👍","reactions":[]}`,
+		`{"type":"update","id":10,"message_id":6,"kind":"deleted","room":"general","by":"bob","at":1732270000000}`,
+		`{"type":"update","id":10,"message_id":6,"kind":"deleted","room":"general","by":"bob","at":1732270000000}`,
 		`not json`,
 	} {
 		s.handle([]byte(env))
@@ -103,14 +113,19 @@ func TestEnvelopesAsLines(t *testing.T) {
 	got := regexp.MustCompile(`\[\d\d:\d\d:\d\d\]`).ReplaceAllString(out.String(), "[T]")
 	want := `[T] * connected to localhost:8080 as ada (Ada L); live rooms: #general (2); #help lists the commands
 [T] * you are in #general
-[T] bob: earlier
-[T] ada: hola
-[T] (private) bob → ada: psst
+[T] 3 bob: earlier
+[T] 4 ada: hola
+[T] 5 (private) bob → ada: psst
 [T] ! user_not_found: no such user
 [T] * the room #books was deleted
 ROOM      MEMBERS  OWNER
 #general  2        (default)
 #books    1        bob
+[T] 6 bob (↪ 4 ada: hola): sí
+[T] * ada edited 4: hola a todos
+[T] * bob reacted 👍 on 4: [👍 1]
+[T] * bob took back 👍 on 4
+[T] * bob deleted 6
 `
 	if got != want {
 		t.Errorf("printed:\n%s\nwant:\n%s", got, want)
@@ -118,7 +133,83 @@ ROOM      MEMBERS  OWNER
 	if len(s.pending) != 0 {
 		t.Errorf("ack and error left pending sends: %v", s.pending)
 	}
-	if s.lastID != 5 || s.room != "general" {
+	if s.lastID != 10 || s.room != "general" {
 		t.Errorf("resume state: last_id %d room %q", s.lastID, s.room)
+	}
+}
+
+func TestHistoryShowsMessagesInTheirCurrentState(t *testing.T) {
+	var out strings.Builder
+	s, err := newSession(Config{Server: "localhost:8080", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.handle([]byte(`{"type":"joined","room":"general","resumed":true,"more":false,"history":[` +
+		`{"type":"message","id":3,"room":"general","from":"bob","text":"","sent_at":1732270000000,"client_id":"x","deleted":true},` +
+		`{"type":"message","id":4,"room":"general","from":"ada","text":"fixed","sent_at":1732270000000,"client_id":"y","edited_at":1732270001000,"reactions":[{"emoji":"🎉","count":2,"users":["bob","cy"]},{"emoji":"👍","count":1,"users":["cy"]}]}]}`))
+	got := regexp.MustCompile(`\[\d\d:\d\d:\d\d\]`).ReplaceAllString(out.String(), "[T]")
+	want := `[T] * back in #general: 2 message(s) missed
+[T] 3 bob: (deleted)
+[T] 4 ada: fixed (edited)  [🎉 2, 👍 1]
+`
+	if got != want {
+		t.Errorf("printed:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestSlashCommandsAreEnvelopes: /edit, /delete, /react and /reply become
+// the envelopes of the protocol, by the ids the message lines show; a
+// wrong use is explained, never sent.
+func TestSlashCommandsAreEnvelopes(t *testing.T) {
+	sent := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.CloseNow()
+		for {
+			_, data, err := conn.Read(r.Context())
+			if err != nil {
+				return
+			}
+			sent <- string(data)
+		}
+	}))
+	defer srv.Close()
+	ctx := t.Context()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	var out strings.Builder
+	s, err := newSession(Config{Server: "localhost:8080", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.idPrefix = "t"
+	for _, line := range []string{"/edit 42 hola a todos", "/delete 42", "/react 42 👍", "/reply 42 sí, claro",
+		"/edit 42", "/delete x", "/frob 1"} {
+		s.input(ctx, conn, line)
+	}
+	for _, want := range []string{
+		`{"type":"edit","id":"t-1","message_id":42,"text":"hola a todos"}`,
+		`{"type":"delete","id":"t-2","message_id":42}`,
+		`{"type":"react","id":"t-3","message_id":42,"emoji":"👍"}`,
+		`{"type":"send","id":"t-4","text":"sí, claro","reply_to":42}`,
+	} {
+		if got := <-sent; got != want {
+			t.Errorf("sent %s, want %s", got, want)
+		}
+	}
+	if len(s.pending) != 1 || s.pending[0].replyTo != 42 {
+		t.Errorf("the reply waits for its ack, to be sent again: %v", s.pending)
+	}
+	printed := out.String()
+	for _, want := range []string{"usage: /edit <id> <text>", "usage: /delete <id>", "unknown command /frob"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("printed %q, want %q", printed, want)
+		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// Proxy is a TCP relay to PostgreSQL that a test can cut and restore, to
-// play a database that goes away mid-chat and comes back at the same address.
+// Proxy is a TCP relay that a test can cut and restore, to play a database
+// (or a message broker) that goes away mid-chat and comes back at the same
+// address.
 type Proxy struct {
 	tb     testing.TB
 	target string
@@ -27,11 +28,26 @@ func PostgresURLViaProxy(tb testing.TB) (string, *Proxy) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Proxy{tb: tb, target: u.Host}
-	p.listen("127.0.0.1:0")
-	tb.Cleanup(p.Cut)
+	p := NewProxy(tb, u.Host)
 	u.Host = p.addr
 	return u.String(), p
+}
+
+// NewProxy relays connections to target (host:port) from a loopback
+// address of its own (Addr) until the test ends.
+func NewProxy(tb testing.TB, target string) *Proxy {
+	tb.Helper()
+	p := &Proxy{tb: tb, target: target}
+	p.listen("127.0.0.1:0")
+	tb.Cleanup(p.Cut)
+	return p
+}
+
+// Addr is the proxy's host:port.
+func (p *Proxy) Addr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.addr
 }
 
 func (p *Proxy) listen(addr string) {

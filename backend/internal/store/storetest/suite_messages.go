@@ -267,55 +267,44 @@ func testPrivateMessagesAfter(t *testing.T, f *fixture) {
 	wantIDs(t, "after the first, limit 1", got, []int64{out[3].Message.ID})
 	got, _ = f.s.PrivateMessagesAfter(f.ctx, ben.ID, out[2].Message.ID, 10)
 	wantIDs(t, "ben's after the second", got, []int64{out[3].Message.ID})
-	// The latest, sent or received; a room message is not one.
-	for _, c := range []struct {
-		who  chat.User
-		want int64
-	}{{ann, out[4].Message.ID}, {ben, out[3].Message.ID}, {cat, out[4].Message.ID}, {f.user("dan"), 0}} {
-		if got, err := f.s.LatestPrivateID(f.ctx, c.who.ID); err != nil || got != c.want {
-			t.Errorf("LatestPrivateID(%s) = %d, %v; want %d", c.who.Login, got, err, c.want)
-		}
-	}
 	again := f.append(roomMsg(hall, ben, "room again", ""))
-	if got, _ := f.s.LatestPrivateID(f.ctx, ben.ID); got != out[3].Message.ID {
-		t.Errorf("LatestPrivateID(ben) after a room message = %d, want %d", got, out[3].Message.ID)
-	}
 	if got, err := f.s.LatestMessageID(f.ctx); err != nil || got != again[0].Message.ID {
 		t.Errorf("LatestMessageID = %d, %v; want %d", got, err, again[0].Message.ID)
 	}
-	got, err = f.s.PrivateMessagesBetween(f.ctx, out[0].Message.ID, out[3].Message.ID, 10)
-	wantIDs(t, "private messages between the first and the third", got, []int64{out[2].Message.ID, out[3].Message.ID})
+	got, err = f.s.MessagesBetween(f.ctx, out[0].Message.ID, out[3].Message.ID, 10)
+	wantIDs(t, "messages between the first and the fourth", got, []int64{out[1].Message.ID, out[2].Message.ID, out[3].Message.ID})
 	if err != nil {
 		t.Error(err)
 	}
+	got, _ = f.s.MessagesBetween(f.ctx, 0, again[0].Message.ID, 2)
+	wantIDs(t, "the first two messages", got, []int64{out[0].Message.ID, out[1].Message.ID})
 }
 
-func testUndelivered(t *testing.T, f *fixture) {
+// testReceipts: a private message counts as delivered up to its
+// recipient's receipt, which never goes back.
+func testReceipts(t *testing.T, f *fixture) {
 	ann, ben := f.user("ann"), f.user("ben")
 	hall := f.room("hall", ann)
-	delivered := privateMsg(ann, ben, "seen", "")
-	delivered.Delivered = true
-	out := f.append(privateMsg(ann, ben, "one", ""), delivered, roomMsg(hall, ann, "room", ""),
+	out := f.append(privateMsg(ann, ben, "one", ""), roomMsg(hall, ann, "room", ""),
 		privateMsg(ann, ben, "two", ""), privateMsg(ben, ann, "to ann", ""))
-	got, err := f.s.UndeliveredPrivate(f.ctx, ben.ID, 10)
+	got, err := f.s.UnreceiptedPrivate(f.ctx, ben.ID, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantIDs(t, "undelivered to ben", got, []int64{out[0].Message.ID, out[3].Message.ID})
+	wantIDs(t, "ben's private messages, no receipt yet", got, []int64{out[0].Message.ID, out[2].Message.ID})
 	if len(got) == 2 && (got[0].Text != "one" || got[0].To != "ben" || got[0].From != "ann") {
-		t.Errorf("undelivered message = %+v", got[0])
+		t.Errorf("private message = %+v", got[0])
 	}
-	if err := f.s.MarkDelivered(f.ctx, ids(got)); err != nil {
+	if err := f.s.SetReceipt(f.ctx, ben.ID, out[1].Message.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.MarkDelivered(f.ctx, nil); err != nil {
+	if err := f.s.SetReceipt(f.ctx, ben.ID, out[0].Message.ID); err != nil { // older: ignored
 		t.Fatal(err)
 	}
-	if got, _ := f.s.UndeliveredPrivate(f.ctx, ben.ID, 10); len(got) != 0 {
-		t.Errorf("undelivered after MarkDelivered: %v", ids(got))
-	}
-	got, _ = f.s.UndeliveredPrivate(f.ctx, ann.ID, 10)
-	wantIDs(t, "undelivered to ann", got, []int64{out[4].Message.ID})
+	got, _ = f.s.UnreceiptedPrivate(f.ctx, ben.ID, 10)
+	wantIDs(t, "ben's after his receipt", got, []int64{out[2].Message.ID})
+	got, _ = f.s.UnreceiptedPrivate(f.ctx, ann.ID, 10)
+	wantIDs(t, "ann's, her own sent ones not counted", got, []int64{out[3].Message.ID})
 }
 
 // Texts and client ids keep every character, including those an array

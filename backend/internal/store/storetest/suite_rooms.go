@@ -102,30 +102,47 @@ func testEnsureDefaultRoom(t *testing.T, f *fixture) {
 	}
 }
 
-func testRetireEphemeralRooms(t *testing.T, f *fixture) {
+func testLiveRooms(t *testing.T, f *fixture) {
 	owner := f.user("olga")
-	def, err := f.s.EnsureDefaultRoom(f.ctx, "general")
-	if err != nil {
+	if _, err := f.s.EnsureDefaultRoom(f.ctx, "general"); err != nil {
 		t.Fatal(err)
 	}
-	f.room("one", owner)
-	f.room("two", owner)
+	one, two := f.room("one", owner), f.room("two", owner)
 	three := f.room("three", owner)
 	if err := f.s.DeleteRoom(f.ctx, three.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.s.RetireEphemeralRooms(f.ctx, time.Now())
-	if err != nil || n != 2 {
-		t.Fatalf("RetireEphemeralRooms = %d, %v; want 2", n, err)
+	live, err := f.s.LiveRooms(f.ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, err := f.s.RoomByName(f.ctx, "general"); err != nil || got.ID != def.ID || got.DeletedAt != nil {
-		t.Errorf("default room after retiring = %+v, %v; want live", got, err)
+	if len(live) != 2 || live[0].ID != one.ID || live[1].ID != two.ID || *live[1].OwnerID != owner.ID {
+		t.Errorf("LiveRooms = %+v, want one and two (not the default room, not the deleted one)", live)
 	}
-	if got, err := f.s.RoomByName(f.ctx, "one"); err != nil || got.DeletedAt == nil {
-		t.Errorf("room one after retiring = %+v, %v; want deleted", got, err)
+}
+
+// testRoomLiveAfter: a client that stopped at a message of room r, which
+// was then deleted and created again, was in the old r; one that stopped
+// after the new r was created is in the new one.
+func testRoomLiveAfter(t *testing.T, f *fixture) {
+	ann := f.user("ann")
+	old := f.room("r", ann)
+	seen := f.append(roomMsg(old, ann, "seen in the old r", ""))[0].Message.ID
+	time.Sleep(2 * time.Millisecond) // times are in milliseconds: the delete comes after the message
+	if err := f.s.DeleteRoom(f.ctx, old.ID, time.Now()); err != nil {
+		t.Fatal(err)
 	}
-	f.room("one", owner) // the name is free again
-	if n, err := f.s.RetireEphemeralRooms(f.ctx, time.Now()); err != nil || n != 1 {
-		t.Errorf("RetireEphemeralRooms again = %d, %v; want 1", n, err)
+	time.Sleep(2 * time.Millisecond)
+	fresh := f.room("R", ann)
+	got, err := f.s.RoomLiveAfter(f.ctx, "r", seen)
+	if err != nil || got.ID != old.ID {
+		t.Errorf("RoomLiveAfter(r, a message of the old r) = %+v, %v; want the old r %d", got, err, old.ID)
 	}
+	time.Sleep(2 * time.Millisecond)
+	later := f.append(roomMsg(fresh, ann, "in the new r", ""))[0].Message.ID
+	if got, err := f.s.RoomLiveAfter(f.ctx, "r", later); err != nil || got.ID != fresh.ID {
+		t.Errorf("RoomLiveAfter(r, a later message) = %+v, %v; want the new r %d", got, err, fresh.ID)
+	}
+	_, err = f.s.RoomLiveAfter(f.ctx, "r", later+1000)
+	wantCode(t, "RoomLiveAfter of a message not stored", err, chat.ERoomNotFound)
 }
