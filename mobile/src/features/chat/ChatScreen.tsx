@@ -12,6 +12,7 @@ import { type PendingMessage, pagingKey, type TimelineItem } from './chatStore';
 import { Composer } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { HistoryList } from './HistoryList';
+import { MessageRow, TypingLine, useMessageActions } from './MessageActions';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
@@ -34,6 +35,9 @@ export function ChatScreen() {
   const commands = useChat((s) => s.commands);
   const privateSent = useChat((s) => s.privateSent);
   const paging = useChat((s) => (s.room ? s.paging[pagingKey({ room: s.room })] : undefined));
+  const owner = useChat((s) => s.rooms.find((r) => r.name === s.room)?.owner);
+  const actions = useMessageActions(me ?? '');
+  const openActions = actions.openActions;
 
   // A #private typed here leaves no trace in the room: once the server has stored it, its
   // thread opens, where the sender sees it. What was stored before this screen mounted is not
@@ -87,18 +91,16 @@ export function ChatScreen() {
           />
         );
       }
-      const m = item.message;
       return (
-        <MessageBubble
+        <MessageRow
           testID="message-row"
-          from={m.from}
-          text={m.text}
-          at={m.sent_at}
-          mine={m.from === me}
+          message={item.message}
+          me={me ?? ''}
+          onActions={openActions}
         />
       );
     },
-    [me],
+    [me, openActions],
   );
 
   return (
@@ -118,15 +120,18 @@ export function ChatScreen() {
           ) : null
         }
       />
+      <TypingLine where="room" />
       <View>
         <Composer
           placeholder={t('chat.placeholder', { room: room ?? '' })}
           hintsFor={hintsFor}
           completeFor={completeFor}
           lengthOf={roomTextLength}
-          onSend={(text) => store?.send(text)}
+          onSend={(text) => store?.send(text, actions.takeReply())}
+          {...actions.composer}
         />
       </View>
+      {actions.sheet(owner ?? undefined)}
     </Screen>
   );
 }

@@ -1,5 +1,5 @@
-import { hasLink } from '@sala/sdk';
-import { StyleSheet, Text, View } from 'react-native';
+import { conversationText, hasLink, type ReplySnippet } from '@sala/sdk';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
 import { formatTime } from '@/lib/time';
@@ -14,6 +14,13 @@ export interface MessageBubbleProps {
   at: number;
   mine: boolean;
   pending?: boolean;
+  /** The message this one answers; pressing the snippet calls onReplyPress. */
+  replyTo?: ReplySnippet;
+  onReplyPress?: () => void;
+  /** Edited: "(edited)" after the time. */
+  edited?: boolean;
+  /** A tombstone: "message deleted" instead of the text. */
+  deleted?: boolean;
   testID?: string;
 }
 
@@ -22,9 +29,21 @@ export interface MessageBubbleProps {
  * links, then the server time, or "sending…" while it is not acknowledged. A bubble without
  * links is read as one element; one with links lets a screen reader reach each link.
  */
-export function MessageBubble({ from, text, at, mine, pending, testID }: MessageBubbleProps) {
-  const { t } = useI18n();
+export function MessageBubble({
+  from,
+  text: stored,
+  at,
+  mine,
+  pending,
+  replyTo,
+  onReplyPress,
+  edited,
+  deleted,
+  testID,
+}: MessageBubbleProps) {
+  const { t, language } = useI18n();
   const theme = useTheme();
+  const text = deleted ? conversationText(language, 'deleted') : stored;
   const links = hasLink(text);
   return (
     <View
@@ -42,17 +61,35 @@ export function MessageBubble({ from, text, at, mine, pending, testID }: Message
       <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
         {from}
       </Text>
+      {replyTo ? (
+        <Pressable
+          testID="message-reply"
+          accessibilityRole="button"
+          accessibilityLabel={`${conversationText(language, 'inReplyTo', { name: replyTo.from })}: ${replyTo.text || conversationText(language, 'deleted')}`}
+          onPress={onReplyPress}
+          style={[styles.reply, { borderLeftColor: theme.primary, backgroundColor: theme.border }]}>
+          <Text style={[styles.replyFrom, { color: theme.text }]}>{replyTo.from}</Text>
+          <Text numberOfLines={1} style={{ color: theme.textMuted }}>
+            {replyTo.text || conversationText(language, 'deleted')}
+          </Text>
+        </Pressable>
+      ) : null}
       <LinkedText
-        testID="message-text"
+        testID={deleted ? 'message-deleted' : 'message-text'}
         selectable
         text={text}
         linkColor={theme.primary}
-        style={[styles.text, { color: theme.text }]}
+        style={[
+          styles.text,
+          { color: deleted ? theme.textMuted : theme.text },
+          deleted ? styles.deleted : null,
+        ]}
       />
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>
         {pending ? t('common.pending') : formatTime(at)}
+        {edited && !deleted ? ` · ${conversationText(language, 'edited')}` : ''}
       </Text>
     </View>
   );
@@ -70,4 +107,13 @@ const styles = StyleSheet.create({
   from: { fontSize: 13, fontWeight: '700', marginBottom: 2 },
   text: { fontSize: 16, lineHeight: 21 },
   meta: { fontSize: 11, marginTop: 2, alignSelf: 'flex-end' },
+  deleted: { fontStyle: 'italic' },
+  reply: {
+    borderLeftWidth: 3,
+    borderRadius: 6,
+    paddingHorizontal: 6,
+    paddingVertical: 2,
+    marginBottom: 4,
+  },
+  replyFrom: { fontSize: 12, fontWeight: '700' },
 });
