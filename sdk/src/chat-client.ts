@@ -97,7 +97,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   // The texts of the latest commands sent, by client id: commands leave the pending list once
   // sent, and an error answering one names what it was about (see ChatError).
   private readonly sentCommands = new Map<string, string>();
-  /** When the latest typing signal went out, by conversation ('' the room, else a login). */
+  /** When the latest typing signal went out, by conversation (`#room` or `@login`). */
   private readonly typingSent = new Map<string, number>();
 
   private lastIdValue = 0;
@@ -270,7 +270,7 @@ export class ChatClient extends Emitter<ChatEvents> {
    * signal per conversation every TYPING_INTERVAL_MS goes out; none while disconnected.
    */
   typing(to?: string): void {
-    const key = to ?? '';
+    const key = to === undefined ? `#${this.roomValue ?? ''}` : `@${to}`;
     const last = this.typingSent.get(key);
     const now = this.now();
     if (!this.ready || (last !== undefined && now - last < TYPING_INTERVAL_MS)) return;

@@ -674,6 +674,11 @@ describe('replies, edits, deletions, reactions', () => {
       { type: 'typing' },
       { type: 'typing', to: 'bob' },
     ]);
+    // Another room is another conversation: its first signal goes out at once.
+    model.openRoom();
+    ws.receive({ type: 'joined', room: 'books', history: [], resumed: false, more: false });
+    model.typing();
+    expect(typing()).toHaveLength(4);
   });
 
   it('shows an action’s error in the conversation it was made in', () => {
