@@ -66,7 +66,9 @@ describe('a message’s actions', () => {
     await user.click(within(messageEl(1)).getByRole('button', { name: 'Message actions' }));
     await user.click(screen.getByRole('menuitem', { name: 'Reply' }));
     expect(screen.getByText('Replying to bob:')).toBeTruthy();
-    await user.keyboard('sure{Enter}');
+    await user.keyboard('sure');
+    expect(sent(ws, 'typing')).toEqual([{ type: 'typing' }]);
+    await user.keyboard('{Enter}');
     expect(sent(ws, 'send').at(-1)).toMatchObject({ text: 'sure', reply_to: 1 });
     expect(screen.queryByText('Replying to bob:')).toBeNull();
     ws.receive({
@@ -161,6 +163,16 @@ describe('what others did', () => {
     expect(messageEl(1).textContent).not.toContain('hello everyone');
     expect(within(messageEl(1)).queryByRole('button', { name: 'Message actions' })).toBeNull();
     expect(screen.getByText('bob deleted a message').getAttribute('role')).toBe('status');
+  });
+
+  it('tells the others I am typing, not for commands', async () => {
+    const user = userEvent.setup();
+    const ws = await openChat();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '#help');
+    expect(sent(ws, 'typing')).toEqual([]);
+    await user.clear(screen.getByRole('textbox', { name: 'Message' }));
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'hel');
+    expect(sent(ws, 'typing')).toEqual([{ type: 'typing' }]);
   });
 
   it('says who is typing under the log, outside the live regions', async () => {
