@@ -51,6 +51,7 @@ export function MessageRow({
         mine={m.from === me}
         replyTo={m.reply_to}
         onReplyPress={m.reply_to ? () => onShowOriginal?.(m.reply_to!.id) : undefined}
+        onLongPress={m.deleted ? undefined : () => onActions(m)}
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
       />

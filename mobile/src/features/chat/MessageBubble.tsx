@@ -17,6 +17,8 @@ export interface MessageBubbleProps {
   /** The message this one answers; pressing the snippet calls onReplyPress. */
   replyTo?: ReplySnippet;
   onReplyPress?: () => void;
+  /** A long press on the snippet is one on the message. */
+  onLongPress?: () => void;
   /** Edited: "(edited)" after the time. */
   edited?: boolean;
   /** A tombstone: "message deleted" instead of the text. */
@@ -37,6 +39,7 @@ export function MessageBubble({
   pending,
   replyTo,
   onReplyPress,
+  onLongPress,
   edited,
   deleted,
   testID,
@@ -67,6 +70,7 @@ export function MessageBubble({
           accessibilityRole="button"
           accessibilityLabel={`${conversationText(language, 'inReplyTo', { name: replyTo.from })}: ${replyTo.text || conversationText(language, 'deleted')}`}
           onPress={onReplyPress}
+          onLongPress={onLongPress}
           style={[styles.reply, { borderLeftColor: theme.primary, backgroundColor: theme.border }]}>
           <Text style={[styles.replyFrom, { color: theme.text }]}>{replyTo.from}</Text>
           <Text numberOfLines={1} style={{ color: theme.textMuted }}>
