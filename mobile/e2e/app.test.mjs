@@ -254,7 +254,9 @@ test('sign up, chat, rooms and private messages against the real server', async 
     // alice answers it through the long-press sheet; bob gets the reply, her edit, her
     // reaction and her deletion.
     const longPress = async (label) => {
-      const box = await page.getByLabel(label).locator(id('message-text')).boundingBox();
+      const text = page.getByLabel(label).locator(id('message-text'));
+      await text.scrollIntoViewIfNeeded();
+      const box = await text.boundingBox();
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.down();
       // A long press is a press held: the sheet opening is what ends it.
@@ -274,12 +276,34 @@ test('sign up, chat, rooms and private messages against the real server', async 
     await page.getByLabel(`🎉 1: you`).waitFor();
     await longPress(`${bobLogin}: edited ${suffix}`);
     await visible('action-reply').click();
+    // bob goes on talking meanwhile: the original scrolls out of view.
+    for (let i = 1; i <= 12; i++) {
+      const filler = bob.send(`filler ${i} ${suffix}`);
+      await bob.waitFor((e) => e.type === 'ack' && e.id === filler, `filler ${i}`);
+    }
+    await page.getByLabel(`${bobLogin}: filler 12 ${suffix}`).waitFor();
     await send('composer', 'a reply');
     const reply = await bob.waitFor(
       (e) => e.type === 'message' && e.text === 'a reply',
       'alice’s reply',
     );
     assert.deepEqual(reply.reply_to, { id: bobsId, from: bobLogin, text: `edited ${suffix}` });
+    // The reply's snippet brings the original back into view.
+    const originalInView = (want) =>
+      page.waitForFunction(
+        ([label, listSel, want]) => {
+          const el = document.querySelector(`[aria-label="${label}"]`);
+          const list = [...document.querySelectorAll(listSel)].find((e) => e.offsetParent);
+          if (!el || !list) return false;
+          const r = el.getBoundingClientRect();
+          const l = list.getBoundingClientRect();
+          return (r.top >= l.top && r.bottom <= l.bottom) === want;
+        },
+        [`${bobLogin}: edited ${suffix}`, id('message-list'), want],
+      );
+    await originalInView(false);
+    await page.getByLabel(`In reply to ${bobLogin}: edited ${suffix}`).click();
+    await originalInView(true);
     await longPress(`${alice}: a reply`);
     await visible('action-edit').click();
     await send('composer', 'a better reply');

@@ -62,13 +62,15 @@ export function ChatScreen() {
   const loadOlder = useCallback(() => {
     if (store && room) void store.loadOlder({ room }, true);
   }, [store, room]);
-  const scroll = useHistoryScroll({
+  const { showRow: showRowKey, ...scroll } = useHistoryScroll({
     conversation: room ?? '',
     rows,
     isMine: (r) => r.kind === 'pending' || (r.kind === 'message' && r.message.from === me),
     paging,
     loadOlder,
   });
+
+  const showOriginal = useCallback((id: number) => showRowKey(`m${id}`), [showRowKey]);
 
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
   const completeFor = useCallback(
@@ -97,10 +99,11 @@ export function ChatScreen() {
           message={item.message}
           me={me ?? ''}
           onActions={openActions}
+          onShowOriginal={showOriginal}
         />
       );
     },
-    [me, openActions],
+    [me, openActions, showOriginal],
   );
 
   return (

@@ -37,6 +37,7 @@ export function MessageRow({
   const actions = conversationText(language, 'actions');
   return (
     <Pressable
+      nativeID={`row-m${m.id}`}
       testID={`${testID}-press`}
       disabled={m.deleted}
       onLongPress={() => onActions(m)}

@@ -56,7 +56,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const loadOlder = useCallback(() => {
     if (store) void store.loadOlder({ peer }, true);
   }, [store, peer]);
-  const scroll = useHistoryScroll({
+  const { showRow, ...scroll } = useHistoryScroll({
     conversation: peer,
     rows,
     isMine: (r) => !('message' in r) || r.message.from === me,
@@ -82,6 +82,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
               message={item.message}
               me={me ?? ''}
               onActions={actions.openActions}
+              onShowOriginal={(id) => showRow(`m${id}`)}
             />
           ) : (
             <MessageBubble
