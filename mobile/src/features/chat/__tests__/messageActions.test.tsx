@@ -4,18 +4,14 @@ import { act, fireEvent, waitFor, within } from 'expo-router/testing-library';
 import { ChatScreen } from '@/features/chat/ChatScreen';
 import { keys } from '@/lib/storage';
 
-import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
+import {
+  fakeServices,
+  FakeSocket,
+  handshake,
+  message,
+  signedInStorage,
+} from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
-
-const message = (id: number, from: string, text: string) => ({
-  type: 'message' as const,
-  id,
-  room: 'general',
-  from,
-  text,
-  sent_at: Date.UTC(2026, 0, 1, 12, 0),
-  client_id: `c${id}`,
-});
 
 const update = (id: number, messageId: number, f: Partial<UpdateEnvelope>): ServerEnvelope => ({
   type: 'update',
