@@ -376,6 +376,83 @@ describe('Sala in a browser', () => {
     for (const p of [alice, bob]) await expect.poll(() => heading(p.page)).toBe('#general');
   });
 
+  it('replies, edits, reactions, deletions and typing reach the other person, and survive a reload', async () => {
+    const talk = `talk${run}`;
+    await say(alice, `#cR ${talk}`);
+    await say(bob, `#gR ${talk}`);
+    for (const p of [alice, bob]) await expect.poll(() => heading(p.page)).toBe(`#${talk}`);
+    const original = `a typo herre ${run}`;
+    await say(alice, original);
+    await waitForTexts(bob.page, [original]);
+    const message = (page: Page, text: string) =>
+      log(page).locator('.msg', { has: page.locator('.msg-text', { hasText: text }) });
+
+    // bob answers it from its actions menu; alice sees "bob is typing…" while he types.
+    await message(bob.page, original).hover();
+    await message(bob.page, original).getByRole('button', { name: 'Message actions' }).click();
+    await bob.page.getByRole('menuitem', { name: 'Reply' }).click();
+    // The server forwards one signal per person every 2 s: bob keeps typing, as people do,
+    // until alice sees it.
+    const typingLine = alice.page.getByTestId('typing');
+    let typed = 'you wrote herre';
+    await composer(bob.page).pressSequentially(typed);
+    await expect
+      .poll(
+        async () => {
+          typed += '!';
+          await composer(bob.page).press('!');
+          return typingLine.textContent();
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(`${bob.login} is typing…`);
+    await composer(bob.page).press('Enter');
+    const reply = typed;
+    await waitForTexts(alice.page, [reply]);
+    await message(alice.page, reply)
+      .getByRole('button', { name: `In reply to ${alice.login}: ${original}` })
+      .waitFor();
+
+    // alice fixes it with arrow-up; bob sees the new text, marked edited.
+    await composer(alice.page).press('ArrowUp');
+    await composer(alice.page).fill(`a typo here ${run}`);
+    await composer(alice.page).press('Enter');
+    await waitForTexts(bob.page, [`a typo here ${run}`]);
+    await message(bob.page, `a typo here ${run}`).getByText('(edited)').waitFor();
+
+    // bob reacts; alice sees the chip and who put it.
+    await message(bob.page, `a typo here ${run}`).hover();
+    await message(bob.page, `a typo here ${run}`)
+      .getByRole('button', { name: 'Message actions' })
+      .click();
+    await bob.page.getByRole('menuitem', { name: 'React 🎉' }).click();
+    await message(alice.page, `a typo here ${run}`)
+      .getByRole('button', { name: `🎉 1: ${bob.login}` })
+      .waitFor();
+
+    // alice deletes it, after the confirmation; bob sees a tombstone, and his reply's snippet
+    // says so.
+    await message(alice.page, `a typo here ${run}`).hover();
+    await message(alice.page, `a typo here ${run}`)
+      .getByRole('button', { name: 'Message actions' })
+      .click();
+    await alice.page.getByRole('menuitem', { name: 'Delete' }).click();
+    await alice.page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    const gone = async (page: Page) => {
+      await expect.poll(() => texts(page)).toEqual(['message deleted', reply]);
+      await message(page, reply)
+        .getByRole('button', { name: `In reply to ${alice.login}: message deleted` })
+        .waitFor();
+    };
+    await gone(bob.page);
+    // A reload shows the current state, from history.
+    await bob.page.reload();
+    await waitConnected(bob.page);
+    await gone(bob.page);
+    await say(alice, `#dR ${talk}`);
+    for (const p of [alice, bob]) await expect.poll(() => heading(p.page)).toBe('#general');
+  });
+
   it('scrolls up through the history, page by page over REST', async () => {
     // 130 messages posted over REST by Alice: more than the 50 that joined brings.
     const login = await fetch(`${server.url}/api/v1/auth/login`, {

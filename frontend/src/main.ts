@@ -5,6 +5,7 @@ import { createAppI18n } from './i18n';
 import { createAppRouter } from './router';
 import { useSessionStore } from './stores/session';
 import './styles/main.css';
+import './styles/conversation.css';
 
 const i18n = createAppI18n();
 document.documentElement.lang = i18n.global.locale.value;

@@ -245,6 +245,101 @@ test('sign up, chat, rooms and private messages against the real server', async 
     await page.screenshot({ path: join(shots, 'mobile-chat.png') });
   });
 
+  await step(t, 'replies, edits, reactions, deletions and typing, both ways', async () => {
+    // bob writes, edits, reacts and types; alice sees each change.
+    const text = `edit me ${suffix}`;
+    const sent = bob.send(text);
+    const ack = await bob.waitFor((e) => e.type === 'ack' && e.id === sent, 'ack');
+    const bobsId = ack.message_id;
+    await page.getByLabel(`${bobLogin}: ${text}`).waitFor();
+    bob.raw({ type: 'edit', id: `e${suffix}`, message_id: bobsId, text: `edited ${suffix}` });
+    await page.getByLabel(`${bobLogin}: edited ${suffix}`).waitFor();
+    await page
+      .getByText(/· edited$/)
+      .first()
+      .waitFor();
+    bob.raw({ type: 'react', id: `r${suffix}`, message_id: bobsId, emoji: '👍' });
+    await page.getByLabel(`👍 1: ${bobLogin}`).waitFor();
+    bob.raw({ type: 'typing' });
+    await hasText('typing-line', `${bobLogin} is typing…`);
+
+    // alice answers it through the long-press sheet; bob gets the reply, her edit, her
+    // reaction and her deletion.
+    const longPress = async (label) => {
+      const text = page.getByLabel(label).locator(id('message-text'));
+      await text.scrollIntoViewIfNeeded();
+      const box = await text.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      // A long press is a press held: the sheet opening is what ends it.
+      await visible('message-actions').waitFor();
+      await page.mouse.up();
+    };
+    await longPress(`${bobLogin}: edited ${suffix}`);
+    await visible(`react-🎉`).click();
+    const reacted = await bob.waitFor(
+      (e) => e.type === 'update' && e.kind === 'reaction' && e.by === alice,
+      'alice’s reaction',
+    );
+    assert.deepEqual(reacted.reactions, [
+      { emoji: '👍', count: 1, users: [bobLogin] },
+      { emoji: '🎉', count: 1, users: [alice] },
+    ]);
+    await page.getByLabel(`🎉 1: you`).waitFor();
+    await longPress(`${bobLogin}: edited ${suffix}`);
+    await visible('action-reply').click();
+    // bob goes on talking meanwhile: the original scrolls out of view.
+    for (let i = 1; i <= 12; i++) {
+      const filler = bob.send(`filler ${i} ${suffix}`);
+      await bob.waitFor((e) => e.type === 'ack' && e.id === filler, `filler ${i}`);
+    }
+    await page.getByLabel(`${bobLogin}: filler 12 ${suffix}`).waitFor();
+    await send('composer', 'a reply');
+    const reply = await bob.waitFor(
+      (e) => e.type === 'message' && e.text === 'a reply',
+      'alice’s reply',
+    );
+    assert.deepEqual(reply.reply_to, { id: bobsId, from: bobLogin, text: `edited ${suffix}` });
+    // The reply's snippet brings the original back into view.
+    const originalInView = (want) =>
+      page.waitForFunction(
+        ([label, listSel, want]) => {
+          const el = document.querySelector(`[aria-label="${label}"]`);
+          const list = [...document.querySelectorAll(listSel)].find((e) => e.offsetParent);
+          if (!el || !list) return false;
+          const r = el.getBoundingClientRect();
+          const l = list.getBoundingClientRect();
+          return (r.top >= l.top && r.bottom <= l.bottom) === want;
+        },
+        [`${bobLogin}: edited ${suffix}`, id('message-list'), want],
+      );
+    await originalInView(false);
+    await page.getByLabel(`In reply to ${bobLogin}: edited ${suffix}`).click();
+    await originalInView(true);
+    await longPress(`${alice}: a reply`);
+    await visible('action-edit').click();
+    await send('composer', 'a better reply');
+    await bob.waitFor(
+      (e) => e.type === 'update' && e.kind === 'edited' && e.message_id === reply.id,
+      'alice’s edit',
+    );
+    await longPress(`${alice}: a better reply`);
+    await visible('action-delete').click();
+    await visible('action-confirm-delete').click();
+    await bob.waitFor(
+      (e) => e.type === 'update' && e.kind === 'deleted' && e.message_id === reply.id,
+      'alice’s deletion',
+    );
+
+    // bob deletes his: alice sees a tombstone.
+    bob.raw({ type: 'delete', id: `d${suffix}`, message_id: bobsId });
+    await page.waitForFunction(
+      (sel) => [...document.querySelectorAll(sel)].length >= 2,
+      id('message-deleted'),
+    );
+    assert.equal(await page.getByLabel(`${bobLogin}: edited ${suffix}`).count(), 0);
+  });
+
   await step(t, 'scrolls up through a room’s history, loading the oldest messages', async () => {
     // While alice is elsewhere, bob posts 120 messages to e2e-room over REST.
     await send('composer', '#gR general');

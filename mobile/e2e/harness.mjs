@@ -184,6 +184,10 @@ export async function wsUser(api, token) {
       ws.send(JSON.stringify({ type: 'send', id, text }));
       return id;
     },
+    /** Sends any envelope (edit, delete, react, typing) as it is. */
+    raw(env) {
+      ws.send(JSON.stringify(env));
+    },
     close() {
       ws.close(1000);
     },

@@ -197,3 +197,14 @@ export function handshake(socket: FakeSocket, room = 'general', history: ServerE
     },
   );
 }
+
+/** A message of #general at a fixed time, with client id `c<id>`. */
+export const message = (id: number, from: string, text: string) => ({
+  type: 'message' as const,
+  id,
+  room: 'general',
+  from,
+  text,
+  sent_at: Date.UTC(2026, 0, 1, 12, 0),
+  client_id: `c${id}`,
+});

@@ -10,12 +10,14 @@ import type {
   ConnectionStatus,
   PendingMessage,
   PingOptions,
+  SendOptions,
   Timers,
   WebSocketCtor,
   WebSocketLike,
 } from './chat-types';
 import { ClockSync, type ClockStats } from './clock';
 import { commandArgument, isCommand, parsePrivateCommand } from './commands';
+import { TYPING_INTERVAL_MS } from './conversation';
 import { Emitter } from './emitter';
 import { applyRoomsChanged } from './rooms';
 import type {
@@ -25,7 +27,6 @@ import type {
   HelpItem,
   JoinedEnvelope,
   Profile,
-  ReceiptEnvelope,
   RoomInfo,
   ServerEnvelope,
   WelcomeEnvelope,
@@ -96,6 +97,8 @@ export class ChatClient extends Emitter<ChatEvents> {
   // The texts of the latest commands sent, by client id: commands leave the pending list once
   // sent, and an error answering one names what it was about (see ChatError).
   private readonly sentCommands = new Map<string, string>();
+  /** When the latest typing signal went out, by conversation (`#room` or `@login`). */
+  private readonly typingSent = new Map<string, number>();
 
   private lastIdValue = 0;
   private roomValue: string | null = null;
@@ -214,22 +217,28 @@ export class ChatClient extends Emitter<ChatEvents> {
    * (and `#private`) stay pending until their ack; while disconnected everything waits and
    * goes out after the reconnect, with the same id.
    */
-  send(text: string): string {
-    const id = `${this.idPrefix}-${++this.counter}`;
+  send(text: string, options: SendOptions = {}): string {
     const priv = isCommand(text) ? parsePrivateCommand(text) : null;
     const kind: PendingMessage['kind'] = priv ? 'private' : isCommand(text) ? 'command' : 'message';
-    const p: PendingMessage = {
-      id,
-      text,
-      kind,
-      room: this.roomValue,
-      createdAt: this.now(),
-      attempts: 0,
-    };
+    const p: Omit<PendingMessage, 'id' | 'room' | 'createdAt' | 'attempts'> = { kind, text };
     if (priv) {
       p.to = priv.to;
       p.body = priv.text;
     }
+    if (options.replyTo !== undefined && kind !== 'command') p.replyTo = options.replyTo;
+    return this.queue(p);
+  }
+
+  /** Adds a send to the pending list and writes it now when the connection is ready. */
+  private queue(fields: Omit<PendingMessage, 'id' | 'room' | 'createdAt' | 'attempts'>): string {
+    const id = `${this.idPrefix}-${++this.counter}`;
+    const p: PendingMessage = {
+      ...fields,
+      id,
+      room: this.roomValue,
+      createdAt: this.now(),
+      attempts: 0,
+    };
     this.pendingList = [...this.pendingList, p];
     if (this.ready) this.transmit(p);
     this.emitPending();
@@ -237,8 +246,36 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   /** Sends a private message (`#private <login> <text>`). Returns the client id. */
-  sendPrivate(login: string, text: string): string {
-    return this.send(`#private ${login} ${text}`);
+  sendPrivate(login: string, text: string, options: SendOptions = {}): string {
+    return this.send(`#private ${login} ${text}`, options);
+  }
+
+  /** Replaces the text of one of the user's messages; pending until its ack, like a send. */
+  edit(messageId: number, text: string): string {
+    return this.queue({ kind: 'edit', text, messageId });
+  }
+
+  /** Deletes a message (the user's, or any in a room the user owns). */
+  delete(messageId: number): string {
+    return this.queue({ kind: 'delete', text: '', messageId });
+  }
+
+  /** Toggles the user's reaction with `emoji` on a message. */
+  react(messageId: number, emoji: string): string {
+    return this.queue({ kind: 'react', text: emoji, messageId, emoji });
+  }
+
+  /**
+   * Says the user is typing in the current room, or (with `to`) to one person. At most one
+   * signal per conversation every TYPING_INTERVAL_MS goes out; none while disconnected.
+   */
+  typing(to?: string): void {
+    const key = to === undefined ? `#${this.roomValue ?? ''}` : `@${to}`;
+    const last = this.typingSent.get(key);
+    const now = this.now();
+    if (!this.ready || (last !== undefined && now - last < TYPING_INTERVAL_MS)) return;
+    const sent = this.write(to === undefined ? { type: 'typing' } : { type: 'typing', to });
+    if (sent) this.typingSent.set(key, now);
   }
 
   // ---- socket ------------------------------------------------------------------------------
@@ -372,7 +409,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.emit('state', this.connection);
   }
 
-  private write(env: ClientEnvelope | ReceiptEnvelope): boolean {
+  private write(env: ClientEnvelope): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== OPEN) return false;
     try {
@@ -385,7 +422,7 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   /** Writes a pending send on the socket and updates the pending list (immutably). */
   private transmit(p: PendingMessage): void {
-    if (!this.write({ type: 'send', id: p.id, text: p.text })) return;
+    if (!this.write(envelopeOf(p))) return;
     if (p.kind === 'command') {
       // Commands are not stored, so no ack comes: once sent, they are done.
       this.pendingList = this.pendingList.filter((x) => x.id !== p.id);
@@ -415,6 +452,12 @@ export class ChatClient extends Emitter<ChatEvents> {
         break;
       case 'private':
         if (this.markSeen(env.id)) this.emit('private', env);
+        break;
+      case 'update':
+        if (this.markSeen(env.id)) this.emit('update', env);
+        break;
+      case 'typing':
+        this.emit('typing', env);
         break;
       case 'ack':
         this.onAck(env);
@@ -521,7 +564,9 @@ export class ChatClient extends Emitter<ChatEvents> {
       this.scheduleResend(waiting);
       return;
     }
-    const text = waiting?.text ?? this.sentCommands.get(id);
+    // An edit's text or a reaction's emoji names nothing an error could be about.
+    const action = waiting?.messageId !== undefined;
+    const text = action ? undefined : (waiting?.text ?? this.sentCommands.get(id));
     this.sentCommands.delete(id);
     const before = this.pendingList.length;
     this.pendingList = this.pendingList.filter((p) => p.id !== id);
@@ -649,6 +694,24 @@ export class ChatClient extends Emitter<ChatEvents> {
       this.timers.clearTimeout(this[name]);
       this[name] = null;
     }
+  }
+}
+
+/** The envelope that carries a pending send. */
+function envelopeOf(p: PendingMessage): ClientEnvelope {
+  const id = p.id;
+  const messageId = p.messageId ?? 0;
+  switch (p.kind) {
+    case 'edit':
+      return { type: 'edit', id, message_id: messageId, text: p.text };
+    case 'delete':
+      return { type: 'delete', id, message_id: messageId };
+    case 'react':
+      return { type: 'react', id, message_id: messageId, emoji: p.emoji ?? '' };
+    default:
+      return p.replyTo === undefined
+        ? { type: 'send', id, text: p.text }
+        : { type: 'send', id, text: p.text, reply_to: p.replyTo };
   }
 }
 

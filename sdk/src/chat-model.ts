@@ -5,9 +5,16 @@
 // resume, dedupe, re-sends, receipts, clock) stays in ChatClient.
 import { ApiError, type ApiClient } from './api';
 import { defaultTimers, type ChatClient } from './chat-client';
-import type { ChatError, ConnectionStatus, PendingMessage, Timers } from './chat-types';
+import type {
+  ChatError,
+  ConnectionStatus,
+  PendingMessage,
+  SendOptions,
+  Timers,
+} from './chat-types';
 import type { ClockStats } from './clock';
 import { parsePrivateCommand, typedCommand, isCommand } from './commands';
+import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
 import { fillGap } from './history';
 import { mergeById, peerOf } from './messages';
 import type {
@@ -17,6 +24,8 @@ import type {
   MessageEnvelope,
   PrivateEnvelope,
   RoomInfo,
+  TypingEnvelope,
+  UpdateEnvelope,
   UserInfo,
 } from './types';
 
@@ -71,6 +80,20 @@ export interface ShownPending extends PendingMessage {
   at: number;
 }
 
+/** Someone typing, until a local time. `where`: 'room', or the login of a private thread. */
+export interface TypingPerson {
+  user: string;
+  where: string;
+  until: number;
+}
+
+/** An edit or deletion by someone else in the conversation on screen, for screen readers. */
+export interface Announcement {
+  key: number;
+  kind: 'edited' | 'deleted';
+  by: string;
+}
+
 /** One row of a conversation on screen. */
 export type TimelineItem =
   | {
@@ -106,6 +129,10 @@ export interface ChatModelState {
   lastError: ChatError | null;
   /** The latest `#private` typed in a room that the server stored (its thread opens). */
   privateSent: { id: string; login: string } | null;
+  /** Who is typing where, each until TYPING_SHOWN_MS after their last signal. */
+  typing: readonly TypingPerson[];
+  /** The latest edit or deletion by someone else on screen (null: none yet). */
+  announcement: Announcement | null;
 }
 
 /** What the model needs of ChatClient. */
@@ -116,6 +143,10 @@ export type ChatModelClient = Pick<
   | 'close'
   | 'send'
   | 'sendPrivate'
+  | 'edit'
+  | 'delete'
+  | 'react'
+  | 'typing'
   | 'reconnectNow'
   | 'state'
   | 'serverNow'
@@ -135,6 +166,8 @@ export interface ChatModelOptions {
   foldMs?: number;
   /** Called when the server refused the token: the user must log in again. */
   onAuthLost?: () => void;
+  /** Local clock, ms, for typing expiry. Defaults to Date.now. */
+  now?: () => number;
 }
 
 const noClock: ClockStats = { offset: 0, latency: null, bestRtt: null, samples: 0 };
@@ -164,6 +197,8 @@ export function emptyChatState(me = ''): ChatModelState {
     pending: [],
     lastError: null,
     privateSent: null,
+    typing: [],
+    announcement: null,
   };
 }
 
@@ -192,11 +227,17 @@ export class ChatModel {
   private readonly sentIds = new Map<string, string>();
   /** Client ids of `#private` commands typed → the recipient. */
   private readonly privateCommands = new Map<string, string>();
+  /** Message id → the id of the latest update applied to it: older or repeated ones are ignored. */
+  private readonly applied = new Map<number, number>();
+  private typingTimer: unknown = null;
+  private announced = 0;
+  private readonly now: () => number;
 
   constructor(options: ChatModelOptions) {
     this.opts = options;
     this.client = options.client;
     this.timers = options.timers ?? defaultTimers();
+    this.now = options.now ?? (() => Date.now());
     this.state = emptyChatState(options.me);
   }
 
@@ -243,6 +284,8 @@ export class ChatModel {
         this.update({ commands });
         this.addNotice(this.activeRef(), { kind: 'help', commands });
       }),
+      c.on('update', (u) => this.onUpdate(u)),
+      c.on('typing', (t) => this.onTyping(t)),
       c.on('ack', (a) => this.onAck(a.id)),
       c.on('error', (e) => this.onError(e)),
       c.on('pending', (list) => {
@@ -267,6 +310,8 @@ export class ChatModel {
     this.client.close();
     if (this.usersTimer !== null) this.timers.clearTimeout(this.usersTimer);
     this.usersTimer = null;
+    if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
+    this.typingTimer = null;
     this.listeners.clear();
   }
 
@@ -291,10 +336,12 @@ export class ChatModel {
    * Sends what a composer holds: a `#` command, or a message to the conversation on screen.
    * Returns the client id ('' when nothing was sent).
    */
-  send(text: string): string {
+  send(text: string, options: SendOptions = {}): string {
     if (text.trim() === '') return '';
     const active = this.state.active;
-    if (!isCommand(text) && active.kind === 'private') return this.sendPrivate(active.login, text);
+    if (!isCommand(text) && active.kind === 'private') {
+      return this.sendPrivate(active.login, text, options);
+    }
     const word = typedCommand(text.trim());
     if (word === '#er' && this.state.room !== null && this.state.room === this.state.defaultRoom) {
       this.addNotice(this.activeRef(), { kind: 'already', room: this.state.room });
@@ -302,7 +349,7 @@ export class ChatModel {
     }
     if (word === '#lr') this.expectRooms++;
     if (word === '#show') this.expectUsers++;
-    const id = this.client.send(text);
+    const id = this.client.send(text, isCommand(text) ? {} : options);
     if (word === '#cr' || word === '#gr' || word === '#er') {
       this.followNextJoin = true;
       this.sentIds.set(id, '');
@@ -313,9 +360,38 @@ export class ChatModel {
   }
 
   /** Sends a private message; an error about it shows in its thread. */
-  sendPrivate(login: string, text: string): string {
-    const id = this.client.sendPrivate(login, text);
+  sendPrivate(login: string, text: string, options: SendOptions = {}): string {
+    const id = this.client.sendPrivate(login, text, options);
     this.sentIds.set(id, login);
+    return id;
+  }
+
+  /** Replaces the text of one of my messages in the conversation on screen. */
+  edit(messageId: number, text: string): string {
+    if (text.trim() === '') return '';
+    return this.acted(this.client.edit(messageId, text));
+  }
+
+  /** Deletes a message of the conversation on screen (mine, or any in a room I own). */
+  deleteMessage(messageId: number): string {
+    return this.acted(this.client.delete(messageId));
+  }
+
+  /** Toggles my reaction with `emoji` on a message of the conversation on screen. */
+  react(messageId: number, emoji: string): string {
+    return this.acted(this.client.react(messageId, emoji));
+  }
+
+  /** The composer of the conversation on screen changed: tell the others (throttled). */
+  typing(): void {
+    const a = this.state.active;
+    this.client.typing(a.kind === 'private' ? a.login : undefined);
+  }
+
+  /** An action's error belongs to the conversation it was made in. */
+  private acted(id: string): string {
+    const a = this.state.active;
+    if (a.kind === 'private') this.sentIds.set(id, a.login);
     return id;
   }
 
@@ -426,6 +502,9 @@ export class ChatModel {
     const follow = this.followNextJoin;
     this.followNextJoin = false;
     const hasMore = j.history.length > 0 || j.more;
+    if (this.state.typing.some((p) => p.where === 'room')) {
+      this.setTyping(this.state.typing.filter((p) => p.where !== 'room'));
+    }
     this.update({
       room: j.room,
       roomLog: { ...emptyLog(roomPaging), messages: j.history, paging: { ...roomPaging, hasMore } },
@@ -462,6 +541,7 @@ export class ChatModel {
   private onMessage(m: MessageEnvelope): void {
     if (m.room !== this.state.room) return;
     this.noteStored(m);
+    this.stopTyping(m.from, 'room');
     const log = this.state.roomLog;
     const unseen = this.state.active.kind !== 'room' && m.from !== this.state.me;
     this.update({
@@ -476,6 +556,7 @@ export class ChatModel {
   private onPrivate(m: PrivateEnvelope): void {
     this.noteStored(m);
     const login = peerOf(m, this.state.me);
+    this.stopTyping(m.from, login);
     const t = this.thread(login);
     const a = this.state.active;
     const unseen = !(a.kind === 'private' && a.login === login) && m.from !== this.state.me;
@@ -490,6 +571,72 @@ export class ChatModel {
       },
     });
     if (!this.state.users.some((u) => u.login === login)) this.refreshUsersSoon();
+  }
+
+  /**
+   * Applies an edit, deletion or reaction to the message it changes, in id order: an update
+   * older than (or the same as) one already applied to that message is ignored. An update of a
+   * message not loaded is dropped: a history page brings the message in its current state.
+   */
+  private onUpdate(u: UpdateEnvelope): void {
+    const me = this.state.me;
+    let ref: ConversationRef;
+    if (u.room !== undefined) {
+      if (u.room !== this.state.room) return;
+      ref = { kind: 'room' };
+    } else {
+      const login = u.by === me ? u.to : u.by;
+      if (login === undefined || !this.state.threads[login]) return;
+      ref = { kind: 'private', login };
+    }
+    const log = this.log(ref);
+    if (!log.messages.some((m) => m.id === u.message_id)) return;
+    if ((this.applied.get(u.message_id) ?? 0) >= u.id) return;
+    this.applied.set(u.message_id, u.id);
+    const messages = log.messages.map((m) =>
+      m.id === u.message_id ? applyUpdate(m, u) : applySnippet(m, u),
+    );
+    this.setLog(ref, { ...log, messages });
+    if (u.kind === 'reaction' || u.by === me || !sameRef(ref, this.state.active)) return;
+    this.update({ announcement: { key: ++this.announced, kind: u.kind, by: u.by } });
+  }
+
+  /** Someone is typing: shown until TYPING_SHOWN_MS after their latest signal. */
+  private onTyping(t: TypingEnvelope): void {
+    if (t.user === this.state.me) return;
+    let where: string;
+    if (t.room !== undefined) {
+      if (t.room !== this.state.room) return;
+      where = 'room';
+    } else if (t.from !== undefined) {
+      where = t.from;
+    } else {
+      return;
+    }
+    const others = this.state.typing.filter((p) => p.user !== t.user || p.where !== where);
+    this.setTyping([...others, { user: t.user, where, until: this.now() + TYPING_SHOWN_MS }]);
+  }
+
+  private stopTyping(user: string, where: string): void {
+    const typing = this.state.typing.filter((p) => p.user !== user || p.where !== where);
+    if (typing.length !== this.state.typing.length) this.setTyping(typing);
+  }
+
+  /** Sets who is typing and wakes up when the first of them should be gone. */
+  private setTyping(typing: readonly TypingPerson[]): void {
+    this.update({ typing });
+    if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
+    this.typingTimer = null;
+    if (typing.length === 0 || this.stopped) return;
+    const first = Math.min(...typing.map((p) => p.until));
+    this.typingTimer = this.timers.setTimeout(
+      () => {
+        this.typingTimer = null;
+        const now = this.now();
+        this.setTyping(this.state.typing.filter((p) => p.until > now));
+      },
+      Math.max(0, first - this.now()),
+    );
   }
 
   private onEvent(e: EventEnvelope): void {
@@ -682,6 +829,16 @@ export function timeline(
 
 function noticeItem(notice: Notice): TimelineItem {
   return { kind: 'notice', key: notice.key, notice, at: notice.at };
+}
+
+/** Who is typing in a conversation (the one on screen by default), in the order they started. */
+export function typingIn(state: ChatModelState, ref: ConversationRef = state.active): string[] {
+  const where = ref.kind === 'room' ? 'room' : ref.login;
+  return state.typing.filter((p) => p.where === where).map((p) => p.user);
+}
+
+function sameRef(a: ConversationRef, b: ConversationRef): boolean {
+  return a.kind === 'room' ? b.kind === 'room' : b.kind === 'private' && a.login === b.login;
 }
 
 /** Unread private messages over every thread. */

@@ -10,6 +10,8 @@ import type {
   PrivateEnvelope,
   RoomInfo,
   ServerEnvelope,
+  TypingEnvelope,
+  UpdateEnvelope,
   UserInfo,
   WelcomeEnvelope,
 } from './types';
@@ -79,17 +81,32 @@ export interface PendingMessage {
   id: string;
   /** The text as typed (for a private message: the whole command). */
   text: string;
-  /** `message`: to the room; `private`: `#private` (acked); `command`: any other `#` command. */
-  kind: 'message' | 'private' | 'command';
+  /**
+   * `message`: to the room; `private`: `#private` (acked); `command`: any other `#` command;
+   * `edit`, `delete`, `react`: an action on message `messageId` (acked like a message).
+   */
+  kind: 'message' | 'private' | 'command' | 'edit' | 'delete' | 'react';
   /** The room the connection was in when it was typed (null before the first joined). */
   room: string | null;
   /** For `private`: the recipient's login and the text. */
   to?: string;
   body?: string;
+  /** The message a send answers (`reply_to`). */
+  replyTo?: number;
+  /** For `edit`, `delete`, `react`: the message acted on. */
+  messageId?: number;
+  /** For `react`: the emoji. */
+  emoji?: string;
   /** Local time of send(). */
   createdAt: number;
   /** How many times it went out on a socket. */
   attempts: number;
+}
+
+/** Options of a send. */
+export interface SendOptions {
+  /** The id of a message of the same conversation this one answers. */
+  replyTo?: number;
 }
 
 /** Events of {@link ChatClient}: name → payload. */
@@ -107,6 +124,10 @@ export interface ChatEvents {
   /** A private message to or from the user, not seen before. */
   private: PrivateEnvelope;
   ack: AckEnvelope;
+  /** An edit, deletion or reaction not seen before (duplicates by id are dropped). */
+  update: UpdateEnvelope;
+  /** Someone is typing in the connection's room or to the user. */
+  typing: TypingEnvelope;
   /**
    * The live rooms, whenever they change: from welcome, the `#lR` answer, and every
    * `rooms_changed` push applied to the list.

@@ -10,8 +10,10 @@ export type {
   BodyOf,
 } from './api';
 export { ChatClient, RECEIPT_INTERVAL_MS, SEEN_KEPT } from './chat-client';
-export { ChatModel, emptyChatState, privateUnread, timeline } from './chat-model';
+export { ChatModel, emptyChatState, privateUnread, timeline, typingIn } from './chat-model';
 export type {
+  Announcement,
+  TypingPerson,
   ChatModelClient,
   ChatModelOptions,
   ChatModelState,
@@ -24,9 +26,23 @@ export type {
   TimelineItem,
 } from './chat-model';
 export {
+  COMMON_EMOJI,
+  TYPING_INTERVAL_MS,
+  TYPING_SHOWN_MS,
+  applySnippet,
+  applyUpdate,
+  lastOwnMessage,
+  reactedBy,
+  reactionChoices,
+  reactionLabel,
+  typingText,
+} from './conversation';
+export type { AnyMessage } from './conversation';
+export {
   authErrorText,
   chatErrorText,
   commandDescription,
+  conversationText,
   fieldErrorText,
   fieldErrorTexts,
   fill,
@@ -52,6 +68,7 @@ export type {
   ConnectionStatus,
   PendingMessage,
   PingOptions,
+  SendOptions,
   Timers,
   WebSocketCtor,
   WebSocketLike,

@@ -20,6 +20,32 @@ interface Table {
   field: Record<string, string>;
   /** Notices the model makes itself. */
   notice: { alreadyInRoom: string; gap: string };
+  /** The words of a conversation's actions and marks, the same in both apps. */
+  conversation: {
+    typingOne: string;
+    typingTwo: string;
+    typingMany: string;
+    you: string;
+    edited: string;
+    deleted: string;
+    reply: string;
+    edit: string;
+    delete: string;
+    react: string;
+    actions: string;
+    confirmDelete: string;
+    cancel: string;
+    save: string;
+    replyingTo: string;
+    editing: string;
+    /** Said politely to screen readers. */
+    editedBy: string;
+    deletedBy: string;
+    /** A reaction chip's accessible name: {emoji}, {count}, {users}. */
+    reactionLabel: string;
+    /** "in reply to alice": the snippet's label. */
+    inReplyTo: string;
+  };
   /** #help's descriptions by command word. */
   commands: Record<string, string>;
   /** The words of a command usage's placeholders (`<room>`), and the `invalid_command` text. */
@@ -39,6 +65,9 @@ const en: Table = {
     rate_limited: 'You are sending too fast. Wait a moment.',
     not_sent: 'Not sent: the room was gone after the reconnect.',
     unavailable: 'The server is busy. Try again.',
+    message_not_found: 'That message is gone or was deleted.',
+    not_author: 'Only its author can change that message.',
+    invalid_emoji: 'A reaction is one emoji.',
   },
   chatAbout: {
     room_not_found: 'There is no live room named “{name}”.',
@@ -72,6 +101,28 @@ const en: Table = {
     alreadyInRoom: 'You are already in {room}.',
     gap: 'Some earlier messages could not be loaded.',
   },
+  conversation: {
+    typingOne: '{a} is typing…',
+    typingTwo: '{a} and {b} are typing…',
+    typingMany: '{a}, {b} and {n} more are typing…',
+    you: 'you',
+    edited: 'edited',
+    deleted: 'message deleted',
+    reply: 'Reply',
+    edit: 'Edit',
+    delete: 'Delete',
+    react: 'React',
+    actions: 'Message actions',
+    confirmDelete: 'Delete this message for everyone?',
+    cancel: 'Cancel',
+    save: 'Save',
+    replyingTo: 'Replying to {name}',
+    editing: 'Editing your message',
+    editedBy: '{name} edited a message',
+    deletedBy: '{name} deleted a message',
+    reactionLabel: '{emoji} {count}: {users}',
+    inReplyTo: 'In reply to {name}',
+  },
   commands: {
     cR: 'create a room you own and move into it',
     gR: 'move into an existing room',
@@ -99,6 +150,9 @@ const es: Table = {
     rate_limited: 'Estás enviando demasiado rápido. Espera un momento.',
     not_sent: 'No enviado: la sala ya no existía al reconectar.',
     unavailable: 'El servidor está ocupado. Inténtalo de nuevo.',
+    message_not_found: 'Ese mensaje ya no existe o se borró.',
+    not_author: 'Solo quien lo escribió puede cambiar ese mensaje.',
+    invalid_emoji: 'Una reacción es un solo emoji.',
   },
   chatAbout: {
     room_not_found: 'No hay ninguna sala activa llamada «{name}».',
@@ -131,6 +185,28 @@ const es: Table = {
   notice: {
     alreadyInRoom: 'Ya estás en {room}.',
     gap: 'No se pudieron cargar algunos mensajes anteriores.',
+  },
+  conversation: {
+    typingOne: '{a} está escribiendo…',
+    typingTwo: '{a} y {b} están escribiendo…',
+    typingMany: '{a}, {b} y {n} más están escribiendo…',
+    you: 'tú',
+    edited: 'editado',
+    deleted: 'mensaje borrado',
+    reply: 'Responder',
+    edit: 'Editar',
+    delete: 'Borrar',
+    react: 'Reaccionar',
+    actions: 'Acciones del mensaje',
+    confirmDelete: '¿Borrar este mensaje para todos?',
+    cancel: 'Cancelar',
+    save: 'Guardar',
+    replyingTo: 'Respondiendo a {name}',
+    editing: 'Editando tu mensaje',
+    editedBy: '{name} editó un mensaje',
+    deletedBy: '{name} borró un mensaje',
+    reactionLabel: '{emoji} {count}: {users}',
+    inReplyTo: 'En respuesta a {name}',
   },
   commands: {
     cR: 'crea una sala tuya y entra en ella',
@@ -239,6 +315,15 @@ export function noticeText(
   params?: Record<string, string>,
 ): string {
   return fill(texts[lang].notice[key], params);
+}
+
+/** A conversation word (`edited`, `reply`, `replyingTo`…) in `lang`, with its {params}. */
+export function conversationText(
+  lang: Lang,
+  key: keyof Table['conversation'],
+  params?: Record<string, string | number>,
+): string {
+  return fill(texts[lang].conversation[key], params);
 }
 
 function isApiError(e: unknown): e is ApiError {

@@ -36,21 +36,26 @@ export type HelpItem = Schemas['HelpItem'];
 export type SendEnvelope = Schemas['SendEnvelope'];
 export type PingEnvelope = Schemas['PingEnvelope'];
 export type ClientEnvelope = Schemas['ClientEnvelope'];
-/**
- * `{"type":"receipt","last_id":N}`: the highest message id (room or private) this client has
- * received and handed to the app; no `id`, no answer. Written by hand: openapi.yaml gains it on
- * the server branch, then this becomes `Schemas['ReceiptEnvelope']` like the others.
- */
-export interface ReceiptEnvelope {
-  type: 'receipt';
-  last_id: number;
-}
+/** `{"type":"receipt","last_id":N}`: the highest message id shown; no `id`, no answer. */
+export type ReceiptEnvelope = Schemas['ReceiptEnvelope'];
+export type EditEnvelope = Schemas['EditEnvelope'];
+export type DeleteEnvelope = Schemas['DeleteEnvelope'];
+export type ReactEnvelope = Schemas['ReactEnvelope'];
+export type TypingClientEnvelope = Schemas['TypingClientEnvelope'];
 
 // WebSocket, server → client.
 export type WelcomeEnvelope = Schemas['WelcomeEnvelope'];
 export type JoinedEnvelope = Schemas['JoinedEnvelope'];
 export type MessageEnvelope = Schemas['MessageEnvelope'];
 export type PrivateEnvelope = Schemas['PrivateEnvelope'];
+/** An edit, deletion or reaction of a message: an item of its conversation's stream. */
+export type UpdateEnvelope = Schemas['UpdateEnvelope'];
+/** Someone is typing in the connection's room (`room`) or to the user (`from`). */
+export type TypingEnvelope = Schemas['TypingEnvelope'];
+/** One emoji on a message: how many put it, and who (in the order they reacted). */
+export type Reaction = Schemas['Reaction'];
+/** The message a reply answers: its id, author and first 100 characters. */
+export type ReplySnippet = Schemas['ReplySnippet'];
 export type AckEnvelope = Schemas['AckEnvelope'];
 export type PongEnvelope = Schemas['PongEnvelope'];
 export type RoomsEnvelope = Schemas['RoomsEnvelope'];

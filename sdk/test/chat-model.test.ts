@@ -10,6 +10,8 @@ import {
   type ChatModelState,
   type ConversationRef,
   type MessageEnvelope,
+  type UpdateEnvelope,
+  typingIn,
 } from '../src';
 import {
   FakeWebSocket,
@@ -48,6 +50,7 @@ function setup(routes: Record<string, FakeRoute> = {}, extra: { pageSize?: numbe
     api,
     me: 'alice',
     timers: clock,
+    now: clock.now,
     onAuthLost: () => authLost++,
     ...extra,
   });
@@ -522,5 +525,170 @@ describe('the connection', () => {
     expect(state().clock.latency).toBeNull(); // open again, no new sample yet
     pong(ws2);
     expect(state().clock.latency).not.toBeNull();
+  });
+});
+
+describe('replies, edits, deletions, reactions', () => {
+  const upd = (id: number, messageId: number, fields: Partial<UpdateEnvelope>): UpdateEnvelope => ({
+    type: 'update',
+    id,
+    message_id: messageId,
+    kind: 'edited',
+    room: 'general',
+    by: 'bob',
+    at: 9_000 + id,
+    ...fields,
+  });
+  const message = (state: ChatModelState, id: number) =>
+    state.roomLog.messages.find((m) => m.id === id);
+
+  it('sends replies, edits, deletions and reactions with ids, pending until their ack', () => {
+    const { model, state } = setup();
+    const ws = accept();
+    const reply = model.send('yes', { replyTo: 2 });
+    const edit = model.edit(1, 'fixed');
+    const del = model.deleteMessage(1);
+    const react = model.react(2, '👍');
+    expect(ws.envelopes.filter((e) => e.type !== 'ping' && e.type !== 'receipt')).toEqual([
+      { type: 'send', id: reply, text: 'yes', reply_to: 2 },
+      { type: 'edit', id: edit, message_id: 1, text: 'fixed' },
+      { type: 'delete', id: del, message_id: 1 },
+      { type: 'react', id: react, message_id: 2, emoji: '👍' },
+    ]);
+    expect(state().pending.map((p) => p.kind)).toEqual(['message', 'edit', 'delete', 'react']);
+    ws.receive({ type: 'ack', id: edit, message_id: 20, sent_at: 5 });
+    expect(state().pending.map((p) => p.id)).toEqual([reply, del, react]);
+    // Only the reply shows as a pending row: the actions change rows that exist.
+    expect(rows(state()).at(-1)).toBe('pending:yes');
+  });
+
+  it('applies updates in id order and ignores repeats and older ones', () => {
+    const { state } = setup();
+    const ws = accept([msg(1), msg(2)]);
+    ws.receive(upd(10, 1, { text: 'first' }), upd(12, 1, { text: 'second' }));
+    expect(message(state(), 1)).toMatchObject({ text: 'second', edited_at: 9_012 });
+    // The same update again (a resume's overlap), and an older one arriving late: no change.
+    ws.receive(upd(12, 1, { text: 'second' }), upd(11, 1, { text: 'stale' }));
+    expect(message(state(), 1)?.text).toBe('second');
+    ws.receive(
+      upd(13, 2, {
+        kind: 'reaction',
+        emoji: '👍',
+        reactions: [{ emoji: '👍', count: 1, users: ['bob'] }],
+      }),
+    );
+    expect(message(state(), 2)?.reactions).toEqual([{ emoji: '👍', count: 1, users: ['bob'] }]);
+    ws.receive(upd(14, 2, { kind: 'reaction', emoji: '👍', reactions: [] }));
+    expect(message(state(), 2)?.reactions).toBeUndefined();
+  });
+
+  it('leaves a tombstone for a deleted message, and the replies to it lose their snippet', () => {
+    const { state } = setup();
+    const reply = { ...msg(3), reply_to: { id: 1, from: 'bob', text: 'm1' } };
+    const ws = accept([
+      { ...msg(1), reactions: [{ emoji: '🎉', count: 1, users: ['alice'] }] },
+      msg(2),
+      reply,
+    ]);
+    ws.receive(upd(10, 1, { kind: 'deleted' }));
+    expect(message(state(), 1)).toMatchObject({ deleted: true, text: '' });
+    expect(message(state(), 1)?.reactions).toBeUndefined();
+    expect(message(state(), 3)?.reply_to).toEqual({ id: 1, from: 'bob', text: '' });
+    // Nothing brings a tombstone back.
+    ws.receive(upd(11, 1, { text: 'back' }));
+    expect(message(state(), 1)).toMatchObject({ deleted: true, text: '' });
+  });
+
+  it('drops an update of a message not loaded, and of another room', () => {
+    const { state } = setup();
+    const ws = accept([msg(5)]);
+    const before = state().roomLog;
+    ws.receive(upd(10, 4, { text: 'older' }), upd(11, 5, { room: 'other', text: 'elsewhere' }));
+    expect(state().roomLog).toBe(before);
+  });
+
+  it('applies a private thread’s updates, whoever of the two made them', () => {
+    const { model, state } = setup({
+      'GET /api/v1/dm/bob/messages': {
+        status: 200,
+        body: { messages: [priv(7), priv(8, 'alice', 'bob')], has_more: false },
+      },
+    });
+    const ws = accept();
+    model.openPrivate('bob');
+    return settle().then(() => {
+      ws.receive(
+        upd(20, 7, { room: undefined, to: 'alice', by: 'bob', text: 'his' }),
+        upd(21, 8, { room: undefined, to: 'bob', by: 'alice', kind: 'deleted' }),
+      );
+      const t = state().threads.bob!.messages;
+      expect(t.map((m) => [m.text, m.deleted ?? false])).toEqual([
+        ['his', false],
+        ['', true],
+      ]);
+      // bob's edit on screen is said to screen readers; my own deletion is not.
+      expect(state().announcement).toMatchObject({ kind: 'edited', by: 'bob' });
+    });
+  });
+
+  it('shows who is typing for 5 s after their last signal, and not once they sent', () => {
+    const { state } = setup();
+    const ws = accept();
+    ws.receive({ type: 'typing', room: 'general', user: 'bob' });
+    clock.advance(3_000);
+    ws.receive(
+      { type: 'typing', room: 'general', user: 'carol' },
+      { type: 'typing', room: 'general', user: 'alice' }, // me: never shown
+      { type: 'typing', room: 'other', user: 'dan' }, // not my room
+      { type: 'typing', from: 'erin', user: 'erin' },
+    );
+    expect(typingIn(state())).toEqual(['bob', 'carol']);
+    expect(typingIn(state(), { kind: 'private', login: 'erin' })).toEqual(['erin']);
+    clock.advance(1_999);
+    expect(typingIn(state())).toEqual(['bob', 'carol']);
+    clock.advance(1);
+    expect(typingIn(state())).toEqual(['carol']);
+    ws.receive(msg(3, 'general', 'done')); // from bob… and carol keeps typing
+    ws.receive({ ...msg(4), from: 'carol' });
+    expect(typingIn(state())).toEqual([]);
+    expect(typingIn(state(), { kind: 'private', login: 'erin' })).toEqual(['erin']);
+    clock.advance(5_000);
+    expect(state().typing).toEqual([]);
+  });
+
+  it('sends typing at most once per 2 s per conversation, to the conversation on screen', () => {
+    const { model } = setup();
+    const ws = accept();
+    const typing = () => ws.envelopes.filter((e) => e.type === 'typing');
+    model.typing();
+    model.typing();
+    clock.advance(1_999);
+    model.typing();
+    expect(typing()).toEqual([{ type: 'typing' }]);
+    clock.advance(1);
+    model.typing();
+    model.openPrivate('bob');
+    model.typing();
+    expect(typing()).toEqual([
+      { type: 'typing' },
+      { type: 'typing' },
+      { type: 'typing', to: 'bob' },
+    ]);
+    // Another room is another conversation: its first signal goes out at once.
+    model.openRoom();
+    ws.receive({ type: 'joined', room: 'books', history: [], resumed: false, more: false });
+    model.typing();
+    expect(typing()).toHaveLength(4);
+  });
+
+  it('shows an action’s error in the conversation it was made in', () => {
+    const { model, state } = setup();
+    const ws = accept();
+    const id = model.edit(1, 'not mine');
+    ws.receive({ type: 'error', id, code: 'not_author', message: 'not the author' });
+    expect(timeline(state()).at(-1)).toMatchObject({
+      notice: { kind: 'error', code: 'not_author' },
+    });
+    expect(state().pending).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import {
   chatErrorText,
   commandDescription,
   fieldErrorTexts,
+  reactionLabel,
+  typingText,
   parseApiError,
   texts,
   usageText,
@@ -87,5 +89,36 @@ describe('the words both apps show for codes', () => {
     expect(commandDescription('es', { command: '#new', description: 'server words' })).toBe(
       'server words',
     );
+  });
+});
+
+describe('the words of a conversation', () => {
+  it('words the action errors in English and Spanish', () => {
+    const words = (lang: 'en' | 'es') =>
+      ['message_not_found', 'not_author', 'invalid_emoji'].map((code) =>
+        chatErrorText(lang, { code, message: code }),
+      );
+    expect(words('en')).toEqual([
+      'That message is gone or was deleted.',
+      'Only its author can change that message.',
+      'A reaction is one emoji.',
+    ]);
+    expect(words('es')).toEqual([
+      'Ese mensaje ya no existe o se borró.',
+      'Solo quien lo escribió puede cambiar ese mensaje.',
+      'Una reacción es un solo emoji.',
+    ]);
+  });
+
+  it('says who is typing, and who reacted', () => {
+    expect(typingText('en', ['alice'])).toBe('alice is typing…');
+    expect(typingText('en', ['alice', 'bob'])).toBe('alice and bob are typing…');
+    expect(typingText('es', ['alice', 'bob', 'carol', 'dan'])).toBe(
+      'alice, bob y 2 más están escribiendo…',
+    );
+    expect(typingText('es', [])).toBe('');
+    const r = { emoji: '👍', count: 2, users: ['bob', 'alice'] };
+    expect(reactionLabel('en', r, 'alice')).toBe('👍 2: bob, you');
+    expect(reactionLabel('es', r, 'alice')).toBe('👍 2: bob, tú');
   });
 });

@@ -3,11 +3,15 @@ import {
   authErrorText,
   chatErrorText,
   commandDescription,
+  conversationText,
+  reactionLabel,
+  typingText,
   fieldErrorTexts,
   noticeText,
   usageText,
   type HelpItem,
   type Lang,
+  type Reaction,
 } from '@sala/sdk';
 import { useI18n } from 'vue-i18n';
 
@@ -25,6 +29,13 @@ export function useTexts() {
     authError: (e: unknown) => authErrorText(lang(), e),
     /** A failed sign-up's errors by field. */
     fieldErrors: (e: unknown) => fieldErrorTexts(lang(), e),
+    /** A conversation word (`edited`, `reply`, `replyingTo`…) from the SDK's table. */
+    conv: (key: Parameters<typeof conversationText>[1], params?: Record<string, string | number>) =>
+      conversationText(lang(), key, params),
+    /** "alice is typing…" ('' when nobody is). */
+    typing: (names: readonly string[]) => typingText(lang(), names),
+    /** A reaction chip's name: "👍 2: bob, you". */
+    reaction: (r: Reaction, me: string) => reactionLabel(lang(), r, me),
     notice: (key: 'alreadyInRoom' | 'gap', params?: Record<string, string>) =>
       noticeText(lang(), key, params),
   };

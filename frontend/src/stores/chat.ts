@@ -10,6 +10,7 @@ import {
   emptyChatState,
   privateUnread,
   timeline as timelineOf,
+  typingIn,
   type ChatModelState,
   type ConversationLog,
   type PrivateEnvelope,
@@ -119,7 +120,16 @@ export const useChatStore = defineStore('chat', () => {
     start,
     stop,
     reconnect,
-    send: (text: string) => void model?.send(text),
+    /** Who is typing in the conversation on screen. */
+    typing: computed(() => typingIn(s())),
+    /** The latest edit or deletion by someone else on screen, for screen readers. */
+    announcement: computed(() => s().announcement),
+    send: (text: string, replyTo?: number) => void model?.send(text, { replyTo }),
+    edit: (messageId: number, text: string) => void model?.edit(messageId, text),
+    deleteMessage: (messageId: number) => void model?.deleteMessage(messageId),
+    react: (messageId: number, emoji: string) => void model?.react(messageId, emoji),
+    /** The composer changed: tell the others (the SDK throttles). */
+    typingNow: () => model?.typing(),
     createRoom: (name: string) => void model?.createRoom(name),
     joinRoom: (name: string) => void model?.joinRoom(name),
     leaveRoom: () => void model?.leaveRoom(),

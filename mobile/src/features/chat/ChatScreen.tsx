@@ -13,6 +13,7 @@ import { type PendingMessage, pagingKey, type TimelineItem } from './chatStore';
 import { Composer } from './Composer';
 import { ConnectionBanner } from './ConnectionBanner';
 import { HistoryList } from './HistoryList';
+import { MessageRow, TypingLine, useMessageActions } from './MessageActions';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
@@ -36,6 +37,9 @@ export function ChatScreen() {
   const commands = useChat((s) => s.commands);
   const privateSent = useChat((s) => s.privateSent);
   const paging = useChat((s) => (s.room ? s.paging[pagingKey({ room: s.room })] : undefined));
+  const owner = useChat((s) => s.rooms.find((r) => r.name === s.room)?.owner);
+  const actions = useMessageActions(me ?? '');
+  const openActions = actions.openActions;
 
   // A #private typed here leaves no trace in the room: once the server has stored it, its
   // thread opens, where the sender sees it. What was stored before this screen mounted is not
@@ -71,7 +75,7 @@ export function ChatScreen() {
   const loadOlder = useCallback(() => {
     if (store && room) void store.loadOlder({ room }, true);
   }, [store, room]);
-  const scroll = useHistoryScroll({
+  const { showRow: showRowKey, ...scroll } = useHistoryScroll({
     conversation: room ?? '',
     rows,
     isMine: (r) => r.kind === 'pending' || (r.kind === 'message' && r.message.from === me),
@@ -79,39 +83,43 @@ export function ChatScreen() {
     loadOlder,
   });
 
+  const showOriginal = useCallback((id: number) => showRowKey(`m${id}`), [showRowKey]);
+
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
   const completeFor = useCallback(
     (text: string) => hintToComplete(text, commands ?? []),
     [commands],
   );
 
-  const renderItem = ({ item, index }: { item: Row; index: number }) => {
-    if (item.kind === 'notice') return <NoticeRow notice={item.notice} room={room} />;
-    if (item.kind === 'pending') {
+  const renderItem = useCallback(
+    ({ item, index }: { item: Row; index: number }) => {
+      if (item.kind === 'notice') return <NoticeRow notice={item.notice} room={room} />;
+      if (item.kind === 'pending') {
+        return (
+          <MessageBubble
+            testID="message-row"
+            from=""
+            text={item.pending.text}
+            at={item.pending.at}
+            mine
+            pending
+          />
+        );
+      }
       return (
-        <MessageBubble
+        <MessageRow
           testID="message-row"
-          from=""
-          text={item.pending.text}
-          at={item.pending.at}
-          mine
-          pending
+          message={item.message}
+          me={me ?? ''}
+          name={nameOf(item.message.from)}
+          showFrom={shown[index]}
+          onActions={openActions}
+          onShowOriginal={showOriginal}
         />
       );
-    }
-    const m = item.message;
-    const mine = m.from === me;
-    return (
-      <MessageBubble
-        testID="message-row"
-        from={nameOf(m.from)}
-        showFrom={shown[index]}
-        text={m.text}
-        at={m.sent_at}
-        mine={mine}
-      />
-    );
-  };
+    },
+    [me, room, nameOf, shown, openActions, showOriginal],
+  );
 
   return (
     <Screen testID="chat-screen">
@@ -130,15 +138,18 @@ export function ChatScreen() {
           ) : null
         }
       />
+      <TypingLine where="room" />
       <View>
         <Composer
           placeholder={t('chat.placeholder', { room: room ?? '' })}
           hintsFor={hintsFor}
           completeFor={completeFor}
           lengthOf={roomTextLength}
-          onSend={(text) => store?.send(text)}
+          onSend={(text) => store?.send(text, actions.takeReply())}
+          {...actions.composer}
         />
       </View>
+      {actions.sheet(owner ?? undefined)}
     </Screen>
   );
 }

@@ -1,4 +1,10 @@
-import { type HelpItem, MAX_TEXT_LENGTH, textLength } from '@sala/sdk';
+import {
+  type AnyMessage,
+  conversationText,
+  type HelpItem,
+  MAX_TEXT_LENGTH,
+  textLength,
+} from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
@@ -19,6 +25,15 @@ export interface ComposerProps {
   completeFor?: (text: string) => HelpItem | undefined;
   /** The length the server will check, in characters (default: the whole text's). */
   lengthOf?: (text: string) => number;
+  /** The message the next send answers, shown above the box. */
+  replyTo?: AnyMessage | null;
+  /** The message being edited: the box holds its text and saving calls onEdit. */
+  editing?: AnyMessage | null;
+  onEdit?: (text: string) => void;
+  /** The reply or the edit is called off. */
+  onCancel?: () => void;
+  /** Something is being typed (not a command, not an edit). */
+  onTyping?: () => void;
   testID?: string;
 }
 
@@ -29,11 +44,26 @@ export function Composer({
   hintsFor,
   completeFor,
   lengthOf = textLength,
+  replyTo,
+  editing,
+  onEdit,
+  onCancel,
+  onTyping,
   testID = 'composer',
 }: ComposerProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const theme = useTheme();
   const [text, setText] = useState('');
+  // Editing puts the message's text in the box; ending the edit empties it.
+  const [editingShown, setEditingShown] = useState(editing);
+  if (editing !== editingShown) {
+    setEditingShown(editing);
+    setText(editing ? editing.text : '');
+  }
+  function change(value: string) {
+    setText(value);
+    if (value.trim() !== '' && !value.startsWith('#') && !editing) onTyping?.();
+  }
   const hints = hintsFor ? hintsFor(text) : [];
   // Never cut what is typed or pasted: over the limit, say so and do not send.
   const length = lengthOf(text);
@@ -47,7 +77,8 @@ export function Composer({
 
   function send() {
     if (!canSend) return;
-    onSend(text);
+    if (editing) onEdit?.(text);
+    else onSend(text);
     setText('');
   }
 
@@ -85,6 +116,25 @@ export function Composer({
           ))}
         </View>
       ) : null}
+      {editing || replyTo ? (
+        <View
+          testID={`${testID}-context`}
+          style={[styles.context, { borderLeftColor: theme.primary }]}>
+          <Text numberOfLines={1} style={[styles.contextText, { color: theme.textMuted }]}>
+            {editing
+              ? conversationText(language, 'editing')
+              : `${conversationText(language, 'replyingTo', { name: replyTo!.from })}: ${replyTo!.text}`}
+          </Text>
+          <Pressable
+            testID={`${testID}-cancel`}
+            accessibilityRole="button"
+            accessibilityLabel={conversationText(language, 'cancel')}
+            onPress={onCancel}
+            hitSlop={8}>
+            <Text style={{ color: theme.primary }}>✕</Text>
+          </Pressable>
+        </View>
+      ) : null}
       {tooLong ? (
         <Text
           testID={`${testID}-too-long`}
@@ -100,7 +150,11 @@ export function Composer({
           placeholder={placeholder}
           placeholderTextColor={theme.textMuted}
           value={text}
-          onChangeText={setText}
+          onChangeText={change}
+          onKeyPress={(e) => {
+            // A hardware keyboard (the web export): Escape calls a reply or an edit off.
+            if (e.nativeEvent.key === 'Escape' && (editing || replyTo)) onCancel?.();
+          }}
           onSubmitEditing={submit}
           submitBehavior="submit"
           autoCapitalize="sentences"
@@ -113,7 +167,7 @@ export function Composer({
         />
         <Button
           testID={`${testID}-send`}
-          title={t('chat.send')}
+          title={editing ? conversationText(language, 'save') : t('chat.send')}
           onPress={send}
           disabled={!canSend}
         />
@@ -137,5 +191,14 @@ const styles = StyleSheet.create({
   hint: { paddingHorizontal: space.md, paddingVertical: 6, borderRadius: 8 },
   hintUsage: { fontFamily: 'monospace', fontSize: 14 },
   hintText: { fontSize: 12 },
+  context: {
+    flexDirection: 'row',
+    alignItems: 'center',
+    gap: space.sm,
+    borderLeftWidth: 3,
+    paddingHorizontal: space.sm,
+    marginBottom: space.sm,
+  },
+  contextText: { flex: 1, fontSize: 13 },
   tooLong: { fontSize: 13, marginBottom: space.xs, marginHorizontal: space.sm },
 });

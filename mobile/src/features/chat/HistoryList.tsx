@@ -14,6 +14,28 @@ import {
 export interface HistoryListHandle {
   scrollToEnd(options?: { animated?: boolean }): void;
   getScrollableNode(): unknown;
+  /** The FlatList's (native); the web's ScrollView has none, see showRow. */
+  scrollToIndex?(params: { index: number; viewPosition?: number; animated?: boolean }): void;
+}
+
+/**
+ * Brings the row with `key` into view, if it is loaded: natively by its index in the
+ * FlatList, on the web by its element (`nativeID` is its DOM id), every row being rendered.
+ */
+export function showRow(
+  list: HistoryListHandle | null,
+  rows: readonly { key: string }[],
+  key: string,
+): void {
+  const index = rows.findIndex((r) => r.key === key);
+  if (index < 0) return;
+  if (Platform.OS !== 'web') {
+    list?.scrollToIndex?.({ index, viewPosition: 0.5, animated: true });
+    return;
+  }
+  const doc = (globalThis as { document?: { getElementById(id: string): unknown } }).document;
+  const el = doc?.getElementById(`row-${key}`) as { scrollIntoView?(o: object): void } | null;
+  el?.scrollIntoView?.({ block: 'center' });
 }
 
 export interface HistoryListProps<Row> {

@@ -1,5 +1,5 @@
-import { hasLink } from '@sala/sdk';
-import { StyleSheet, Text, View } from 'react-native';
+import { conversationText, hasLink, type ReplySnippet } from '@sala/sdk';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
 import { formatTime } from '@/lib/time';
@@ -17,6 +17,15 @@ export interface MessageBubbleProps {
   at: number;
   mine: boolean;
   pending?: boolean;
+  /** The message this one answers; pressing the snippet calls onReplyPress. */
+  replyTo?: ReplySnippet;
+  onReplyPress?: () => void;
+  /** A long press on the snippet is one on the message. */
+  onLongPress?: () => void;
+  /** Edited: "(edited)" after the time. */
+  edited?: boolean;
+  /** A tombstone: "message deleted" instead of the text. */
+  deleted?: boolean;
   testID?: string;
 }
 
@@ -28,14 +37,20 @@ export interface MessageBubbleProps {
 export function MessageBubble({
   from,
   showFrom = true,
-  text,
+  text: stored,
   at,
   mine,
   pending,
+  replyTo,
+  onReplyPress,
+  onLongPress,
+  edited,
+  deleted,
   testID,
 }: MessageBubbleProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const theme = useTheme();
+  const text = deleted ? conversationText(language, 'deleted') : stored;
   const links = hasLink(text);
   const sender = mine ? t('chat.you') : from;
   return (
@@ -56,17 +71,36 @@ export function MessageBubble({
           {from}
         </Text>
       ) : null}
+      {replyTo ? (
+        <Pressable
+          testID="message-reply"
+          accessibilityRole="button"
+          accessibilityLabel={`${conversationText(language, 'inReplyTo', { name: replyTo.from })}: ${replyTo.text || conversationText(language, 'deleted')}`}
+          onPress={onReplyPress}
+          onLongPress={onLongPress}
+          style={[styles.reply, { borderLeftColor: theme.primary, backgroundColor: theme.border }]}>
+          <Text style={[styles.replyFrom, { color: theme.text }]}>{replyTo.from}</Text>
+          <Text numberOfLines={1} style={{ color: theme.textMuted }}>
+            {replyTo.text || conversationText(language, 'deleted')}
+          </Text>
+        </Pressable>
+      ) : null}
       <LinkedText
-        testID="message-text"
+        testID={deleted ? 'message-deleted' : 'message-text'}
         selectable
         text={text}
         linkColor={theme.primary}
-        style={[styles.text, { color: theme.text }]}
+        style={[
+          styles.text,
+          { color: deleted ? theme.textMuted : theme.text },
+          deleted ? styles.deleted : null,
+        ]}
       />
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>
         {pending ? t('common.pending') : formatTime(at)}
+        {edited && !deleted ? ` · ${conversationText(language, 'edited')}` : ''}
       </Text>
     </View>
   );
@@ -84,4 +118,13 @@ const styles = StyleSheet.create({
   from: { fontSize: 13, fontWeight: '700', marginBottom: 2 },
   text: { fontSize: 16, lineHeight: 21 },
   meta: { fontSize: 11, marginTop: 2, alignSelf: 'flex-end' },
+  deleted: { fontStyle: 'italic' },
+  reply: {
+    borderLeftWidth: 3,
+    borderRadius: 6,
+    paddingHorizontal: 6,
+    paddingVertical: 2,
+    marginBottom: 4,
+  },
+  replyFrom: { fontSize: 12, fontWeight: '700' },
 });

@@ -28,7 +28,10 @@ export function pagingKey(c: Conversation): string {
 }
 
 /** The SDK model's state, shaped for the screens' selectors (each part keeps its identity). */
-export interface ChatState extends Pick<ChatModelState, 'me' | 'room' | 'rooms' | 'users'> {
+export interface ChatState extends Pick<
+  ChatModelState,
+  'me' | 'room' | 'rooms' | 'users' | 'typing' | 'announcement'
+> {
   status: ConnectionStatus;
   latencyMs: number | null; // none while disconnected
   /** The current room's messages and notices (pending sends are in `pending`). */
@@ -77,8 +80,14 @@ export class ChatStore {
   serverNow = () => this.model.serverNow();
   reconnectNow = () => this.model.reconnectNow();
   reconnect = () => this.model.reconnect();
-  send = (text: string) => this.model.send(text);
-  sendPrivate = (peer: string, text: string) => this.model.sendPrivate(peer, text);
+  send = (text: string, replyTo?: number) => this.model.send(text, { replyTo });
+  sendPrivate = (peer: string, text: string, replyTo?: number) =>
+    this.model.sendPrivate(peer, text, { replyTo });
+  edit = (messageId: number, text: string) => this.model.edit(messageId, text);
+  deleteMessage = (messageId: number) => this.model.deleteMessage(messageId);
+  react = (messageId: number, emoji: string) => this.model.react(messageId, emoji);
+  /** The composer of the conversation on screen changed (the SDK throttles the signals). */
+  typing = () => this.model.typing();
   createRoom = (name: string) => this.model.createRoom(name);
   joinRoom = (name: string) => this.model.joinRoom(name);
   deleteRoom = (name: string) => this.model.deleteRoom(name);
@@ -127,6 +136,8 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
     room: s.room,
     rooms: s.rooms,
     users: s.users,
+    typing: s.typing,
+    announcement: s.announcement,
     timelines: s.room ? { [s.room]: timeline(s, { kind: 'room' }, false) } : {},
     paging,
     threads: keepThreads ? shown.threads : threads,

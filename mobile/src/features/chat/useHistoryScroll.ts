@@ -7,7 +7,7 @@ import {
 } from 'react-native';
 
 import type { Paging } from './chatStore';
-import type { HistoryListHandle } from './HistoryList';
+import { type HistoryListHandle, showRow } from './HistoryList';
 
 /** Closer than this to the top (px), the previous page is asked for. */
 const TOP_THRESHOLD = 150;
@@ -143,7 +143,11 @@ export function useHistoryScroll<Row extends { key: string }>({
     if (canLoad) fillScreen();
   }, [canLoad, fillScreen]);
 
+  /** Brings a row into view, if it is loaded (a reply snippet's original). */
+  const show = useCallback((key: string) => showRow(list.current, rows, key), [rows]);
+
   return {
+    showRow: show,
     listRef: list,
     onScroll,
     onLayout,

@@ -8,6 +8,7 @@ import { type PendingMessage, pagingKey } from '@/features/chat/chatStore';
 import { Composer } from '@/features/chat/Composer';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { HistoryList } from '@/features/chat/HistoryList';
+import { MessageRow, TypingLine, useMessageActions } from '@/features/chat/MessageActions';
 import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
 import { sendersShown } from '@/features/chat/senders';
@@ -34,6 +35,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const paging = useChat((s) => s.paging[pagingKey({ peer })]);
   // The client ids sent from this screen: an error naming one (e.g. user_not_found) shows here.
   const [sentIds, setSentIds] = useState<string[]>([]);
+  const actions = useMessageActions(me ?? '');
   const error = lastError?.id && sentIds.includes(lastError.id) ? errorText(t, lastError) : null;
 
   useFocusEffect(
@@ -67,7 +69,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const loadOlder = useCallback(() => {
     if (store) void store.loadOlder({ peer }, true);
   }, [store, peer]);
-  const scroll = useHistoryScroll({
+  const { showRow, ...scroll } = useHistoryScroll({
     conversation: peer,
     rows,
     isMine: (r) => !('message' in r) || r.message.from === me,
@@ -88,13 +90,14 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
         ListHeaderComponent={<OlderMessages paging={paging} onLoad={loadOlder} />}
         renderItem={({ item, index }) =>
           'message' in item ? (
-            <MessageBubble
+            <MessageRow
               testID="dm-row"
-              from={nameOf(item.message.from)}
+              message={item.message}
+              me={me ?? ''}
+              name={nameOf(item.message.from)}
               showFrom={shown[index]}
-              text={item.message.text}
-              at={item.message.sent_at}
-              mine={item.message.from === me}
+              onActions={actions.openActions}
+              onShowOriginal={(id) => showRow(`m${id}`)}
             />
           ) : (
             <MessageBubble
@@ -116,13 +119,17 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
           {error}
         </Text>
       ) : null}
+      <TypingLine where={peer} />
       <Composer
         testID="dm-composer"
         placeholder={t('dm.placeholder', { login: peer })}
         onSend={(text) => {
-          if (store) setSentIds((ids) => [...ids, store.sendPrivate(peer, text)]);
+          const replyTo = actions.takeReply();
+          if (store) setSentIds((ids) => [...ids, store.sendPrivate(peer, text, replyTo)]);
         }}
+        {...actions.composer}
       />
+      {actions.sheet()}
     </Screen>
   );
 }

@@ -7,7 +7,13 @@ import { ChatScreen } from '@/features/chat/ChatScreen';
 import { UsersScreen } from '@/features/users/UsersScreen';
 import { palettes } from '@/ui/theme';
 
-import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
+import {
+  fakeServices,
+  FakeSocket,
+  handshake,
+  message,
+  signedInStorage,
+} from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
 
 async function openChat() {
@@ -17,16 +23,6 @@ async function openChat() {
   await act(async () => handshake(FakeSocket.last));
   return r.screen;
 }
-
-const message = (id: number, from: string, text: string) => ({
-  type: 'message' as const,
-  id,
-  room: 'general',
-  from,
-  text,
-  sent_at: Date.UTC(2026, 0, 1, 12, 0),
-  client_id: `c${id}`,
-});
 
 test('renders each message with its sender and its text as plain text', async () => {
   const screen = await openChat();
