@@ -191,8 +191,6 @@ type Hub struct {
 	// writers counts the connections' running writer goroutines, which
 	// broadcastAll keeps in check.
 	writers atomic.Int64
-	// opened counts the connections opened since the start.
-	opened atomic.Uint64
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -458,10 +456,6 @@ func (h *Hub) markChangedLocked(r *room) { h.changed[strings.ToLower(r.name)] = 
 // nodes of its cluster (never on a single node): it then refuses
 // connections, and a readiness probe should send clients elsewhere.
 func (h *Hub) Ready() error { return h.cluster.Ready() }
-
-// ConnectionsOpened is how many connections were opened since the start: a
-// surge of them is when memtune returns memory.
-func (h *Hub) ConnectionsOpened() uint64 { return h.opened.Load() }
 
 // RoomCount is the number of live rooms.
 func (h *Hub) RoomCount() int {

@@ -41,7 +41,6 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	// both leave in one write.
 	c.queueFirst(h.welcomeFor(user, target.name, h.now()))
 	h.mu.Unlock()
-	h.opened.Add(1)
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
 
