@@ -57,6 +57,8 @@ type Client struct {
 	// The last ids the latest join's backlog carried (see hadLocked).
 	roomFloor, privateFloor int64
 	lastSeen                time.Time // last frame received, for keepalive
+	// expiry closes the connection with 4001 when its token expires.
+	expiry *time.Timer
 	// closeWhenDrained is a close code to send once the queue is written
 	// (the answer to #exit reaches the peer before the close).
 	closeWhenDrained int
@@ -347,11 +349,33 @@ func splitFrames(envs [][]byte, max int) [][][]byte {
 	return frames
 }
 
+// closeAtExpiry arms the timer that closes the connection with 4001 when
+// its token expires: a token's lifetime is a promise that nothing is sent or
+// received on its behalf after it.
+func (c *Client) closeAtExpiry() {
+	if c.expires.IsZero() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.expiry = time.AfterFunc(c.expires.Sub(c.hub.now()), func() { c.close(chat.CloseTokenExpired, "token expired") })
+	}
+}
+
+// expiredLocked reports whether the connection's token has expired at now.
+func (c *Client) expiredLocked(now time.Time) bool {
+	return !c.expires.IsZero() && !now.Before(c.expires)
+}
+
 // shut stops all output without closing the transport: its reader already
 // saw it fail, or the caller closes it with its own code.
 func (c *Client) shut() {
 	c.mu.Lock()
 	c.closed = true
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
 	c.queue, c.queued, c.held = nil, 0, nil
 	c.mu.Unlock()
 	c.finished()
@@ -412,11 +436,17 @@ func closeReason(code int) string {
 
 // received records that a frame arrived (for keepalive) and reports whether
 // the connection still takes frames: not once it is closed, or closing
-// after its queue is written. One lock for both: it is taken per frame.
+// after its queue is written, or its token has expired (the frame may come
+// just before the expiry timer fires; it is not taken, and the connection
+// closes with 4001). One lock for all: it is taken per frame.
 func (c *Client) received(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.lastSeen = now
+	if c.expiredLocked(now) {
+		c.closeLocked(chat.CloseTokenExpired, "token expired")
+		return false
+	}
 	return !c.leavingLocked()
 }
 

@@ -54,6 +54,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		h.Disconnect(c)
 		return nil, err
 	}
+	c.closeAtExpiry()
 	return c, nil
 }
 
