@@ -95,7 +95,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	handler := httpapi.New(httpapi.Deps{
 		Log: m.Log, Store: m.store, Accounts: accounts, Tokens: tokens, Hub: m.hub,
-		WS: ws.NewServer(m.hub, m.Log), Metrics: met, Spec: api.Spec, Web: webFS,
+		WS: ws.NewServer(m.hub, m.Log, met), Metrics: met, Spec: api.Spec, Web: webFS,
 		AllowedOrigins: cfg.AllowedOrigins, MaxConnsPerAddr: cfg.MaxConnsPerAddr,
 	})
 	m.server = &http.Server{

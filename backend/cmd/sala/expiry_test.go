@@ -30,8 +30,9 @@ func (s *testServer) tokenExpiringAt(t *testing.T, token string, exp time.Time) 
 // still send and receive private messages.
 func TestWebSocketClosesWhenItsTokenExpires(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
-	exp := time.Now().Add(time.Second)
-	alice := s.dial("alice", s.tokenExpiringAt(t, s.signup("alice"), exp), "")
+	token := s.signup("alice")
+	exp := time.Now().Add(2 * time.Second)
+	alice := s.dial("alice", s.tokenExpiringAt(t, token, exp), "")
 	alice.nextType("joined")
 	if code := alice.closeStatus(); code != chat.CloseTokenExpired {
 		t.Fatalf("closed with %d, want %d", code, chat.CloseTokenExpired)

@@ -37,9 +37,9 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		target = r
 	}
 	h.enterLocked(c, target)
-	// The first envelope. No writer starts for it: joined follows soon, and
-	// both leave in one write.
-	c.queueFirst(h.welcomeFor(user, target.name, h.now()))
+	// welcome leaves with joined, in one frame (see finishJoin); until
+	// then the connection holds whatever else comes.
+	c.welcome = h.welcomeFor(user, target.name, h.now())
 	h.mu.Unlock()
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
