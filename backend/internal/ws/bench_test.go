@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 )
 
 // BenchmarkWriteFrames is the server's cost of one frame of a message
 // envelope (300 bytes) written through the library to a client over a real
-// loopback socket, the client reading as fast as it can: the context with
-// the write timeout, the library's locks and buffer, the syscall.
+// loopback socket, the client reading as fast as it can: the write
+// timeout's timer, the library's locks and buffer, the syscall.
 func BenchmarkWriteFrames(b *testing.B) {
 	s, client := serve(b, testLimits(), nil)
 	go func() {
@@ -22,8 +23,9 @@ func BenchmarkWriteFrames(b *testing.B) {
 	frame := bytes.Repeat([]byte("x"), 300)
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
+	watchdog := time.AfterFunc(time.Hour, func() { _ = s.c.ws.CloseNow() })
 	for b.Loop() {
-		if err := s.c.write(frame); err != nil {
+		if err := s.c.write(frame, watchdog); err != nil {
 			b.Fatal(err)
 		}
 	}

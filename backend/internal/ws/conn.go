@@ -31,9 +31,14 @@ type conn struct {
 	limits *limits
 	frames FrameCounter
 
-	mu      sync.Mutex
-	queue   [][]byte
-	queued  int
+	mu     sync.Mutex
+	queue  [][]byte // envelopes waiting to be written, oldest first
+	queued int      // bytes in queue
+	// one backs the queue of an idle connection's next envelope (most
+	// writes carry one), so that a fan-out does not allocate a queue per
+	// delivery. Only an idle connection's queue starts in it: a running
+	// writer may be writing from it.
+	one     [1][]byte
 	writing bool
 	// closing is the close code to send once the queue is written (0: none).
 	closing int
@@ -74,6 +79,9 @@ func (c *conn) Send(envelope []byte) bool {
 	if c.queued+len(envelope) > c.limits.queueBytes {
 		return false
 	}
+	if c.queue == nil && !c.writing {
+		c.queue = c.one[:0]
+	}
 	c.queue = append(c.queue, envelope)
 	c.queued += len(envelope)
 	if !c.writing {
@@ -94,14 +102,23 @@ func (c *conn) Send(envelope []byte) bool {
 // lingerMax of added latency. A lone envelope is written at once, and the
 // writer ends as soon as the queue is empty.
 func (c *conn) writeLoop() {
-	var buf []byte // joins a batch's envelopes; dropped with the writer
+	var buf []byte     // joins a batch's envelopes; dropped with the writer
+	var spare [][]byte // the batch last written, emptied, to become the next queue
 	var linger time.Duration
+	// The write timeout: armed around every write, it closes the connection
+	// (CloseNow, as the library does when a write's context ends), which
+	// ends a write stuck on a peer that reads nothing. One timer per
+	// writer, reset per write, rather than a context per write: those,
+	// and the library's watch on each, were most of a frame's allocations.
+	watchdog := time.AfterFunc(time.Hour, func() { _ = c.ws.CloseNow() })
+	watchdog.Stop()
+	defer watchdog.Stop()
 	for {
 		c.mu.Lock()
 		batch := c.queue
 		if len(batch) == 0 || c.closed {
 			c.writing = false
-			c.queue = nil
+			c.queue, c.one[0] = nil, nil // an idle connection holds no envelope
 			code, reason := c.closing, c.reason
 			c.mu.Unlock()
 			if code != 0 {
@@ -109,10 +126,10 @@ func (c *conn) writeLoop() {
 			}
 			return
 		}
-		c.queue, c.queued = nil, 0
+		c.queue, c.queued = spare, 0 // never the array being written
 		c.mu.Unlock()
 		var err error
-		if buf, err = c.writeBatch(batch, buf); err != nil {
+		if buf, err = c.writeBatch(batch, buf, watchdog); err != nil {
 			// The library closed the connection if the write timed out;
 			// otherwise the peer is gone. Either way the reader ends and
 			// the hub lets go of the connection.
@@ -127,6 +144,8 @@ func (c *conn) writeLoop() {
 		} else if linger /= 2; linger < lingerMin {
 			linger = 0
 		}
+		clear(batch) // let the envelopes go
+		spare = batch[:0]
 		if linger > 0 {
 			time.Sleep(linger)
 		}
@@ -142,7 +161,7 @@ const (
 // writeBatch writes batch in as few frames as maxFrameBytes allows,
 // envelopes separated by '\n'; a frame of one envelope is written as it is,
 // without a copy. buf is reused to join envelopes and returned.
-func (c *conn) writeBatch(batch [][]byte, buf []byte) ([]byte, error) {
+func (c *conn) writeBatch(batch [][]byte, buf []byte, watchdog *time.Timer) ([]byte, error) {
 	for len(batch) > 0 {
 		n := nextFrame(batch, c.limits.maxFrameBytes)
 		frame := batch[0]
@@ -156,7 +175,7 @@ func (c *conn) writeBatch(batch [][]byte, buf []byte) ([]byte, error) {
 			}
 			frame = buf
 		}
-		if err := c.write(frame); err != nil {
+		if err := c.write(frame, watchdog); err != nil {
 			return buf, err
 		}
 		c.frames.FrameOut(n)
@@ -165,12 +184,13 @@ func (c *conn) writeBatch(batch [][]byte, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// write writes one text frame within the write timeout. The library closes
-// the connection when the timeout passes first.
-func (c *conn) write(frame []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.limits.writeTimeout)
-	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, frame)
+// write writes one text frame within the write timeout: watchdog closes the
+// connection if the write takes longer.
+func (c *conn) write(frame []byte, watchdog *time.Timer) error {
+	watchdog.Reset(c.limits.writeTimeout)
+	err := c.ws.Write(context.Background(), websocket.MessageText, frame)
+	watchdog.Stop()
+	return err
 }
 
 // nextFrame returns how many of envs, from the first, go in one frame of at

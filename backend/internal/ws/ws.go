@@ -7,13 +7,16 @@
 // Close codes and what clients do after each are chat.Close* and the table
 // in docs/protocol.md; the hub decides when to close, this package how.
 //
-// What the library's public API costs. Every frame is written with
-// Conn.Write under a context carrying the write timeout, which costs a
-// context, a timer and the library's locks per frame; the library's write
-// buffer is flushed per frame, so a frame larger than the buffer takes two
-// writes to the socket. BenchmarkWriteFrames measures a frame's cost over a
-// real loopback socket. Coalescing keeps the number of frames (and so that
-// cost) from growing with the message rate on busy connections.
+// What the library's public API costs. Every frame goes through Conn.Write:
+// the library's locks, and its write buffer flushed per frame, so a frame
+// larger than that buffer takes two writes to the socket where writing it
+// directly took one. A context per write (the library's way to bound a
+// write) would add allocations to every frame; the writer bounds each write
+// with a timer of its own that closes the connection instead (see
+// writeLoop), so a frame costs no allocation. BenchmarkWriteFrames measures
+// a frame's cost over a real loopback socket. Coalescing keeps the number of
+// frames (and so that cost) from growing with the message rate on busy
+// connections.
 package ws
 
 import (

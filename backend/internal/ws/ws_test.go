@@ -117,8 +117,9 @@ func TestFramesOfEverySizeArriveIntact(t *testing.T) {
 			_ = client.Ping(pingCtx)
 		}
 	}()
+	watchdog := time.AfterFunc(time.Hour, func() {})
 	for i, n := range sizes {
-		if err := s.c.write(frame(i, n)); err != nil {
+		if err := s.c.write(frame(i, n), watchdog); err != nil {
 			t.Fatal(err)
 		}
 		typ, got, err := client.Read(ctx)
