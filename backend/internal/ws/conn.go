@@ -56,6 +56,9 @@ type limits struct {
 	maxFrameBytes int           // largest coalesced outbound frame
 	writeTimeout  time.Duration // one frame's write; past it the connection is closed
 	pongTimeout   time.Duration // how long a keepalive ping waits for its pong
+	// pingSlots bounds the keepalive pings waiting for their pongs at once,
+	// across the server's connections (see Ping).
+	pingSlots chan struct{}
 }
 
 // FrameCounter counts the frames written and the envelopes they carried.
@@ -252,9 +255,16 @@ func (c *conn) CloseAfterFlush(code int, reason string) {
 var errNoPong = errors.New("ws: the previous ping got no pong")
 
 // Ping starts a keepalive ping and returns without waiting for its pong: the
-// hub pings every silent connection in turn. The pong is awaited on a
-// goroutine of its own for at most pongTimeout; Ping fails once a ping went
-// unanswered, so a peer is judged one keepalive round later.
+// hub pings every silent connection in turn. The library's Conn.Ping waits
+// for the pong, so it runs on a goroutine of its own, for at most
+// pongTimeout; Ping fails once a ping went unanswered, so a peer is judged
+// one keepalive round later.
+//
+// A keepalive round finds every idle connection silent at once, and a
+// goroutine per connection would grow that many stacks together, memory
+// the runtime keeps: at most cap(pingSlots) pings wait at a time. A
+// connection that finds no free slot is not pinged this round (never
+// closed for it) and is pinged in a later one.
 func (c *conn) Ping(context.Context) error {
 	if c.pingFailed.Load() {
 		return errNoPong
@@ -262,8 +272,14 @@ func (c *conn) Ping(context.Context) error {
 	if !c.pinging.CompareAndSwap(false, true) {
 		return nil // the last one is still waiting
 	}
+	select {
+	case c.limits.pingSlots <- struct{}{}:
+	default:
+		c.pinging.Store(false)
+		return nil
+	}
 	go func() {
-		defer c.pinging.Store(false)
+		defer func() { <-c.limits.pingSlots; c.pinging.Store(false) }()
 		ctx, cancel := context.WithTimeout(context.Background(), c.limits.pongTimeout)
 		defer cancel()
 		if err := c.ws.Ping(ctx); err != nil {

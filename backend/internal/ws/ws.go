@@ -62,6 +62,8 @@ const (
 	writeTimeout = 10 * time.Second
 	// pongTimeout bounds a keepalive ping's wait for its pong.
 	pongTimeout = 10 * time.Second
+	// pingers is how many keepalive pings may wait for their pongs at once.
+	pingers = 128
 )
 
 // Server upgrades authenticated requests and runs their connections.
@@ -84,6 +86,7 @@ func NewServer(h *hub.Hub, log *slog.Logger, frames FrameCounter) *Server {
 	}
 	return &Server{hub: h, log: log, frames: frames, limits: limits{
 		queueBytes: h.QueueBytes(), maxFrameBytes: MaxFrameBytes, writeTimeout: writeTimeout, pongTimeout: pongTimeout,
+		pingSlots: make(chan struct{}, pingers),
 	}, frameBuffers: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 }
 

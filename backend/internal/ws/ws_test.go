@@ -66,7 +66,8 @@ func serve(t testing.TB, l limits, dial *websocket.DialOptions) (*served, *webso
 }
 
 func testLimits() limits {
-	return limits{queueBytes: 1 << 20, maxFrameBytes: MaxFrameBytes, writeTimeout: 5 * time.Second, pongTimeout: 5 * time.Second}
+	return limits{queueBytes: 1 << 20, maxFrameBytes: MaxFrameBytes, writeTimeout: 5 * time.Second, pongTimeout: 5 * time.Second,
+		pingSlots: make(chan struct{}, 1)}
 }
 
 // readEnvelopes reads frames until n envelopes have come, and returns them
@@ -321,5 +322,23 @@ func TestFrameRightBehindTheUpgradeIsRead(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the frame behind the upgrade was lost")
+	}
+}
+
+// Keepalive pings waiting for their pongs are bounded across connections:
+// one that finds every slot taken is not pinged this round, and not failed.
+func TestPingsBeyondTheSlotsWaitForALaterRound(t *testing.T) {
+	l := testLimits() // one slot
+	l.pongTimeout = time.Minute
+	a, _ := serve(t, l, nil) // its client never reads: no pong, the slot stays taken
+	b, _ := serve(t, l, nil)
+	if err := a.c.Ping(context.Background()); err != nil || !a.c.pinging.Load() {
+		t.Fatalf("first ping: %v, waiting %v", err, a.c.pinging.Load())
+	}
+	if err := b.c.Ping(context.Background()); err != nil || b.c.pinging.Load() {
+		t.Errorf("ping without a free slot: %v, waiting %v; want skipped", err, b.c.pinging.Load())
+	}
+	if err := b.c.Ping(context.Background()); err != nil {
+		t.Errorf("the next round failed a connection never pinged: %v", err)
 	}
 }
