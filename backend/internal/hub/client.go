@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -55,7 +54,7 @@ type Client struct {
 	holding bool  // joining: room envelopes go to held until joined is queued
 	held    []heldEnvelope
 	// welcome is a new connection's first envelope until its first joined
-	// is queued: the two share a frame.
+	// is queued right behind it.
 	welcome []byte
 	// The last ids the latest join's backlog carried (see hadLocked).
 	roomFloor, privateFloor int64
@@ -168,10 +167,8 @@ func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID 
 	c.roomFloor = lastRoomID
 	c.privateFloor = max(c.privateFloor, lastPrivateID)
 	if c.welcome != nil {
-		// One envelope for the transport, two for the peer: a frame may
-		// carry several envelopes separated by '\n' (docs/protocol.md),
-		// and a connect then costs one write.
-		frames = append([][]byte{slices.Concat(c.welcome, []byte{'\n'}, frames[0])}, frames[1:]...)
+		// Queued together, so that the writer takes both in one frame.
+		c.enqueueLocked(c.welcome)
 		c.welcome = nil
 	}
 	for _, f := range frames {

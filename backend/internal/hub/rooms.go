@@ -37,8 +37,9 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		target = r
 	}
 	h.enterLocked(c, target)
-	// welcome leaves with joined, in one frame (see finishJoin); until
-	// then the connection holds whatever else comes.
+	// welcome is queued with joined (see finishJoin), which the writer
+	// then sends in one frame; until then the connection holds whatever
+	// else comes.
 	c.welcome = h.welcomeFor(user, target.name, h.now())
 	h.mu.Unlock()
 	h.metrics.ConnOpened()

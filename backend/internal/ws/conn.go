@@ -59,6 +59,10 @@ type limits struct {
 	// pingSlots bounds the keepalive pings waiting for their pongs at once,
 	// across the server's connections (see Ping).
 	pingSlots chan struct{}
+	// joins holds the buffers (*[]byte) that join a batch's envelopes into
+	// one frame: a writer takes one only while it writes a batch of
+	// several, so a connect or a burst leaves no garbage of that size.
+	joins *sync.Pool
 }
 
 // FrameCounter counts the frames written and the envelopes they carried.
@@ -105,7 +109,6 @@ func (c *conn) Send(envelope []byte) bool {
 // lingerMax of added latency. A lone envelope is written at once, and the
 // writer ends as soon as the queue is empty.
 func (c *conn) writeLoop() {
-	var buf []byte     // joins a batch's envelopes; dropped with the writer
 	var spare [][]byte // the batch last written, emptied, to become the next queue
 	var linger time.Duration
 	// The write timeout: armed around every write, it closes the connection
@@ -131,8 +134,7 @@ func (c *conn) writeLoop() {
 		}
 		c.queue, c.queued = spare, 0 // never the array being written
 		c.mu.Unlock()
-		var err error
-		if buf, err = c.writeBatch(batch, buf, watchdog); err != nil {
+		if err := c.writeBatch(batch, watchdog); err != nil {
 			// The library closed the connection if the write timed out;
 			// otherwise the peer is gone. Either way the reader ends and
 			// the hub lets go of the connection.
@@ -163,28 +165,41 @@ const (
 
 // writeBatch writes batch in as few frames as maxFrameBytes allows,
 // envelopes separated by '\n'; a frame of one envelope is written as it is,
-// without a copy. buf is reused to join envelopes and returned.
-func (c *conn) writeBatch(batch [][]byte, buf []byte, watchdog *time.Timer) ([]byte, error) {
+// without a copy.
+func (c *conn) writeBatch(batch [][]byte, watchdog *time.Timer) error {
+	var buf *[]byte // from limits.joins, while held
+	defer func() {
+		if buf != nil {
+			*buf = (*buf)[:0]
+			c.limits.joins.Put(buf)
+		}
+	}()
 	for len(batch) > 0 {
 		n := nextFrame(batch, c.limits.maxFrameBytes)
 		frame := batch[0]
 		if n > 1 {
-			buf = buf[:0]
+			if buf == nil {
+				buf, _ = c.limits.joins.Get().(*[]byte)
+				if buf == nil {
+					buf = new([]byte)
+				}
+			}
+			b := (*buf)[:0]
 			for i, env := range batch[:n] {
 				if i > 0 {
-					buf = append(buf, '\n')
+					b = append(b, '\n')
 				}
-				buf = append(buf, env...)
+				b = append(b, env...)
 			}
-			frame = buf
+			*buf, frame = b, b
 		}
 		if err := c.write(frame, watchdog); err != nil {
-			return buf, err
+			return err
 		}
 		c.frames.FrameOut(n)
 		batch = batch[n:]
 	}
-	return buf, nil
+	return nil
 }
 
 // write writes one text frame within the write timeout: watchdog closes the

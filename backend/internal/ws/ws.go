@@ -86,7 +86,7 @@ func NewServer(h *hub.Hub, log *slog.Logger, frames FrameCounter) *Server {
 	}
 	return &Server{hub: h, log: log, frames: frames, limits: limits{
 		queueBytes: h.QueueBytes(), maxFrameBytes: MaxFrameBytes, writeTimeout: writeTimeout, pongTimeout: pongTimeout,
-		pingSlots: make(chan struct{}, pingers),
+		pingSlots: make(chan struct{}, pingers), joins: &sync.Pool{},
 	}, frameBuffers: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 }
 

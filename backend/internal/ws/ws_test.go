@@ -67,7 +67,7 @@ func serve(t testing.TB, l limits, dial *websocket.DialOptions) (*served, *webso
 
 func testLimits() limits {
 	return limits{queueBytes: 1 << 20, maxFrameBytes: MaxFrameBytes, writeTimeout: 5 * time.Second, pongTimeout: 5 * time.Second,
-		pingSlots: make(chan struct{}, 1)}
+		pingSlots: make(chan struct{}, 1), joins: &sync.Pool{}}
 }
 
 // readEnvelopes reads frames until n envelopes have come, and returns them
