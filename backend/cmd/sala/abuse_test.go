@@ -152,8 +152,8 @@ func TestBadEnvelopes(t *testing.T) {
 
 // TestOversizedFrameFreesTheSocket: a peer that sends a frame over the limit
 // and then never answers the close frame gets the close frame (1009), and
-// the server lets go of the socket within a couple of seconds rather than
-// holding one of its files open.
+// the server lets go of the socket once coder/websocket's close handshake
+// gives up waiting (5 s) rather than holding one of its files open.
 func TestOversizedFrameFreesTheSocket(t *testing.T) {
 	s := startServer(t, "", t.TempDir())
 	token := s.signup("mallory")
@@ -178,7 +178,7 @@ func TestOversizedFrameFreesTheSocket(t *testing.T) {
 	start := time.Now()
 	_ = conn.SetReadDeadline(start.Add(10 * time.Second))
 	got, err := io.ReadAll(conn) // the close frame, then EOF when the server lets go
-	if took := time.Since(start); err != nil || took > 5*time.Second {
+	if took := time.Since(start); err != nil || took > 7*time.Second {
 		t.Errorf("the server held the socket %v after the oversized frame (err %v)", took, err)
 	}
 	if last := lastFrame(got); len(last) < 4 || last[0] != 0x88 || binary.BigEndian.Uint16(last[2:4]) != uint16(websocket.StatusMessageTooBig) {

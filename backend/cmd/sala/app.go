@@ -19,7 +19,6 @@ import (
 	"github.com/salachat/sala/backend/internal/config"
 	"github.com/salachat/sala/backend/internal/httpapi"
 	"github.com/salachat/sala/backend/internal/hub"
-	"github.com/salachat/sala/backend/internal/memtune"
 	"github.com/salachat/sala/backend/internal/metrics"
 	"github.com/salachat/sala/backend/internal/natsbus"
 	"github.com/salachat/sala/backend/internal/store"
@@ -53,10 +52,6 @@ type Main struct {
 	server *http.Server
 	ln     net.Listener
 	served chan error
-	// stopTuning ends the memory tuning (see memtune); tuned is closed
-	// once it has.
-	stopTuning context.CancelFunc
-	tuned      chan struct{}
 }
 
 // NewMain returns a server for cfg that has not started. Its log writes a
@@ -110,14 +105,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.hub.Start(ctx); err != nil {
 		return err
 	}
-	m.startMemoryTuning()
 	webFS, err := m.webApp()
 	if err != nil {
 		return err
 	}
 	handler := httpapi.New(httpapi.Deps{
 		Log: m.Log, Store: m.store, Accounts: accounts, Tokens: tokens, Hub: m.hub,
-		WS: ws.NewServer(m.hub, m.Log), Metrics: met, Spec: api.Spec, Web: webFS,
+		WS: ws.NewServer(m.hub, m.Log, met), Metrics: met, Spec: api.Spec, Web: webFS,
 		AllowedOrigins: cfg.AllowedOrigins, MaxConnsPerAddr: cfg.MaxConnsPerAddr,
 	})
 	m.server = &http.Server{
@@ -137,19 +131,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.startPprof() // opt-in profiler on loopback (SALA_PPROF_ADDR), for benchmarks
 	m.Log.Info("sala is serving", "addr", m.ln.Addr().String(), "web_app", webFS != nil)
 	return nil
-}
-
-// startMemoryTuning gives a small heap room to grow and returns memory to
-// the system after each surge of connections (see memtune), until Close.
-func (m *Main) startMemoryTuning() {
-	ctx, cancel := context.WithCancel(context.Background())
-	m.stopTuning, m.tuned = cancel, make(chan struct{})
-	trim := memtune.NewTrimmer(memtune.TrimConfig{Opened: m.hub.ConnectionsOpened, Log: m.Log})
-	headroom := memtune.NewHeadroom(0, m.Log) // nil when GOGC is set
-	go func() {
-		defer close(m.tuned)
-		memtune.Run(ctx, trim, headroom)
-	}()
 }
 
 // joinCluster connects to NATS: with SALA_NATS_URL set this process is one
@@ -202,10 +183,6 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.hub.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if m.stopTuning != nil {
-		m.stopTuning()
-		<-m.tuned
 	}
 	if m.bus != nil { // after the hub: its last broadcasts went out
 		if err := m.bus.Close(); err != nil {

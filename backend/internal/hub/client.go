@@ -8,20 +8,27 @@ import (
 	"github.com/salachat/sala/backend/internal/chat"
 )
 
-// Transport is one peer's socket as the hub needs it. The ws package
-// implements it over a WebSocket; tests implement it over a pipe.
+// Transport is one peer's connection as the hub needs it. The ws package
+// implements it over a WebSocket (with the bounded queue and the writer that
+// coalesces envelopes into frames); tests implement it in memory.
 type Transport interface {
-	// WriteFrame writes one text frame, giving up with an error at deadline.
-	// (A deadline rather than a context: a context per frame would cost
-	// allocations on the hottest path there is.)
-	WriteFrame(frame []byte, deadline time.Time) error
+	// Send queues an encoded envelope for the peer without blocking on the
+	// network. It returns false when the envelope does not fit the
+	// connection's outbound queue (QueueBytes): the peer can't keep up, and
+	// the hub closes it with chat.CloseSlowConsumer. Once the connection
+	// is closing, envelopes are dropped.
+	Send(envelope []byte) bool
+	// CloseAfterFlush closes with a WebSocket close code once what is
+	// queued is written, and returns once the connection is closed.
+	CloseAfterFlush(code int, reason string)
+	// Close drops what is queued and closes the connection with a close
+	// code. Both closes may block for the closing handshake, so the hub
+	// calls them on a goroutine of their own.
+	Close(code int, reason string)
 	// Ping sends a keepalive ping without waiting for its pong, and fails
 	// when the previous ping got none: the hub pings every silent
 	// connection in turn, so it must return promptly.
 	Ping(ctx context.Context) error
-	// Close closes the connection with a WebSocket close code. It may block
-	// for the closing handshake, so the hub calls it on its own goroutine.
-	Close(code int, reason string)
 }
 
 // heldEnvelope is a room envelope that arrived while the client was joining:
@@ -32,34 +39,31 @@ type heldEnvelope struct {
 	frame   []byte
 }
 
-// Client is one open connection of a user. Its outbound queue is bounded in
-// bytes; when a peer can't keep up, the client is closed with 4000 instead of
-// slowing anyone else. A writer goroutine runs only while the queue has
-// frames, so an idle connection costs no goroutine of ours.
+// Client is one open connection of a user: its room, what it is owed while
+// it joins, and its way out (Transport). A peer that can't keep up is closed
+// with 4000 instead of slowing anyone else (see enqueueLocked).
 type Client struct {
 	hub     *Hub
 	user    chat.User
 	expires time.Time
 	tr      Transport
 
-	mu    sync.Mutex
-	queue [][]byte // envelopes waiting to be written, oldest first
-	// one backs the queue of an idle connection's next envelope (see
-	// pushLocked): most writes carry one envelope, and a slice allocated
-	// for each was half of a fan-out's allocations.
-	one     [1][]byte
-	queued  int  // bytes in queue
-	writing bool // a writer goroutine owns the socket (see writeLoop)
+	mu      sync.Mutex
 	closed  bool
 	room    *room // current room; guarded by mu, changed with hub.mu held too
 	holding bool  // joining: room envelopes go to held until joined is queued
 	held    []heldEnvelope
+	// welcome is a new connection's first envelope until its first joined
+	// is queued right behind it.
+	welcome []byte
 	// The last ids the latest join's backlog carried (see hadLocked).
 	roomFloor, privateFloor int64
 	lastSeen                time.Time // last frame received, for keepalive
-	// closeWhenDrained is a close code to send once the queue is written
-	// (the answer to #exit reaches the peer before the close).
-	closeWhenDrained int
+	// expiry closes the connection with 4001 when its token expires.
+	expiry *time.Timer
+	// closing is set once the connection closes after its queue is written
+	// (#exit, too many bad envelopes, shutdown): it takes nothing more.
+	closing bool
 	// unacked counts this connection's messages in the write path, and
 	// acksDone is closed when that reaches zero for someone waiting (#exit).
 	unacked  int
@@ -85,50 +89,25 @@ func (c *Client) Room() string {
 	return c.room.name
 }
 
-// enqueue adds an encoded envelope to the outbound queue, starting a writer
-// when none runs. It never blocks on the network.
+// enqueue adds an encoded envelope to the outbound queue. It never blocks
+// on the network.
 func (c *Client) enqueue(frame []byte) {
 	c.mu.Lock()
 	c.enqueueLocked(frame)
 	c.mu.Unlock()
 }
 
+// enqueueLocked hands frame to the transport; one that does not fit the
+// connection's queue closes it as a slow consumer, which recovers by
+// reconnecting and resuming.
 func (c *Client) enqueueLocked(frame []byte) {
 	if c.leavingLocked() {
 		return // closed, or closing once what is queued is written
 	}
-	if c.queued+len(frame) > c.hub.cfg.QueueBytes {
+	if !c.tr.Send(frame) {
 		c.hub.metrics.SlowConsumer()
 		c.closeLocked(chat.CloseSlowConsumer, "slow consumer: outbound queue full")
-		return
 	}
-	c.pushLocked(frame)
-	if !c.writing {
-		c.writing = true
-		c.hub.writers.Add(1)
-		go c.writeLoop()
-	}
-}
-
-// queueFirst queues a new connection's first envelope without starting a
-// writer: the next envelope queued (joined, or whatever comes first) starts
-// one, which writes both at once.
-func (c *Client) queueFirst(frame []byte) {
-	c.mu.Lock()
-	c.pushLocked(frame)
-	c.mu.Unlock()
-}
-
-// pushLocked appends frame to the queue. With no writer running, nothing
-// holds c.one, so an empty queue starts in it; a writer swaps the queue for
-// the batch it wrote before (see writeLoop), so the queue and the batch
-// being written never share an array.
-func (c *Client) pushLocked(frame []byte) {
-	if c.queue == nil && !c.writing {
-		c.queue = c.one[:0]
-	}
-	c.queue = append(c.queue, frame)
-	c.queued += len(frame)
 }
 
 // deliverRoom queues a room envelope if the client is still in that room,
@@ -188,6 +167,11 @@ func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID 
 	}
 	c.roomFloor = lastRoomID
 	c.privateFloor = max(c.privateFloor, lastPrivateID)
+	if c.welcome != nil {
+		// Queued together, so that the writer takes both in one frame.
+		c.enqueueLocked(c.welcome)
+		c.welcome = nil
+	}
 	for _, f := range frames {
 		c.enqueueLocked(f)
 	}
@@ -206,145 +190,23 @@ func (c *Client) currentRoom() *room {
 	return c.room
 }
 
-// writeLoop drains the queue, coalescing everything queued into as few
-// frames as the frame limit allows (envelopes separated by '\n'), so a burst
-// costs one write per connection rather than one per message.
-//
-// A busy connection's writer lingers between writes: when a write carried
-// more than one envelope (they arrive faster than they are written), the
-// writer waits before the next one, doubling the wait while that goes on
-// (lingerMin to lingerMax) and halving it back when envelopes come alone.
-// What arrives meanwhile leaves in the same frame, so the number of writes
-// (each a syscall, the dominant cost of a fan-out) stops growing with the
-// message rate, for at most lingerMax of added latency. A connection that
-// gets a message now and then has it written at once, and its writer ends as
-// soon as the queue is empty: idle connections have no writer goroutine.
-func (c *Client) writeLoop() {
-	defer c.hub.writers.Add(-1)
-	var w frameWriter
-	defer w.release()
-	var spare [][]byte // the batch last written, emptied, to become the next queue
-	var linger time.Duration
-	for {
-		c.mu.Lock()
-		batch := c.queue
-		closing := c.closeWhenDrained
-		if len(batch) == 0 || c.closed {
-			c.writing = false
-			// An idle connection keeps no queue, nor in c.one an envelope
-			// written long ago: its 9 kB welcome, at 19,500 connections
-			// 135 MiB, when no rooms push came to take its place.
-			c.queue, c.one[0] = nil, nil
-			if closing != 0 {
-				c.closeLocked(closing, closeReason(closing))
-			}
-			c.mu.Unlock()
-			return
-		}
-		c.queue, c.queued = spare, 0
-		c.mu.Unlock()
-		err := w.write(c, batch)
-		if err != nil || closing != 0 {
-			// Failed, or what was queued before the close was asked for
-			// is written: close now (enqueue takes nothing more).
-			if err != nil {
-				closing = chat.CloseInternal
-			}
-			c.mu.Lock()
-			c.writing = false
-			c.closeLocked(closing, closeReason(closing))
-			c.mu.Unlock()
-			return
-		}
-		if len(batch) > 1 {
-			linger = min(max(2*linger, lingerMin), lingerMax)
-		} else if linger /= 2; linger < lingerMin {
-			linger = 0
-		}
-		clear(batch) // let the envelopes go
-		spare = batch[:0]
-		if linger > 0 {
-			w.release() // a sleeping writer holds no frame buffer
-			time.Sleep(linger)
-		}
+// closeAtExpiry arms the timer that closes the connection with 4001 when
+// its token expires: a token's lifetime is a promise that nothing is sent or
+// received on its behalf after it.
+func (c *Client) closeAtExpiry() {
+	if c.expires.IsZero() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.expiry = time.AfterFunc(c.expires.Sub(c.hub.now()), func() { c.close(chat.CloseTokenExpired, "token expired") })
 	}
 }
 
-// The bounds of a busy writer's wait between writes (see writeLoop).
-const (
-	lingerMin = time.Millisecond
-	lingerMax = 8 * time.Millisecond
-)
-
-// framePool holds the buffers that join envelopes into one frame; a writer
-// takes one only while it writes a batch of several envelopes.
-var framePool = sync.Pool{New: func() any { return new([]byte) }}
-
-// frameWriter writes batches of envelopes as frames.
-type frameWriter struct {
-	buf *[]byte // from framePool, while held
-}
-
-func (w *frameWriter) release() {
-	if w.buf != nil {
-		*w.buf = (*w.buf)[:0]
-		framePool.Put(w.buf)
-		w.buf = nil
-	}
-}
-
-// write sends batch in as few frames as MaxFrameBytes allows. A frame of one
-// envelope is written as it is, without a copy.
-func (w *frameWriter) write(c *Client, batch [][]byte) error {
-	for len(batch) > 0 {
-		n := nextFrame(batch, c.hub.cfg.MaxFrameBytes)
-		frame := batch[0]
-		if n > 1 {
-			if w.buf == nil {
-				w.buf = framePool.Get().(*[]byte)
-			}
-			b := (*w.buf)[:0]
-			for i, env := range batch[:n] {
-				if i > 0 {
-					b = append(b, '\n')
-				}
-				b = append(b, env...)
-			}
-			*w.buf = b
-			frame = b
-		}
-		if err := c.tr.WriteFrame(frame, time.Now().Add(c.hub.cfg.WriteTimeout)); err != nil {
-			return err
-		}
-		c.hub.metrics.FrameOut(n)
-		batch = batch[n:]
-	}
-	return nil
-}
-
-// nextFrame returns how many of envs, from the first, go in one frame of at
-// most max bytes (an envelope larger than max travels alone).
-func nextFrame(envs [][]byte, max int) int {
-	size := len(envs[0])
-	for i := 1; i < len(envs); i++ {
-		size += 1 + len(envs[i]) // the separating newline
-		if size > max {
-			return i
-		}
-	}
-	return len(envs)
-}
-
-// splitFrames groups envelopes into frames of at most max bytes each, as the
-// writer sends them.
-func splitFrames(envs [][]byte, max int) [][][]byte {
-	var frames [][][]byte
-	for len(envs) > 0 {
-		n := nextFrame(envs, max)
-		frames = append(frames, envs[:n])
-		envs = envs[n:]
-	}
-	return frames
+// expiredLocked reports whether the connection's token has expired at now.
+func (c *Client) expiredLocked(now time.Time) bool {
+	return !c.expires.IsZero() && !now.Before(c.expires)
 }
 
 // shut stops all output without closing the transport: its reader already
@@ -352,7 +214,10 @@ func splitFrames(envs [][]byte, max int) [][][]byte {
 func (c *Client) shut() {
 	c.mu.Lock()
 	c.closed = true
-	c.queue, c.queued, c.held = nil, 0, nil
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.held = nil
 	c.mu.Unlock()
 	c.finished()
 }
@@ -376,7 +241,7 @@ func (c *Client) closeLocked(code int, reason string) {
 		return
 	}
 	c.closed = true
-	c.queue, c.queued, c.held = nil, 0, nil
+	c.held = nil
 	go func() {
 		c.tr.Close(code, reason)
 		c.finished()
@@ -388,11 +253,14 @@ func (c *Client) closeLocked(code int, reason string) {
 func (c *Client) closeAfterFlush(code int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writing {
-		c.closeWhenDrained = code
+	if c.leavingLocked() {
 		return
 	}
-	c.closeLocked(code, closeReason(code))
+	c.closing = true
+	go func() {
+		c.tr.CloseAfterFlush(code, closeReason(code))
+		c.finished()
+	}()
 }
 
 // closeReason is the human text sent with a close code.
@@ -412,11 +280,17 @@ func closeReason(code int) string {
 
 // received records that a frame arrived (for keepalive) and reports whether
 // the connection still takes frames: not once it is closed, or closing
-// after its queue is written. One lock for both: it is taken per frame.
+// after its queue is written, or its token has expired (the frame may come
+// just before the expiry timer fires; it is not taken, and the connection
+// closes with 4001). One lock for all: it is taken per frame.
 func (c *Client) received(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.lastSeen = now
+	if c.expiredLocked(now) {
+		c.closeLocked(chat.CloseTokenExpired, "token expired")
+		return false
+	}
 	return !c.leavingLocked()
 }
 
@@ -428,7 +302,7 @@ func (c *Client) leaving() bool {
 }
 
 // leavingLocked is leaving with c.mu held.
-func (c *Client) leavingLocked() bool { return c.closed || c.closeWhenDrained != 0 }
+func (c *Client) leavingLocked() bool { return c.closed || c.closing }
 
 // sent records a message of this connection entering the write path.
 func (c *Client) sent() {

@@ -31,8 +31,6 @@ type Config struct {
 	DefaultRoom     string        // name of the default room
 	RoomGrace       time.Duration // how long a room outlives its owner's last connection
 	QueueBytes      int           // outbound queue per connection before it counts as a slow consumer
-	MaxFrameBytes   int           // largest coalesced outbound frame
-	WriteTimeout    time.Duration // one frame write
 	MsgRate         float64       // messages per second per user
 	MsgBurst        int           // burst of the per-user rate limit
 	MaxBadEnvelopes int           // consecutive bad envelopes before closing with 1008
@@ -69,8 +67,6 @@ func DefaultConfig() Config {
 		DefaultRoom:     "general",
 		RoomGrace:       10 * time.Second,
 		QueueBytes:      1 << 20,
-		MaxFrameBytes:   64 << 10,
-		WriteTimeout:    10 * time.Second,
 		MsgRate:         20,
 		MsgBurst:        40,
 		MaxBadEnvelopes: 10,
@@ -86,8 +82,6 @@ func (c Config) withDefaults() Config {
 	orDefault(&c.DefaultRoom, d.DefaultRoom)
 	orDefault(&c.RoomGrace, d.RoomGrace)
 	orDefault(&c.QueueBytes, d.QueueBytes)
-	orDefault(&c.MaxFrameBytes, d.MaxFrameBytes)
-	orDefault(&c.WriteTimeout, d.WriteTimeout)
 	orDefault(&c.MsgRate, d.MsgRate)
 	orDefault(&c.MsgBurst, max(1, int(2*c.MsgRate)))
 	orDefault(&c.MaxBadEnvelopes, d.MaxBadEnvelopes)
@@ -192,12 +186,6 @@ type Hub struct {
 	// peerPeople is the other nodes' people per room at the last look,
 	// to tell which counts they changed.
 	peerPeople map[int64][]int64
-
-	// writers counts the connections' running writer goroutines, which
-	// broadcastAll keeps in check.
-	writers atomic.Int64
-	// opened counts the connections opened since the start.
-	opened atomic.Uint64
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -347,20 +335,15 @@ func (h *Hub) periodic() {
 	}
 }
 
-// keepAlive pings connections that have been silent and closes the ones
-// whose token expired.
+// keepAlive pings connections that have been silent. (A connection whose
+// token expires is closed by its own timer: see Client.closeAtExpiry.)
 func (h *Hub) keepAlive(now time.Time) {
 	for _, c := range h.allClients() {
 		c.mu.Lock()
 		silent := now.Sub(c.lastSeen) >= h.cfg.KeepAlive
 		c.mu.Unlock()
-		if !c.expires.IsZero() && now.After(c.expires) {
-			c.close(chat.CloseTokenExpired, "token expired")
-			continue
-		}
-		// Ping returns without waiting for the pong (see Transport): no
-		// goroutine per connection, which at 19,500 idle connections was a
-		// spike of 150 MB every round.
+		// Ping returns without waiting for the pong (see Transport), so
+		// one slow peer does not hold up the round.
 		if silent && c.tr.Ping(context.Background()) != nil {
 			c.close(chat.CloseGoingAway, "keepalive failed")
 		}
@@ -379,32 +362,18 @@ func (h *Hub) allClients() []*Client {
 	return all
 }
 
-// broadcastAll queues frame for every connection, a slice at a time. Each
-// idle connection starts a writer goroutine for it, and starting one for
-// every connection at once (a rooms push at 19,500 connections) grew the
-// goroutine stacks by 70 MiB that the runtime did not give back, as they
-// sat between the readers' stacks. So a slice waits until the writers
-// started before it have mostly finished, or at most pushPatience.
+// broadcastAll queues frame for every connection.
 func (h *Hub) broadcastAll(frame []byte) {
-	all := h.allClients()
-	busy := h.writers.Load() // writers of busy connections, which linger
-	for len(all) > 0 {
-		n := min(len(all), pushSlice)
-		for _, c := range all[:n] {
-			c.enqueue(frame)
-		}
-		all = all[n:]
-		if len(all) > 0 && !h.awaitWriters(busy+pushSlice/4, pushPatience) {
-			return // shutting down
-		}
+	for _, c := range h.allClients() {
+		c.enqueue(frame)
 	}
 }
 
 // pushGap is the least time between two rooms pushes: a push is a write to
 // every connection, and during a surge of connections the counts change
-// every second, so at 19,500 connections pushes once a second were half of
-// all writes and a tenth of the CPU. Spread over PushBudget writes a second
-// they come every 4 s there, and every RoomsPush up to PushBudget connections.
+// every second, so with many connections pushes once a second would be
+// most of the writes. Spread over PushBudget writes a second, they come
+// every RoomsPush up to PushBudget connections and less often above.
 func (h *Hub) pushGap() time.Duration {
 	return time.Duration(float64(h.connCount()) / float64(h.cfg.PushBudget) * float64(time.Second))
 }
@@ -418,26 +387,6 @@ func (h *Hub) connCount() int {
 		n += len(p.conns)
 	}
 	return n
-}
-
-// How broadcastAll paces itself.
-const (
-	pushSlice    = 512
-	pushPatience = 100 * time.Millisecond
-)
-
-// awaitWriters waits until at most n writer goroutines run, or patience
-// has passed; false when the hub is stopping.
-func (h *Hub) awaitWriters(n int64, patience time.Duration) bool {
-	deadline := time.Now().Add(patience)
-	for h.writers.Load() > n && time.Now().Before(deadline) {
-		select {
-		case <-h.stop:
-			return false
-		case <-time.After(250 * time.Microsecond):
-		}
-	}
-	return true
 }
 
 // roomsChanged encodes the rooms_changed push: the live rooms whose counts
@@ -474,9 +423,10 @@ func (h *Hub) markChangedLocked(r *room) { h.changed[strings.ToLower(r.name)] = 
 // connections, and a readiness probe should send clients elsewhere.
 func (h *Hub) Ready() error { return h.cluster.Ready() }
 
-// ConnectionsOpened is how many connections were opened since the start: a
-// surge of them is when memtune returns memory.
-func (h *Hub) ConnectionsOpened() uint64 { return h.opened.Load() }
+// QueueBytes is the size of each connection's outbound queue: its
+// transport refuses an envelope past it (see Transport.Send), and a
+// connection's first backlog is sized to leave room in it.
+func (h *Hub) QueueBytes() int { return h.cfg.QueueBytes }
 
 // RoomCount is the number of live rooms.
 func (h *Hub) RoomCount() int {

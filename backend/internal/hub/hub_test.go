@@ -17,32 +17,27 @@ import (
 	"github.com/salachat/sala/backend/internal/store/storetest"
 )
 
-// recorder is a Transport that keeps the frames written to it. While gate
-// is non-nil, writes wait for it, like a peer that stopped reading.
+// recorder is a Transport that keeps what is sent to it, one Send per
+// frame. With limit set, it refuses a Send that would take the bytes it holds
+// past limit, as a connection whose peer stopped reading does once its queue
+// is full.
 type recorder struct {
 	mu     sync.Mutex
 	frames [][]byte
+	held   int
+	limit  int
 	closed int
-	gate   chan struct{}
 }
 
-func (r *recorder) WriteFrame(frame []byte, deadline time.Time) error {
-	r.mu.Lock()
-	gate := r.gate
-	r.mu.Unlock()
-	if gate != nil {
-		t := time.NewTimer(time.Until(deadline))
-		defer t.Stop()
-		select {
-		case <-gate:
-		case <-t.C:
-			return context.DeadlineExceeded
-		}
-	}
+func (r *recorder) Send(frame []byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.limit > 0 && r.held+len(frame) > r.limit {
+		return false
+	}
+	r.held += len(frame)
 	r.frames = append(r.frames, bytes.Clone(frame))
-	return nil
+	return true
 }
 
 func (r *recorder) Ping(context.Context) error { return nil }
@@ -52,6 +47,8 @@ func (r *recorder) Close(code int, _ string) {
 	defer r.mu.Unlock()
 	r.closed = code
 }
+
+func (r *recorder) CloseAfterFlush(code int, reason string) { r.Close(code, reason) }
 
 // count is how many envelopes were written, without decoding them.
 func (r *recorder) count() int {
@@ -80,6 +77,13 @@ func (r *recorder) envelopes(t *testing.T) []map[string]any {
 		}
 	}
 	return out
+}
+
+// frameCount is the number of frames a recorder got.
+func (r *recorder) frameCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.frames)
 }
 
 func (r *recorder) closeCode() int {
@@ -133,62 +137,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-func TestSplitFrames(t *testing.T) {
-	env := func(n int) []byte { return bytes.Repeat([]byte("x"), n) }
-	envs := [][]byte{env(40), env(40), env(40), env(200), env(10)}
-	frames := splitFrames(envs, 100)
-	var sizes [][]int
-	for _, f := range frames {
-		var s []int
-		for _, e := range f {
-			s = append(s, len(e))
-		}
-		sizes = append(sizes, s)
-	}
-	// 40+1+40 fits in 100, a third 40 doesn't; 200 is over the limit and
-	// travels alone; order is kept.
-	if got, want := fmt.Sprint(sizes), "[[40 40] [40] [200] [10]]"; got != want {
-		t.Errorf("splitFrames = %s, want %s", got, want)
-	}
-	if len(splitFrames(nil, 100)) != 0 {
-		t.Error("no envelopes should give no frames")
-	}
-}
-
-func TestWriterCoalescesAndKeepsOrder(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	h := newHub(t, st, nil)
-	rec := &recorder{gate: make(chan struct{})}
-	c, err := h.Connect(context.Background(), newUser(t, st, "alice"), time.Time{}, rec, Resume{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 100 {
-		c.enqueue([]byte(fmt.Sprintf(`{"type":"n","i":%d}`, i)))
-	}
-	close(rec.gate) // the peer reads again: everything queued leaves in few frames
-	eventually(t, "all envelopes written", func() bool { return len(rec.envelopes(t)) == 102 })
-	envs := rec.envelopes(t)
-	if envs[0]["type"] != "welcome" || envs[1]["type"] != "joined" {
-		t.Fatalf("first envelopes %v %v", envs[0]["type"], envs[1]["type"])
-	}
-	for i, e := range envs[2:] {
-		if e["i"] != float64(i) {
-			t.Fatalf("envelope %d is %v", i, e)
-		}
-	}
-	rec.mu.Lock()
-	frames := len(rec.frames)
-	rec.mu.Unlock()
-	if frames > 4 {
-		t.Errorf("102 envelopes took %d frames; a blocked writer should coalesce them", frames)
-	}
-}
-
+// An envelope the transport refuses (its queue is full: the peer stopped
+// reading) closes the connection with 4000; the hub does not wait for it.
 func TestFullQueueClosesSlowConsumer(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	h := newHub(t, st, func(c *Config) { c.QueueBytes = 4 << 10 })
-	slow := &recorder{gate: make(chan struct{})} // never opens
+	h := newHub(t, st, nil)
+	slow := &recorder{limit: 4 << 10}
 	c, err := h.Connect(context.Background(), newUser(t, st, "slow"), time.Time{}, slow, Resume{})
 	if err != nil {
 		t.Fatal(err)

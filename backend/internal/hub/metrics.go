@@ -10,7 +10,6 @@ type Metrics interface {
 	SlowConsumer()
 	MessageIn()
 	Delivered(n int)                               // envelopes of one message queued to recipients
-	FrameOut(envelopes int)                        // one frame written, carrying this many envelopes
 	Batch(size int, took time.Duration, err error) // one group-commit transaction
 	Acked(waited time.Duration)                    // a message acknowledged this long after it was submitted
 }
@@ -23,6 +22,5 @@ func (NopMetrics) ConnClosed()                     {}
 func (NopMetrics) SlowConsumer()                   {}
 func (NopMetrics) MessageIn()                      {}
 func (NopMetrics) Delivered(int)                   {}
-func (NopMetrics) FrameOut(int)                    {}
 func (NopMetrics) Batch(int, time.Duration, error) {}
 func (NopMetrics) Acked(time.Duration)             {}

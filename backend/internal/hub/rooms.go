@@ -41,11 +41,11 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		target = want
 	}
 	h.enterLocked(c, target)
-	// The first envelope. No writer starts for it: joined follows soon, and
-	// both leave in one write.
-	c.queueFirst(h.welcomeFor(user, target.name, h.now()))
+	// welcome is queued with joined (see finishJoin), which the writer
+	// then sends in one frame; until then the connection holds whatever
+	// else comes.
+	c.welcome = h.welcomeFor(user, target.name, h.now())
 	h.mu.Unlock()
-	h.opened.Add(1)
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
 
@@ -57,6 +57,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 		h.Disconnect(c)
 		return nil, err
 	}
+	c.closeAtExpiry()
 	return c, nil
 }
 

@@ -72,9 +72,9 @@ func TestWelcomeRoomListIsSharedUntilTheNextPush(t *testing.T) {
 	}
 }
 
-// welcome waits for joined, and both go out in one frame: a connect costs
-// one write less.
-func TestWelcomeAndJoinedShareAFrame(t *testing.T) {
+// welcome waits for joined and is queued right before it, so that the
+// transport's writer takes both at once: a connect costs one write.
+func TestWelcomeIsQueuedWithJoined(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	h := newHub(t, st, nil)
 	_, rec := connectRecorded(t, h, newUser(t, st, "ada"))
@@ -83,8 +83,8 @@ func TestWelcomeAndJoinedShareAFrame(t *testing.T) {
 	if envs[0]["type"] != chat.TypeWelcome || envs[1]["type"] != chat.TypeJoined {
 		t.Fatalf("got %v then %v; want welcome then joined", envs[0]["type"], envs[1]["type"])
 	}
-	if n := rec.frameCount(); n != 1 {
-		t.Errorf("welcome and joined took %d frames; want 1", n)
+	if n := rec.frameCount(); n != 2 {
+		t.Errorf("welcome and joined took %d sends; want 2, one after the other", n)
 	}
 }
 

@@ -277,25 +277,30 @@ func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) (
 	return out, tx.Commit()
 }
 
-// Release unlocks and gives the connection back; a connection that can't
-// unlock is closed, which unlocks too. A session whose Append was abandoned
-// is closed once that call has returned: until then the turn stays taken.
+// Release ends the turn without waiting for the database: it unlocks and
+// gives the connection back on a goroutine of its own, and the next turn,
+// on another session, waits for the lock in PostgreSQL. A connection that
+// can't unlock is closed, which unlocks too. A session whose Append was
+// abandoned is closed once that call has returned: until then the turn
+// stays taken. So a frozen database holds up the turn, never the write
+// path's goroutines, which answer their senders at their deadline.
 func (t *turn) Release() {
 	t.once.Do(func() {
-		if t.abandoned != nil {
-			go func() {
-				<-t.abandoned
+		abandoned := t.abandoned
+		go func() {
+			if abandoned != nil {
+				<-abandoned
 				t.discard()
-			}()
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := t.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {
-			t.discard()
-			return
-		}
-		t.conn.Close()
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := t.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {
+				t.discard()
+				return
+			}
+			t.conn.Close()
+		}()
 	})
 }
 
