@@ -251,9 +251,9 @@ test('sign up, chat, rooms and private messages against the real server', async 
     const sent = bob.send(text);
     const ack = await bob.waitFor((e) => e.type === 'ack' && e.id === sent, 'ack');
     const bobsId = ack.message_id;
-    await page.getByLabel(`${bobLogin}: ${text}`).waitFor();
+    await page.getByLabel(`Bob: ${text}`).waitFor();
     bob.raw({ type: 'edit', id: `e${suffix}`, message_id: bobsId, text: `edited ${suffix}` });
-    await page.getByLabel(`${bobLogin}: edited ${suffix}`).waitFor();
+    await page.getByLabel(`Bob: edited ${suffix}`).waitFor();
     await page
       .getByText(/· edited$/)
       .first()
@@ -275,7 +275,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
       await visible('message-actions').waitFor();
       await page.mouse.up();
     };
-    await longPress(`${bobLogin}: edited ${suffix}`);
+    await longPress(`Bob: edited ${suffix}`);
     await visible(`react-🎉`).click();
     const reacted = await bob.waitFor(
       (e) => e.type === 'update' && e.kind === 'reaction' && e.by === alice,
@@ -286,14 +286,14 @@ test('sign up, chat, rooms and private messages against the real server', async 
       { emoji: '🎉', count: 1, users: [alice] },
     ]);
     await page.getByLabel(`🎉 1: you`).waitFor();
-    await longPress(`${bobLogin}: edited ${suffix}`);
+    await longPress(`Bob: edited ${suffix}`);
     await visible('action-reply').click();
     // bob goes on talking meanwhile: the original scrolls out of view.
     for (let i = 1; i <= 12; i++) {
       const filler = bob.send(`filler ${i} ${suffix}`);
       await bob.waitFor((e) => e.type === 'ack' && e.id === filler, `filler ${i}`);
     }
-    await page.getByLabel(`${bobLogin}: filler 12 ${suffix}`).waitFor();
+    await page.getByLabel(`Bob: filler 12 ${suffix}`).waitFor();
     await send('composer', 'a reply');
     const reply = await bob.waitFor(
       (e) => e.type === 'message' && e.text === 'a reply',
@@ -311,19 +311,19 @@ test('sign up, chat, rooms and private messages against the real server', async 
           const l = list.getBoundingClientRect();
           return (r.top >= l.top && r.bottom <= l.bottom) === want;
         },
-        [`${bobLogin}: edited ${suffix}`, id('message-list'), want],
+        [`Bob: edited ${suffix}`, id('message-list'), want],
       );
     await originalInView(false);
     await page.getByLabel(`In reply to ${bobLogin}: edited ${suffix}`).click();
     await originalInView(true);
-    await longPress(`${alice}: a reply`);
+    await longPress(`You: a reply`);
     await visible('action-edit').click();
     await send('composer', 'a better reply');
     await bob.waitFor(
       (e) => e.type === 'update' && e.kind === 'edited' && e.message_id === reply.id,
       'alice’s edit',
     );
-    await longPress(`${alice}: a better reply`);
+    await longPress(`You: a better reply`);
     await visible('action-delete').click();
     await visible('action-confirm-delete').click();
     await bob.waitFor(
@@ -337,7 +337,7 @@ test('sign up, chat, rooms and private messages against the real server', async 
       (sel) => [...document.querySelectorAll(sel)].length >= 2,
       id('message-deleted'),
     );
-    assert.equal(await page.getByLabel(`${bobLogin}: edited ${suffix}`).count(), 0);
+    assert.equal(await page.getByLabel(`Bob: edited ${suffix}`).count(), 0);
   });
 
   await step(t, 'scrolls up through a room’s history, loading the oldest messages', async () => {
