@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumArgs } from '@sala/sdk/chromium';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -157,15 +158,7 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...chromiumArgs],
   });
 }
 

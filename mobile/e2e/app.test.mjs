@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { chromiumArgs } from '@sala/sdk/chromium';
 import { chromium } from 'playwright-core';
 
 import { serveDist, signup, startBackend, wsUser } from './harness.mjs';
@@ -26,15 +27,7 @@ before(async () => {
   backend = await startBackend(web.origin);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...chromiumArgs],
   });
   // A phone-sized page.
   const context = await browser.newContext({

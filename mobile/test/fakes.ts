@@ -8,6 +8,7 @@ import {
   type Timers,
 } from '@sala/sdk';
 
+import { alice } from '@sala/sdk/testing';
 import type { Services } from '@/lib/services';
 import { type KeyValueStore, keys } from '@/lib/storage';
 
@@ -127,14 +128,7 @@ export function memoryStorage(initial: Record<string, string> = {}): KeyValueSto
 
 export const SERVER = 'http://sala.test:8080';
 
-export const alice = {
-  login: 'alice',
-  first_name: 'Alice',
-  last_name: 'Liddell',
-  age: 30,
-  gender: 'female' as const,
-  created_at: 1_700_000_000_000,
-};
+export { alice };
 
 /** Storage holding a signed-in session of alice on SERVER. */
 export function signedInStorage() {

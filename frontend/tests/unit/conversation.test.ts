@@ -3,7 +3,7 @@
 import { screen, waitFor, within } from '@testing-library/vue';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServerEnvelope, UpdateEnvelope } from '@sala/sdk';
+import { updateEnvelope } from '@sala/sdk/testing';
 import App from '../../src/App.vue';
 import { setSalaServices } from '../../src/services/sala';
 import { useChatStore } from '../../src/stores/chat';
@@ -48,16 +48,7 @@ async function openChat(locale: Locale = 'en') {
 
 const sent = (ws: FakeWebSocket, type: string) => ws.sent.filter((e) => e.type === type);
 const messageEl = (id: number) => document.querySelector<HTMLElement>(`[data-message-id="${id}"]`)!;
-const update = (id: number, messageId: number, f: Partial<UpdateEnvelope>): ServerEnvelope => ({
-  type: 'update',
-  id,
-  message_id: messageId,
-  kind: 'edited',
-  room: 'general',
-  by: 'bob',
-  at: Date.now(),
-  ...f,
-});
+const update = updateEnvelope;
 
 describe('a message’s actions', () => {
   it('replies from the menu: the send carries reply_to, the reply shows its snippet', async () => {

@@ -1,5 +1,6 @@
 // Test doubles for the network under the SDK: a WebSocket with the browser API that the test
 // plays the server through, and a fetch that answers from a route table.
+import { alice } from '@sala/sdk/testing';
 import { ApiClient, ChatClient, type FetchLike, type ServerEnvelope } from '@sala/sdk';
 import type { SalaServices } from '../../src/services/sala';
 
@@ -73,14 +74,7 @@ export function fakeFetch(routes: Record<string, Route>) {
   return { fetch, calls };
 }
 
-export const alice = {
-  login: 'alice',
-  first_name: 'Alice',
-  last_name: 'Liddell',
-  age: 30,
-  gender: 'female' as const,
-  created_at: 1,
-};
+export { alice };
 
 export const commands = [
   { command: '#cR', usage: '#cR <room>', description: 'create a room' },

@@ -1,5 +1,5 @@
-import type { ServerEnvelope, UpdateEnvelope } from '@sala/sdk';
 import { act, fireEvent, waitFor, within } from 'expo-router/testing-library';
+import { updateEnvelope } from '@sala/sdk/testing';
 
 import { ChatScreen } from '@/features/chat/ChatScreen';
 import { keys } from '@/lib/storage';
@@ -13,16 +13,7 @@ import {
 } from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
 
-const update = (id: number, messageId: number, f: Partial<UpdateEnvelope>): ServerEnvelope => ({
-  type: 'update',
-  id,
-  message_id: messageId,
-  kind: 'edited',
-  room: 'general',
-  by: 'bob',
-  at: Date.now(),
-  ...f,
-});
+const update = updateEnvelope;
 
 /** alice in #general with bob's message 1 and her own message 2. */
 async function openChat(language = 'en') {
