@@ -222,3 +222,36 @@ func TestMentionOfAnOfflineUser(t *testing.T) {
 		wantUnread(t, "bob's den, which he created", s.welcomeUnread(bob), "den", 0, 0, 0)
 	})
 }
+
+// TestClusterReadsAndMentions: a read on one node reaches the person's
+// connection on another, and a mention made on one node reaches a person
+// in another room on the other, through the cluster's bus.
+func TestClusterReadsAndMentions(t *testing.T) {
+	cl := startCluster(t, 2, nil)
+	n1, n2 := cl.nodes[0], cl.nodes[1]
+	alice, bob := n1.joinAt("alice"), n1.joinAt("bob")
+	far := n2.dial("alice", alice.token, "") // alice's other device, on the other node
+	far.nextType("welcome")
+	far.next("joined general", isType("joined", "room", "general"))
+
+	id := bob.post("b1", "news", 0).num("id")
+	far.next("bob's message on the other node", isType("message", "id", id))
+	if ack := alice.act(readEnv("r1", "general", id)); ack.typ() != "ack" {
+		t.Fatalf("read: %v", ack)
+	}
+	if got := far.next("read from the other node", isType("read", "room", "general")); got.num("message_id") != id || got.num("count") != 0 {
+		t.Errorf("the other node's connection got %v", got)
+	}
+
+	far.say("g", "#cR attic")
+	far.next("joined attic", isType("joined", "room", "attic"))
+	m := bob.post("b2", "@alice over here", 0).num("id")
+	if got := far.next("mention on the other node", isType("mention", "message_id", m)); got.str("room") != "general" {
+		t.Errorf("mention = %v", got)
+	}
+	alice.next("the message itself, in general", isType("message", "id", m))
+	alice.sync()
+	if slices.ContainsFunc(alice.pending(), func(e envelope) bool { return e.typ() == "mention" }) {
+		t.Errorf("alice's connection in general got a mention of a general message: %v", alice.pending())
+	}
+}
