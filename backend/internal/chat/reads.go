@@ -28,6 +28,11 @@ const (
 // MaxMentions bounds how many distinct @words of one text are looked up.
 const MaxMentions = 20
 
+// MaxUnreadCount is where an unread count stops: a person who never reads
+// a busy room costs a bounded count on every connect, and a badge shows
+// "999+" long before.
+const MaxUnreadCount = 1000
+
 // Conversation names a room (RoomID) or the private thread with PeerID:
 // exactly one is set.
 type Conversation struct {

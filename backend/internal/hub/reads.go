@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/salachat/sala/backend/internal/chat"
@@ -61,7 +62,7 @@ func (h *Hub) Read(ctx context.Context, user chat.User, room, with string, messa
 	if err != nil {
 		return chat.ReadOut{}, err
 	}
-	n, err := h.store.CountUnread(ctx, user.ID, conv, cur, 0)
+	n, err := h.store.CountUnread(ctx, user.ID, conv, cur)
 	if err != nil {
 		return chat.ReadOut{}, err
 	}
@@ -122,15 +123,22 @@ func (h *Hub) forwardRead(out chat.ReadOut, userID int64, from *Client) {
 }
 
 // Unread returns user's unread counts: the default room, the live rooms it
-// has a cursor of, and its private threads. A conversation never read
-// counts what was sent since the account was made (a room it entered has a
-// cursor from then on, see enteredRoom).
+// has a cursor of, and its private threads. The default room's cursor is
+// made on the first look, at what was sent before the account was (a room
+// entered gets one then, see enteredRoom), so that what a count reads is
+// bounded by what came since; a private thread never read counts all of
+// the other's messages.
 func (h *Hub) Unread(ctx context.Context, user chat.User) ([]chat.UnreadEntry, error) {
 	cursors, err := h.store.ReadCursors(ctx, user.ID)
 	if err != nil {
 		return nil, err
 	}
-	def := chat.ReadCursor{Conversation: chat.Conversation{RoomID: h.def.id}, Name: h.def.name}
+	def := chat.ReadCursor{Conversation: chat.Conversation{RoomID: h.def.id}, Name: h.def.name, Stored: true}
+	if !slices.ContainsFunc(cursors, func(c chat.ReadCursor) bool { return c.RoomID == h.def.id }) {
+		if def.MessageID, err = h.store.EnsureRoomCursor(ctx, user.ID, h.def.id, user.CreatedAt.UnixMilli()); err != nil {
+			return nil, err
+		}
+	}
 	var rooms, threads []chat.ReadCursor
 	for _, c := range cursors {
 		switch {
@@ -147,11 +155,7 @@ func (h *Hub) Unread(ctx context.Context, user chat.User) ([]chat.UnreadEntry, e
 	}
 	out := make([]chat.UnreadEntry, 0, 1+len(rooms)+len(threads))
 	for _, c := range append(append([]chat.ReadCursor{def}, rooms...), threads...) {
-		var since int64
-		if !c.Stored {
-			since = user.CreatedAt.UnixMilli()
-		}
-		n, err := h.store.CountUnread(ctx, user.ID, c.Conversation, c.MessageID, since)
+		n, err := h.store.CountUnread(ctx, user.ID, c.Conversation, c.MessageID)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +177,7 @@ func (h *Hub) enteredRoom(ctx context.Context, c *Client, r *room) {
 	if r == h.def {
 		return
 	}
-	if err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id); err != nil {
+	if _, err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id, h.now().UnixMilli()+1); err != nil {
 		h.log.Warn("record a room entered", "user", c.user.Login, "room", r.name, "err", err)
 	}
 }

@@ -63,16 +63,22 @@ func (s *Store) SetReadCursor(ctx context.Context, userID int64, c chat.Conversa
 	return cur, false, nil
 }
 
-// EnsureRoomCursor gives userID a cursor of room roomID at its latest
-// message, unless it has one.
-func (s *Store) EnsureRoomCursor(ctx context.Context, userID, roomID int64) error {
+// EnsureRoomCursor gives userID a cursor of room roomID at its newest
+// message sent before sentBefore, unless it has one, and returns the
+// cursor.
+func (s *Store) EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error) {
 	_, err := s.w.ExecContext(ctx, s.w.Rebind(`INSERT INTO room_reads (user_id, room_id, message_id)
-		SELECT ?, ?, COALESCE(max(id), 0) FROM messages WHERE room_id = ?
-		ON CONFLICT (user_id, room_id) DO NOTHING`), userID, roomID, roomID)
+		SELECT ?, ?, COALESCE(max(id), 0) FROM messages WHERE room_id = ? AND sent_at < ?
+		ON CONFLICT (user_id, room_id) DO NOTHING`), userID, roomID, roomID, sentBefore)
 	if err != nil {
-		return s.fail("ensure room cursor", err)
+		return 0, s.fail("ensure room cursor", err)
 	}
-	return nil
+	var cur int64
+	if err := s.w.QueryRowxContext(ctx, s.w.Rebind(`SELECT message_id FROM room_reads WHERE user_id = ? AND room_id = ?`),
+		userID, roomID).Scan(&cur); err != nil {
+		return 0, s.fail("room cursor", err)
+	}
+	return cur, nil
 }
 
 // cursorRow is a row of ReadCursors' queries.
@@ -112,21 +118,26 @@ func (s *Store) ReadCursors(ctx context.Context, userID int64) ([]chat.ReadCurso
 }
 
 // unreadFilter keeps what counts as unread: messages (not updates) that
-// are not deleted, after the cursor, not the reader's own, sent since.
-const unreadFilter = ` AND m.id > ? AND m.kind = 'message' AND NOT m.deleted AND m.sender_id <> ? AND m.sent_at >= ?`
+// are not deleted, after the cursor, not the reader's own. The counts read
+// at most MaxUnreadCount rows, in id order from the cursor on the
+// conversation's index.
+const unreadFilter = ` AND m.id > ? AND m.kind = 'message' AND NOT m.deleted AND m.sender_id <> ?`
 
-// CountUnread counts what userID has not read of c after cursor.
-func (s *Store) CountUnread(ctx context.Context, userID int64, c chat.Conversation, cursor, sentSince int64) (chat.UnreadCount, error) {
+// CountUnread counts what userID has not read of c after cursor (up to
+// chat.MaxUnreadCount), and the mentions of userID among it.
+func (s *Store) CountUnread(ctx context.Context, userID int64, c chat.Conversation, cursor int64) (chat.UnreadCount, error) {
 	var n chat.UnreadCount
 	var err error
 	if c.RoomID != 0 {
-		err = s.getRead(ctx, &n, `SELECT count(*) AS count, count(mn.user_id) AS mentions FROM messages m
-			LEFT JOIN mentions mn ON mn.message_id = m.id AND mn.user_id = ?
-			WHERE m.room_id = ?`+unreadFilter, userID, c.RoomID, cursor, userID, sentSince)
+		err = s.getRead(ctx, &n, `SELECT
+			(SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room_id = ?`+unreadFilter+` LIMIT ?) t) AS count,
+			(SELECT count(*) FROM mentions mn JOIN messages m ON m.id = mn.message_id
+				WHERE mn.user_id = ? AND mn.room_id = ? AND mn.message_id > ? AND NOT m.deleted) AS mentions`,
+			c.RoomID, cursor, userID, chat.MaxUnreadCount, userID, c.RoomID, cursor)
 	} else {
 		lo, hi := min(userID, c.PeerID), max(userID, c.PeerID)
-		err = s.getRead(ctx, &n, `SELECT count(*) AS count, 0 AS mentions FROM messages m
-			WHERE m.pair_lo = ? AND m.pair_hi = ?`+unreadFilter, lo, hi, cursor, userID, sentSince)
+		err = s.getRead(ctx, &n, `SELECT count(*) AS count, 0 AS mentions FROM (SELECT 1 FROM messages m
+			WHERE m.pair_lo = ? AND m.pair_hi = ?`+unreadFilter+` LIMIT ?) t`, lo, hi, cursor, userID, chat.MaxUnreadCount)
 	}
 	if err != nil {
 		return chat.UnreadCount{}, s.fail("count unread", err)
