@@ -129,6 +129,7 @@ export function welcome(serverTime = 2_000_000, room = 'general'): ServerEnvelop
     user: profile,
     room,
     rooms: [{ name: 'general', members: 1, default: true }],
+    unread: [],
     commands: [{ command: '#help', usage: '#help', description: 'list the commands' }],
   };
 }
