@@ -1080,8 +1080,9 @@ export interface components {
             mentions: number;
         };
         /**
-         * @description A message of `room` mentions the receiver (`@login`) while none of its connections was in
-         *     that room. Stored, and recovered like a private message: a connection that resumes
+         * @description A message of `room` mentions the receiver (`@login`); every connection of the receiver
+         *     that is not in that room gets this (the ones in it get the `message`, with `mentions`).
+         *     Stored, and recovered like a private message: a connection that resumes
          *     with `last_id` gets the mentions after it (except those of the room it resumes into,
          *     whose history carries them), one without `last_id` the mentions above the person's
          *     receipt; a client that dedupes by `id` shows each once. `id` is the message's id in

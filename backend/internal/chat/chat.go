@@ -90,6 +90,11 @@ type Message struct {
 	ReplyFrom string     `db:"reply_from"`
 	ReplyText string     `db:"reply_text"`
 	Reactions []Reaction `db:"-"`
+	// Mentions are the logins a room message mentions; MentionIDs the
+	// ids of those people, the sender aside (set on a message just stored,
+	// for its delivery, not read back from the database).
+	Mentions   Logins  `db:"mentions"`
+	MentionIDs []int64 `db:"-"`
 }
 
 // IsPrivate tells a private message from a room message.

@@ -37,7 +37,8 @@ func TestWelcomeRoomListIsSharedUntilTheNextPush(t *testing.T) {
 	_, adaRec := connectRecorded(t, h, ada)
 	w := welcomeOf(t, adaRec)
 	want := chat.Welcome{Type: chat.TypeWelcome, ServerTime: w.ServerTime, User: chat.ProfileOf(ada),
-		Room: "general", Rooms: []chat.RoomInfo{{Name: "general", Members: 1, Default: true}}, Commands: chat.Help}
+		Room: "general", Rooms: []chat.RoomInfo{{Name: "general", Members: 1, Default: true}}, Commands: chat.Help,
+		Unread: []chat.UnreadEntry{{Room: "general"}}}
 	if !reflect.DeepEqual(w, want) {
 		t.Fatalf("welcome\n got %+v\nwant %+v", w, want)
 	}

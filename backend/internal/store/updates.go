@@ -47,7 +47,7 @@ func applyUpdate(ctx context.Context, q execQuerier, m *chat.Message) error {
 		return changeOne(ctx, q, `UPDATE messages SET text = ?, edited_at = ? WHERE id = ?`+liveMessage,
 			m.Text, m.SentAt, target)
 	case chat.KindDeleted:
-		if err := changeOne(ctx, q, `UPDATE messages SET text = '', deleted = TRUE WHERE id = ?`+liveMessage,
+		if err := changeOne(ctx, q, `UPDATE messages SET text = '', mentions = '', deleted = TRUE WHERE id = ?`+liveMessage,
 			target); err != nil {
 			return err
 		}
