@@ -7,6 +7,7 @@ import type {
   FieldError,
   HelpItem,
   LoginRequest,
+  MentionPage,
   MessageEnvelope,
   PrivateEnvelope,
   PrivateMessagePage,
@@ -214,6 +215,11 @@ export class ApiClient {
       params: { login },
       body: clientId === undefined ? { text } : { text, client_id: clientId },
     });
+  }
+
+  /** GET /mentions: messages that mention the caller, newest first. */
+  mentions(page: PageQuery = {}): Promise<MentionPage> {
+    return this.request('get', '/api/v1/mentions', { query: page });
   }
 
   /** GET /time: the server clock, Unix milliseconds. */

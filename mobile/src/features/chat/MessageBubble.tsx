@@ -26,6 +26,10 @@ export interface MessageBubbleProps {
   edited?: boolean;
   /** A tombstone: "message deleted" instead of the text. */
   deleted?: boolean;
+  /** The reader's login: their mentions stand out. */
+  me?: string;
+  /** It mentions the reader: the bubble is marked. */
+  mentionsMe?: boolean;
   testID?: string;
 }
 
@@ -46,6 +50,8 @@ export function MessageBubble({
   onLongPress,
   edited,
   deleted,
+  me,
+  mentionsMe,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
@@ -65,6 +71,7 @@ export function MessageBubble({
           alignSelf: mine ? 'flex-end' : 'flex-start',
           opacity: pending ? 0.6 : 1,
         },
+        mentionsMe ? [styles.mentioned, { borderLeftColor: MENTION }] : null,
       ]}>
       {showFrom && !mine ? (
         <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
@@ -89,6 +96,8 @@ export function MessageBubble({
         testID={deleted ? 'message-deleted' : 'message-text'}
         selectable
         text={text}
+        me={me}
+        mentionColor={MENTION}
         linkColor={theme.primary}
         style={[
           styles.text,
@@ -106,7 +115,11 @@ export function MessageBubble({
   );
 }
 
+/** Mentions of the reader: a warm mark that reads on both palettes. */
+const MENTION = '#F0A03C';
+
 const styles = StyleSheet.create({
+  mentioned: { borderLeftWidth: 3 },
   bubble: {
     maxWidth: '85%',
     borderRadius: 14,
