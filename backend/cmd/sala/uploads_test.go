@@ -355,6 +355,18 @@ func TestUploadTooLarge(t *testing.T) {
 	})
 }
 
+// TestUploadRateLimit: uploads count against the sender's message rate.
+func TestUploadRateLimit(t *testing.T) {
+	s := startServer(t, "", t.TempDir(), withConfig(func(c *config.Config) { c.MsgRate, c.MsgBurst = 0.01, 2 }))
+	token := s.signup("alice")
+	s.mustUpload(token, "1.txt", []byte("one"))
+	s.mustUpload(token, "2.txt", []byte("two"))
+	r := s.upload(token, "3.txt", []byte("three"))
+	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "rate_limited" || r.header.Get("Retry-After") == "" {
+		t.Errorf("a third upload at once: %d %v %s", r.status, r.header, r.body)
+	}
+}
+
 // TestUnattachedUploadsAreSweptAfterADay: an upload never attached goes
 // after a day on the server's clock; one attached stays.
 func TestUnattachedUploadsAreSweptAfterADay(t *testing.T) {
