@@ -323,6 +323,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to attach to a message
+         * @description A `multipart/form-data` body whose part `file` is the file (its `filename` becomes the
+         *     upload's `name`). The body is read as it streams in and refused with 413
+         *     `payload_too_large` once it passes `SALA_UPLOAD_MAX` (10 MiB by default); nothing of a
+         *     refused upload is kept. The type is decided from the file's first bytes, never from its
+         *     name or the part's `Content-Type`; a type a browser would render as a page (HTML, SVG,
+         *     XML) is recorded as `application/octet-stream`. `width` and `height` come with raster
+         *     images (PNG, JPEG, GIF). An upload counts against the caller's message rate
+         *     (`SALA_MSG_RATE`; past it 429 `rate_limited`).
+         *
+         *     The upload is the caller's: only the caller may attach it to messages (`attachments` of
+         *     `send` or of the REST sends, up to 10), and until then only the caller may fetch it (its
+         *     `url`, for a preview). An upload never attached is removed after a day; a file goes when
+         *     the last message that carries it is deleted.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}": {
+        parameters: {
+            query?: {
+                /** @description With `sig`, when the link stops working (Unix seconds). */
+                exp?: number;
+                /** @description The server's signature of the id and `exp` (base64url, no padding). */
+                sig?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An upload's id. */
+                id: components["schemas"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A file's bytes
+         * @description The `url` of an upload or of an attachment: a link signed by the server for the people
+         *     who may read a message that carries the file (and, before it is attached, for its
+         *     uploader), so that `<img src>` and a download work without a header. A link works for
+         *     one to two hours; history, resume and every `message` carry fresh ones. Without `exp`
+         *     and `sig`, `Authorization: Bearer` works too, for those same people.
+         *
+         *     The body is served with the type decided from its bytes (`application/octet-stream`
+         *     for anything a browser would render as a page: HTML, SVG, XML),
+         *     `X-Content-Type-Options: nosniff`, a sandboxing `Content-Security-Policy`, and
+         *     `Content-Disposition: attachment` (with the upload's name) unless it is a raster image
+         *     (PNG, JPEG, GIF, WebP, BMP, ICO), which is `inline`. Range requests are answered.
+         */
+        get: operations["getFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/time": {
         parameters: {
             query?: never;
@@ -632,7 +702,10 @@ export interface components {
             rooms: components["schemas"]["RoomInfo"][];
         };
         PostMessageRequest: {
-            /** @description 1–4000 characters, not only white space, without the NUL character (U+0000). */
+            /**
+             * @description 1–4000 characters, not only white space, without the NUL character (U+0000); may be
+             *     empty (`""`) when `attachments` has at least one file.
+             */
             text: string;
             /** @description Optional idempotency key chosen by the caller, up to 64 characters; null is the same as leaving it out. */
             client_id?: string | null;
@@ -641,6 +714,7 @@ export interface components {
              * @description A message of the same conversation this one answers (else 404 `message_not_found`).
              */
             reply_to?: number;
+            attachments?: components["schemas"]["AttachmentIds"];
         };
         EditRequest: {
             text: string;
@@ -666,6 +740,39 @@ export interface components {
             count: number;
             /** @description Logins, in the order they reacted. */
             users: string[];
+        };
+        /** @description An upload's id, chosen by the server (random, not guessable). */
+        UploadId: string;
+        /**
+         * @description Up to 10 of the sender's own uploads (`POST /api/v1/uploads`) the message carries, in
+         *     this order; an id given twice counts once. Errors: `attachment_not_found` (no upload
+         *     has that id, or it was removed), `not_upload_owner` (someone else's upload),
+         *     `too_many_attachments` (more than 10). An upload may be attached to several messages.
+         */
+        AttachmentIds: components["schemas"]["UploadId"][];
+        /**
+         * @description An uploaded file: the answer to `POST /api/v1/uploads`, and each of a message's
+         *     `attachments`. `url` fetches it (`GET /api/v1/files/{id}`, a signed link that works
+         *     without a header for one to two hours). `content_type` is the type decided from the
+         *     file's bytes, the one it is served with.
+         */
+        Upload: {
+            id: components["schemas"]["UploadId"];
+            /** @description The file's name as uploaded, without folders (`file` when it had none). */
+            name: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Sniffed from the bytes, e.g. `image/png`, `application/pdf`, `text/plain; charset=utf-8`, `application/octet-stream`. */
+            content_type: string;
+            /** @description A path on this server with `exp` and `sig` in its query string. */
+            url: string;
+            /** @description Pixels, for a raster image whose size could be read. */
+            width?: number;
+            /** @description Pixels, for a raster image whose size could be read. */
+            height?: number;
         };
         RoomMessagePage: {
             messages: components["schemas"]["MessageEnvelope"][];
@@ -724,6 +831,14 @@ export interface components {
         /**
          * @description A message to the sender's current room, or a `#` command when `text` starts with `#`.
          *     `id` is chosen by the client; a retried `id` is never stored twice.
+         * @example {
+         *       "type": "send",
+         *       "id": "c12",
+         *       "text": "the plan",
+         *       "attachments": [
+         *         "k3J9xQm2VbT0aLw7Yp5RzA"
+         *       ]
+         *     }
          */
         SendEnvelope: {
             /**
@@ -736,6 +851,9 @@ export interface components {
             /**
              * @description 1–4000 characters, not only white space, without the NUL character (U+0000); else
              *     `error` `invalid_text`. A `send` without `text` (or without `id`) is `invalid_envelope`.
+             *     With `attachments`, `text` may be `""` (a message of files only). For `#\private`,
+             *     the attachments go with the private message; any other command with attachments is
+             *     `invalid_command`.
              */
             text: string;
             /**
@@ -744,6 +862,7 @@ export interface components {
              *     one answers; else `message_not_found`.
              */
             reply_to?: number;
+            attachments?: components["schemas"]["AttachmentIds"];
         };
         /** @description Clock sync and latency; the server answers `pong`. A `ping` without an integer `t0` is `invalid_envelope`. */
         PingEnvelope: {
@@ -958,6 +1077,8 @@ export interface components {
             deleted?: true;
             /** @description Absent when there are none. */
             reactions?: components["schemas"]["Reaction"][];
+            /** @description The files it carries, in the sender's order (at most 10); absent when none and on a tombstone. Each `url` is freshly signed. */
+            attachments?: components["schemas"]["Upload"][];
         };
         PrivateEnvelope: {
             /**
@@ -986,6 +1107,8 @@ export interface components {
             deleted?: true;
             /** @description Absent when there are none. */
             reactions?: components["schemas"]["Reaction"][];
+            /** @description The files it carries, in the sender's order (at most 10); absent when none and on a tombstone. Each `url` is freshly signed. */
+            attachments?: components["schemas"]["Upload"][];
         };
         /**
          * @description An edit, deletion or reaction of message `message_id`: an item of the conversation's
@@ -1226,6 +1349,9 @@ export interface components {
              * @example message_not_found
              * @example not_author
              * @example invalid_emoji
+             * @example attachment_not_found
+             * @example not_upload_owner
+             * @example too_many_attachments
              */
             code: string;
             message: string;
@@ -1342,8 +1468,38 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description The body is larger than the server accepts. */
+        /** @description The body is larger than the server accepts (`payload_too_large`; for an upload, past `SALA_UPLOAD_MAX`). */
         PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "payload_too_large",
+                 *         "message": "files are at most 10485760 bytes"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description An attachment is someone else's upload (`not_upload_owner`); only the uploader attaches a file. */
+        NotUploadOwner: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description Input fields break their rules (`validation_failed`, `error.fields` names each), or an
+         *     attachment is wrong: `attachment_not_found` (no upload has that id, or it was removed),
+         *     `too_many_attachments` (more than 10).
+         */
+        SendRefused: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1601,11 +1757,12 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotUploadOwner"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdReused"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["SendRefused"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
@@ -1677,11 +1834,12 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotUploadOwner"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdReused"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["SendRefused"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
@@ -1997,6 +2155,128 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored; attach it by its `id`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "k3J9xQm2VbT0aLw7Yp5RzA",
+                     *       "name": "screenshot.png",
+                     *       "size": 48213,
+                     *       "content_type": "image/png",
+                     *       "url": "/api/v1/files/k3J9xQm2VbT0aLw7Yp5RzA?exp=1767780000&sig=Q2x4u1y0cJ9dXbq3G8n7w0Jk2y5mT1pLr6sVhZ4aEoU",
+                     *       "width": 1280,
+                     *       "height": 720
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFile: {
+        parameters: {
+            query?: {
+                /** @description With `sig`, when the link stops working (Unix seconds). */
+                exp?: number;
+                /** @description The server's signature of the id and `exp` (base64url, no padding). */
+                sig?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An upload's id. */
+                id: components["schemas"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description The sniffed type. */
+                    "Content-Type"?: string;
+                    /** @description `inline` for raster images, else `attachment`, with the name. */
+                    "Content-Disposition"?: string;
+                    "X-Content-Type-Options"?: "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description The requested range of the file (`Range` requests). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Not modified since `If-Modified-Since`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The link's signature is wrong or it has expired (`invalid_link`); get a fresh one from history. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such file, or the caller may not read any message that carries it (`file_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The range is outside the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             503: components["responses"]["Unavailable"];
         };
     };

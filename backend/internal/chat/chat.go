@@ -95,6 +95,9 @@ type Message struct {
 	// for its delivery, not read back from the database).
 	Mentions   Logins  `db:"mentions" json:",omitempty"`
 	MentionIDs []int64 `db:"-" json:",omitempty"`
+	// Attachments are the files a message carries, in its sender's order
+	// (none on a tombstone).
+	Attachments []Attachment `db:"-"`
 }
 
 // IsPrivate tells a private message from a room message.

@@ -69,6 +69,8 @@ type Inbound struct {
 	// Room and With name the conversation of a read.
 	Room string
 	With string
+	// Attachments are the upload ids a send carries.
+	Attachments []string
 }
 
 // inboundJSON is Inbound as it arrives: pointers tell what was there.
@@ -85,9 +87,10 @@ type inboundJSON struct {
 	MessageID int64  `json:"message_id"`
 	Emoji     string `json:"emoji"`
 	// To is the login a typing envelope is for (empty: the current room).
-	To   string `json:"to"`
-	Room string `json:"room"`
-	With string `json:"with"`
+	To          string   `json:"to"`
+	Room        string   `json:"room"`
+	With        string   `json:"with"`
+	Attachments []string `json:"attachments"`
 }
 
 // DecodeInbound reads one client envelope from a frame's JSON and checks
@@ -99,7 +102,8 @@ func DecodeInbound(frame []byte, in *Inbound) error {
 		return Errorf(EInvalidEnvelope, "an envelope is one JSON object with a type")
 	}
 	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil, LastID: w.LastID,
-		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To, Room: w.Room, With: w.With}
+		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To, Room: w.Room, With: w.With,
+		Attachments: w.Attachments}
 	if w.Text != nil {
 		in.Text = *w.Text
 	}
@@ -224,6 +228,8 @@ type MessageState struct {
 	EditedAt  int64         `json:"edited_at,omitempty"` // Unix milliseconds
 	Deleted   bool          `json:"deleted,omitempty"`
 	Reactions []Reaction    `json:"reactions,omitempty"`
+	// Attachments are the files it carries, each with a freshly signed URL.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // ReplySnippet is the message a reply answers, as the reply shows it.
@@ -343,7 +349,7 @@ func PrivateOf(m Message) PrivateOut {
 }
 
 func stateOf(m Message) MessageState {
-	st := MessageState{Deleted: m.Deleted, Reactions: m.Reactions}
+	st := MessageState{Deleted: m.Deleted, Reactions: m.Reactions, Attachments: m.Attachments}
 	if m.EditedAt != nil {
 		st.EditedAt = *m.EditedAt
 	}

@@ -34,6 +34,9 @@ type NewMessage struct {
 	// gets a stored mention.
 	Mentions   []string
 	MentionIDs []int64
+	// Attachments are the uploads a message carries (see Attaching),
+	// stored with it in its transaction.
+	Attachments []Attachment
 }
 
 // Stored is the outcome of one NewMessage of a batch.
@@ -145,6 +148,7 @@ type Store interface {
 	// id < before (before <= 0: the newest), newest first; deleted ones
 	// are left out.
 	Mentions(ctx context.Context, userID, before int64, limit int) ([]Message, error)
+	UploadStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -114,6 +114,9 @@ func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]
 		if out, err = resolveInserted(ctx, tx, batch, rows); err != nil {
 			return err
 		}
+		if err := storeAttachments(ctx, tx, batch, out); err != nil {
+			return err
+		}
 		if err := applyUpdates(ctx, tx, out); err != nil {
 			return err
 		}
@@ -263,9 +266,13 @@ func insertQuery(db *sqlx.DB, n int) string {
 // messageByClientID reads the stored message a repeated client id refers to.
 func messageByClientID(ctx context.Context, q querier, k clientKey) (chat.Message, error) {
 	var m chat.Message
-	err := sqlx.GetContext(ctx, q, &m, q.Rebind(selectMessages+`
-		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client)
-	return m, err
+	if err := sqlx.GetContext(ctx, q, &m, q.Rebind(selectMessages+`
+		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client); err != nil {
+		return m, err
+	}
+	one := []chat.Message{m}
+	err := withAttachments(ctx, q, one)
+	return one[0], err
 }
 
 // newMessage is the stored form of a new message, built from the names the
@@ -275,7 +282,7 @@ func newMessage(id int64, m chat.NewMessage) chat.Message {
 		SenderID: m.SenderID, From: m.From, RecipientID: copyID(m.RecipientID), To: m.To,
 		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID,
 		Kind: kindOf(m), TargetID: copyID(m.TargetID), ReplyTo: copyID(m.ReplyTo),
-		Mentions: chat.Logins(m.Mentions), MentionIDs: m.MentionIDs}
+		Mentions: chat.Logins(m.Mentions), MentionIDs: m.MentionIDs, Attachments: m.Attachments}
 	if m.ReplyTo != nil {
 		out.ReplyFrom, out.ReplyText = m.ReplyFrom, chat.Snippet(m.ReplyText)
 	}

@@ -75,14 +75,15 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 }
 
 // appendOverArrays stores a batch with arrayInsertQuery, prepared once on
-// the pool. A batch with updates or mentions is a transaction: the INSERT,
-// then the updates applied to their messages and the mentions stored.
+// the pool. A batch with updates, attachments or mentions is a
+// transaction: the INSERT, then the attachments, the updates applied to
+// their messages and the mentions stored.
 func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	st, err := s.writes.get(ctx, s.w, arrayInsertQuery)
 	if err != nil {
 		return nil, err
 	}
-	if !hasUpdates(batch) && !hasMentions(batch) {
+	if !hasUpdates(batch) && !hasAttachments(batch) && !hasMentions(batch) {
 		return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
 			return st.SelectContext(ctx, rows, args...)
 		})
@@ -93,6 +94,9 @@ func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) (
 			return tx.StmtxContext(ctx, st).SelectContext(ctx, rows, args...)
 		})
 		if err != nil {
+			return err
+		}
+		if err := storeAttachments(ctx, tx, batch, out); err != nil {
 			return err
 		}
 		if err := applyUpdates(ctx, tx, out); err != nil {

@@ -56,8 +56,11 @@ func applyUpdate(ctx context.Context, q execQuerier, m *chat.Message) error {
 			target); err != nil {
 			return err
 		}
-		_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM reactions WHERE message_id = ?`), target)
-		return err
+		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM reactions WHERE message_id = ?`), target); err != nil {
+			return err
+		}
+		// Nor files.
+		return dropAttachments(ctx, q, target)
 	case chat.KindReaction:
 		return toggleReaction(ctx, q, m)
 	}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"EnsureRoomCursor", testEnsureRoomCursor},
 		{"UnreadCountStops", testUnreadCountStops},
 		{"Mentions", testMentions},
+		{"Uploads", testUploads},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Ping", testPing},
