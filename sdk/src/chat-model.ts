@@ -4,6 +4,7 @@
 // store or a React hook reads through subscribe()/getState(). The protocol itself (reconnect,
 // resume, dedupe, re-sends, receipts, clock) stays in ChatClient.
 import { ApiError, type ApiClient } from './api';
+import { MAX_ATTACHMENTS, attachmentsReady, type PendingAttachment } from './attachments';
 import { defaultTimers, type ChatClient } from './chat-client';
 import type {
   ChatError,
@@ -17,6 +18,7 @@ import { parsePrivateCommand, typedCommand, isCommand } from './commands';
 import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
 import { fillGap } from './history';
 import { mergeById, peerOf } from './messages';
+import { UPLOAD_CANCELLED, type UploadInput, type UploadTask } from './uploads';
 import type {
   EventEnvelope,
   HelpItem,
@@ -133,6 +135,8 @@ export interface ChatModelState {
   typing: readonly TypingPerson[];
   /** The latest edit or deletion by someone else on screen (null: none yet). */
   announcement: Announcement | null;
+  /** The composers' files, each in its conversation (`where`), in the order they were added. */
+  attachments: readonly PendingAttachment[];
 }
 
 /** What the model needs of ChatClient. */
@@ -155,7 +159,9 @@ export type ChatModelClient = Pick<
 
 export interface ChatModelOptions {
   client: ChatModelClient;
-  api: Pick<ApiClient, 'roomHistory' | 'dmHistory' | 'users' | 'commands'>;
+  /** `upload` is needed only to attach files. */
+  api: Pick<ApiClient, 'roomHistory' | 'dmHistory' | 'users' | 'commands'> &
+    Partial<Pick<ApiClient, 'upload'>>;
   /** The signed-in login, until welcome says it. */
   me?: string;
   /** Messages per history page (default 50). */
@@ -199,6 +205,7 @@ export function emptyChatState(me = ''): ChatModelState {
     privateSent: null,
     typing: [],
     announcement: null,
+    attachments: [],
   };
 }
 
@@ -232,6 +239,12 @@ export class ChatModel {
   private typingTimer: unknown = null;
   private announced = 0;
   private readonly now: () => number;
+  /** Each pending attachment's file (kept for a retry) and its running upload. */
+  private readonly files = new Map<
+    string,
+    { file: UploadInput; task: UploadTask | null; run: number }
+  >();
+  private attachSeq = 0;
 
   constructor(options: ChatModelOptions) {
     this.opts = options;
@@ -312,6 +325,8 @@ export class ChatModel {
     this.usersTimer = null;
     if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
     this.typingTimer = null;
+    for (const { task } of this.files.values()) task?.cancel();
+    this.files.clear();
     this.listeners.clear();
   }
 
@@ -333,11 +348,27 @@ export class ChatModel {
   // ---- actions -----------------------------------------------------------------------------
 
   /**
-   * Sends what a composer holds: a `#` command, or a message to the conversation on screen.
-   * Returns the client id ('' when nothing was sent).
+   * Sends what a composer holds: a `#` command, or a message to the conversation on screen with
+   * the composer's uploaded files. Returns the client id ('' when nothing was sent: nothing to
+   * send, or a file is still uploading or failed — see attachmentsReady).
    */
   send(text: string, options: SendOptions = {}): string {
-    if (text.trim() === '') return '';
+    const active = this.state.active;
+    if (!isCommand(text)) {
+      const files = attachmentsIn(this.state, active);
+      if (files.length > 0) {
+        if (!attachmentsReady(files)) return '';
+        const ids = files.flatMap((a) => (a.state === 'done' && a.upload ? [a.upload.id] : []));
+        if (ids.length > 0) options = { ...options, attachments: ids };
+      }
+    }
+    if (text.trim() === '' && !options.attachments?.length) return '';
+    const id = this.sendText(text, options);
+    if (id !== '' && !isCommand(text)) this.dropAttachments(whereOf(active));
+    return id;
+  }
+
+  private sendText(text: string, options: SendOptions): string {
     const active = this.state.active;
     if (!isCommand(text) && active.kind === 'private') {
       return this.sendPrivate(active.login, text, options);
@@ -380,6 +411,101 @@ export class ChatModel {
   /** Toggles my reaction with `emoji` on a message of the conversation on screen. */
   react(messageId: number, emoji: string): string {
     return this.acted(this.client.react(messageId, emoji));
+  }
+
+  /**
+   * Adds a file to the composer of the conversation on screen and uploads it; its progress and
+   * outcome show in `attachments`. Returns its key ('' when the composer already holds
+   * MAX_ATTACHMENTS files, or the model has no `api.upload`).
+   */
+  attach(file: UploadInput): string {
+    const where = whereOf(this.state.active);
+    const held = this.state.attachments.filter((a) => a.where === where && a.state !== 'cancelled');
+    if (held.length >= MAX_ATTACHMENTS || !this.opts.api.upload || this.stopped) return '';
+    const key = `a${++this.attachSeq}`;
+    const a: PendingAttachment = {
+      key,
+      where,
+      name: file.name,
+      size: file.size,
+      type: file.type ?? '',
+      state: 'uploading',
+      loaded: 0,
+      total: file.size,
+    };
+    this.files.set(key, { file, task: null, run: 0 });
+    this.setAttachments([...this.state.attachments, a]);
+    this.startUpload(key);
+    return key;
+  }
+
+  /** Calls off a file's upload: it stays listed as `cancelled` until removed or sent. */
+  cancelAttachment(key: string): void {
+    const entry = this.files.get(key);
+    if (!entry?.task) return;
+    entry.task.cancel();
+  }
+
+  /** Takes a file out of its composer, calling its upload off if it is running. */
+  removeAttachment(key: string): void {
+    const entry = this.files.get(key);
+    this.files.delete(key);
+    entry?.task?.cancel();
+    this.setAttachments(this.state.attachments.filter((a) => a.key !== key));
+  }
+
+  /** Uploads a failed or cancelled file again. */
+  retryAttachment(key: string): void {
+    const a = this.state.attachments.find((x) => x.key === key);
+    if (!a || a.state === 'uploading' || a.state === 'done' || this.stopped) return;
+    this.patchAttachment(key, { state: 'uploading', loaded: 0, total: a.size, error: undefined });
+    this.startUpload(key);
+  }
+
+  private startUpload(key: string): void {
+    const entry = this.files.get(key);
+    const upload = this.opts.api.upload;
+    if (!entry || !upload) return;
+    const run = ++entry.run;
+    // Only the latest run of a file still in the composer may change it.
+    const current = () => this.files.get(key) === entry && entry.run === run;
+    const task = upload(entry.file, (p) => {
+      if (current()) this.patchAttachment(key, { ...p });
+    });
+    entry.task = task;
+    task.done.then(
+      (stored) => {
+        if (!current()) return;
+        entry.task = null;
+        this.patchAttachment(key, { state: 'done', upload: stored, loaded: entry.file.size });
+      },
+      (err: unknown) => {
+        if (!current()) return;
+        entry.task = null;
+        const code = err instanceof ApiError ? err.code : 'network_error';
+        const message = err instanceof Error ? err.message : String(err);
+        if (code === UPLOAD_CANCELLED) this.patchAttachment(key, { state: 'cancelled' });
+        else this.patchAttachment(key, { state: 'failed', error: { code, message } });
+      },
+    );
+  }
+
+  private patchAttachment(key: string, patch: Partial<PendingAttachment>): void {
+    if (this.stopped) return;
+    const list = this.state.attachments.map((a) => (a.key === key ? { ...a, ...patch } : a));
+    this.setAttachments(list);
+  }
+
+  private setAttachments(attachments: readonly PendingAttachment[]): void {
+    this.update({ attachments });
+  }
+
+  /** A message went with a composer's files: the composer is empty again. */
+  private dropAttachments(where: string): void {
+    const kept = this.state.attachments.filter((a) => a.where !== where);
+    if (kept.length === this.state.attachments.length) return;
+    for (const a of this.state.attachments) if (a.where === where) this.files.delete(a.key);
+    this.setAttachments(kept);
   }
 
   /** The composer of the conversation on screen changed: tell the others (throttled). */
@@ -829,6 +955,20 @@ export function timeline(
 
 function noticeItem(notice: Notice): TimelineItem {
   return { kind: 'notice', key: notice.key, notice, at: notice.at };
+}
+
+/** The `where` of a conversation's composer files: 'room', or '@' and the other person's login. */
+function whereOf(ref: ConversationRef): string {
+  return ref.kind === 'room' ? 'room' : `@${ref.login}`;
+}
+
+/** The files of a conversation's composer (the one on screen by default). */
+export function attachmentsIn(
+  state: ChatModelState,
+  ref: ConversationRef = state.active,
+): PendingAttachment[] {
+  const where = whereOf(ref);
+  return state.attachments.filter((a) => a.where === where);
 }
 
 /** Who is typing in a conversation (the one on screen by default), in the order they started. */

@@ -10,7 +10,14 @@ export type {
   BodyOf,
 } from './api';
 export { ChatClient, RECEIPT_INTERVAL_MS, SEEN_KEPT } from './chat-client';
-export { ChatModel, emptyChatState, privateUnread, timeline, typingIn } from './chat-model';
+export {
+  ChatModel,
+  attachmentsIn,
+  emptyChatState,
+  privateUnread,
+  timeline,
+  typingIn,
+} from './chat-model';
 export type {
   Announcement,
   TypingPerson,
@@ -39,6 +46,31 @@ export {
 } from './conversation';
 export type { AnyMessage } from './conversation';
 export {
+  IMAGE_BOX,
+  MAX_ATTACHMENTS,
+  attachmentStatus,
+  attachmentView,
+  attachmentsReady,
+  fileUrl,
+  fitIn,
+  humanSize,
+  uploadErrorText,
+  uploadPercent,
+} from './attachments';
+export type { AttachmentView, AttachmentViewOptions, PendingAttachment } from './attachments';
+export { UPLOAD_CANCELLED, uploadFile } from './uploads';
+export type {
+  FormDataCtor,
+  FormDataLike,
+  UploadInput,
+  UploadOptions,
+  UploadProgress,
+  UploadTask,
+  XhrCtor,
+  XhrLike,
+} from './uploads';
+export {
+  attachmentText,
   authErrorText,
   chatErrorText,
   commandDescription,
