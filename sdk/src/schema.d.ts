@@ -1845,17 +1845,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "*/*": unknown;
                 };
             };
-            /** @description The requested range of the file. */
+            /** @description The requested range of the file (`Range` requests). */
             206: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "*/*": unknown;
                 };
+            };
+            /** @description Not modified since `If-Modified-Since`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             /** @description The link's signature is wrong or it has expired (`invalid_link`); get a fresh one from history. */

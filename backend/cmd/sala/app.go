@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/salachat/sala/backend/api"
@@ -17,6 +18,7 @@ import (
 	"github.com/salachat/sala/backend/internal/auth"
 	"github.com/salachat/sala/backend/internal/chat"
 	"github.com/salachat/sala/backend/internal/config"
+	"github.com/salachat/sala/backend/internal/files"
 	"github.com/salachat/sala/backend/internal/httpapi"
 	"github.com/salachat/sala/backend/internal/hub"
 	"github.com/salachat/sala/backend/internal/metrics"
@@ -46,6 +48,9 @@ type Main struct {
 	Cluster natsbus.Config
 
 	store  chat.Store
+	blobs  files.Blobs
+	sweep  context.CancelFunc // stops the files' sweeper
+	swept  chan struct{}      // closed when the sweeper has stopped
 	bus    *natsbus.Bus
 	seq    *store.Sequencer
 	hub    *hub.Hub
@@ -74,6 +79,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	tokens, err := auth.NewTokens(secret, cfg.TokenTTL, nil)
+	if err != nil {
+		return err
+	}
+	uploads, err := m.openFiles(ctx, secret)
 	if err != nil {
 		return err
 	}
@@ -111,7 +120,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	handler := httpapi.New(httpapi.Deps{
 		Log: m.Log, Store: m.store, Accounts: accounts, Tokens: tokens, Hub: m.hub,
-		WS: ws.NewServer(m.hub, m.Log, met), Metrics: met, Spec: api.Spec, Web: webFS,
+		WS: ws.NewServer(m.hub, m.Log, met), Metrics: met, Spec: api.Spec, Web: webFS, Files: uploads,
 		AllowedOrigins: cfg.AllowedOrigins, MaxConnsPerAddr: cfg.MaxConnsPerAddr,
 	})
 	m.server = &http.Server{
@@ -132,6 +141,45 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Log.Info("sala is serving", "addr", m.ln.Addr().String(), "web_app", webFS != nil)
 	return nil
 }
+
+// sweepInterval is how often the files' sweeper looks for files to remove.
+const sweepInterval = time.Minute
+
+// openFiles opens where files live (a folder of the data directory on
+// SQLite, PostgreSQL itself when several nodes may share it), makes every
+// message leave the store with signed links to its files, and starts the
+// sweeper. It returns the uploads service.
+func (m *Main) openFiles(ctx context.Context, secret []byte) (*files.Service, error) {
+	cfg := m.Config
+	raw := m.store
+	if store.IsPostgres(cfg.DatabaseURL) {
+		pg, err := files.OpenPostgres(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		m.blobs = pg
+	} else {
+		dir, err := files.NewDir(filepath.Join(cfg.DataDir, "files"))
+		if err != nil {
+			return nil, err
+		}
+		m.blobs = dir
+	}
+	links := files.NewLinks(secret, m.Now)
+	m.store = files.Linked(raw, links)
+	sweeper := files.NewSweeper(raw, m.blobs, m.Now, m.Log)
+	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.sweep, m.swept = cancel, make(chan struct{})
+	go func() {
+		defer close(m.swept)
+		sweeper.Run(sweepCtx, sweepInterval)
+	}()
+	return files.NewService(raw, m.blobs, links, cfg.UploadMax, m.Now), nil
+}
+
+// Sweeper is a sweeper of this server's files on its clock, for tests
+// that move the clock and sweep at once.
+func (m *Main) Sweeper() *files.Sweeper { return files.NewSweeper(m.store, m.blobs, m.Now, m.Log) }
 
 // joinCluster connects to NATS: with SALA_NATS_URL set this process is one
 // node of several sharing PostgreSQL.
@@ -182,6 +230,15 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.hub != nil {
 		if err := m.hub.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if m.sweep != nil {
+		m.sweep()
+		<-m.swept
+	}
+	if c, ok := m.blobs.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close files: %w", err))
 		}
 	}
 	if m.bus != nil { // after the hub: its last broadcasts went out

@@ -90,6 +90,9 @@ type Message struct {
 	ReplyFrom string     `db:"reply_from"`
 	ReplyText string     `db:"reply_text"`
 	Reactions []Reaction `db:"-"`
+	// Attachments are the files a message carries, in its sender's order
+	// (none on a tombstone).
+	Attachments []Attachment `db:"-"`
 }
 
 // IsPrivate tells a private message from a room message.

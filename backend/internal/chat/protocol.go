@@ -66,6 +66,8 @@ type Inbound struct {
 	Emoji     string
 	// To is the login a typing envelope is for (empty: the current room).
 	To string
+	// Attachments are the upload ids a send carries.
+	Attachments []string
 }
 
 // inboundJSON is Inbound as it arrives: pointers tell what was there.
@@ -82,7 +84,8 @@ type inboundJSON struct {
 	MessageID int64  `json:"message_id"`
 	Emoji     string `json:"emoji"`
 	// To is the login a typing envelope is for (empty: the current room).
-	To string `json:"to"`
+	To          string   `json:"to"`
+	Attachments []string `json:"attachments"`
 }
 
 // DecodeInbound reads one client envelope from a frame's JSON and checks
@@ -94,7 +97,7 @@ func DecodeInbound(frame []byte, in *Inbound) error {
 		return Errorf(EInvalidEnvelope, "an envelope is one JSON object with a type")
 	}
 	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil, LastID: w.LastID,
-		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To}
+		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To, Attachments: w.Attachments}
 	if w.Text != nil {
 		in.Text = *w.Text
 	}
@@ -215,6 +218,8 @@ type MessageState struct {
 	EditedAt  int64         `json:"edited_at,omitempty"` // Unix milliseconds
 	Deleted   bool          `json:"deleted,omitempty"`
 	Reactions []Reaction    `json:"reactions,omitempty"`
+	// Attachments are the files it carries, each with a freshly signed URL.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // ReplySnippet is the message a reply answers, as the reply shows it.
@@ -334,7 +339,7 @@ func PrivateOf(m Message) PrivateOut {
 }
 
 func stateOf(m Message) MessageState {
-	st := MessageState{Deleted: m.Deleted, Reactions: m.Reactions}
+	st := MessageState{Deleted: m.Deleted, Reactions: m.Reactions, Attachments: m.Attachments}
 	if m.EditedAt != nil {
 		st.EditedAt = *m.EditedAt
 	}

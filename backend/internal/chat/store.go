@@ -29,6 +29,9 @@ type NewMessage struct {
 	ReplyTo   *int64
 	ReplyFrom string
 	ReplyText string
+	// Attachments are the uploads a message carries (see Attaching),
+	// stored with it in its transaction.
+	Attachments []Attachment
 }
 
 // Stored is the outcome of one NewMessage of a batch.
@@ -115,6 +118,8 @@ type Store interface {
 	// clients has shown, to lastID; it never goes back. Private messages
 	// count as delivered up to it.
 	SetReceipt(ctx context.Context, userID, lastID int64) error
+
+	UploadStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

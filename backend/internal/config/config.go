@@ -44,12 +44,14 @@ type Config struct {
 	DBTimeout time.Duration
 	// MaxConnsPerAddr caps open WebSockets from one client address (0: no cap).
 	MaxConnsPerAddr int
+	// UploadMax is the largest file an upload takes, in bytes.
+	UploadMax int64
 }
 
 // Load parses args (without the subcommand) over the environment env.
 func Load(args []string, env func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	var origins, rate, signupRate, maxConns string
+	var origins, rate, signupRate, maxConns, uploadMax string
 	fs := flag.NewFlagSet("sala serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	str := func(p *string, name, envName, def, usage string) {
@@ -67,6 +69,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str(&rate, "msg-rate", "SALA_MSG_RATE", "20", "messages per second per user, optionally :burst (e.g. 20:40)")
 	str(&signupRate, "signup-rate", "SALA_SIGNUP_RATE", "10:20", "sign-ups per minute from one client address, optionally :burst; 0 for no limit")
 	str(&maxConns, "max-conns-per-addr", "SALA_MAX_CONNS_PER_ADDR", "500", "open WebSockets allowed from one client address, 0 for no cap")
+	str(&uploadMax, "upload-max", "SALA_UPLOAD_MAX", "10MiB", "largest file an upload takes: bytes, or with KiB, MiB or GiB")
 	str(&c.NATSURL, "nats-url", "SALA_NATS_URL", "", "NATS server for running several nodes; empty: single node")
 	str(&c.NATSPrefix, "nats-prefix", "SALA_NATS_PREFIX", "sala", "names this deployment's NATS stream and buckets: deployments sharing a NATS server need one each")
 	str(&c.WebDir, "web-dir", "SALA_WEB_DIR", "", "serve the web app from this directory instead of the embedded one")
@@ -101,6 +104,9 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	c.AllowedOrigins = splitList(origins)
 	if c.MaxConnsPerAddr, err = strconv.Atoi(maxConns); err != nil || c.MaxConnsPerAddr < 0 {
 		return c, fmt.Errorf("SALA_MAX_CONNS_PER_ADDR=%q: want a whole number, 0 for no cap", maxConns)
+	}
+	if c.UploadMax, err = parseSize("SALA_UPLOAD_MAX", uploadMax); err != nil {
+		return c, err
 	}
 	if c.MsgRate, c.MsgBurst, err = parseRate("SALA_MSG_RATE", rate, false); err != nil {
 		return c, err
@@ -179,4 +185,21 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseSize reads the setting name's value: a positive number of bytes,
+// alone or followed by KiB, MiB or GiB ("10MiB").
+func parseSize(name, s string) (int64, error) {
+	num, unit := strings.TrimSpace(s), int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if rest, ok := strings.CutSuffix(num, suffix); ok {
+			num, unit = strings.TrimSpace(rest), u
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/unit {
+		return 0, fmt.Errorf("%s=%q: want a positive size in bytes, or with KiB, MiB or GiB (e.g. 10MiB)", name, s)
+	}
+	return n * unit, nil
 }

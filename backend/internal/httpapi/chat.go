@@ -16,6 +16,8 @@ type postMessageRequest struct {
 	Text     string `json:"text"`
 	ClientID string `json:"client_id"`
 	ReplyTo  int64  `json:"reply_to"`
+	// Attachments are upload ids the message carries.
+	Attachments []string `json:"attachments"`
 }
 
 // updateRequest is the body of an edit (text) or a reaction (emoji).
@@ -88,8 +90,8 @@ func bindMessage(c echo.Context) (postMessageRequest, error) {
 		return in, err
 	}
 	fields := map[string]chat.FieldError{}
-	if fe, ok := chat.TextProblem(in.Text); !ok {
-		fields["text"] = fe
+	if fe, ok := chat.TextProblem(in.Text); !ok && (in.Text != "" || len(in.Attachments) == 0) {
+		fields["text"] = fe // a message of files alone may have no text
 	}
 	if chat.ClientIDTooLong(in.ClientID) {
 		fields["client_id"] = chat.TooLong(chat.MaxClientIDLen)
@@ -105,7 +107,8 @@ func (s *server) postRoomMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Hub.PostRoomMessage(c.Request().Context(), userOf(c), c.Param("name"), in.Text, in.ClientID, in.ReplyTo)
+	st, err := s.Hub.PostRoomMessage(c.Request().Context(), userOf(c), c.Param("name"), in.Text, in.ClientID, in.ReplyTo,
+		in.Attachments...)
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,8 @@ func (s *server) postPrivateMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Hub.PostPrivateMessage(c.Request().Context(), userOf(c), c.Param("login"), in.Text, in.ClientID, in.ReplyTo)
+	st, err := s.Hub.PostPrivateMessage(c.Request().Context(), userOf(c), c.Param("login"), in.Text, in.ClientID, in.ReplyTo,
+		in.Attachments...)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,11 @@ var statusOf = map[string]int{
 	chat.EMessageNotFound:     http.StatusNotFound,
 	chat.ENotAuthor:           http.StatusForbidden,
 	chat.EInvalidEmoji:        http.StatusUnprocessableEntity,
+	chat.EAttachmentNotFound:  http.StatusUnprocessableEntity,
+	chat.ENotUploadOwner:      http.StatusForbidden,
+	chat.ETooManyAttachments:  http.StatusUnprocessableEntity,
+	chat.EFileNotFound:        http.StatusNotFound,
+	chat.EInvalidLink:         http.StatusForbidden,
 }
 
 // echoCodes translates the errors Echo itself raises (router, body limit).

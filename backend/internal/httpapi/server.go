@@ -16,6 +16,7 @@ import (
 	"github.com/salachat/sala/backend/internal/account"
 	"github.com/salachat/sala/backend/internal/auth"
 	"github.com/salachat/sala/backend/internal/chat"
+	"github.com/salachat/sala/backend/internal/files"
 	"github.com/salachat/sala/backend/internal/hub"
 	"github.com/salachat/sala/backend/internal/metrics"
 	"github.com/salachat/sala/backend/internal/ws"
@@ -30,6 +31,7 @@ type Deps struct {
 	Hub            *hub.Hub
 	WS             *ws.Server
 	Metrics        *metrics.Metrics
+	Files          *files.Service // uploads and the files they serve
 	Spec           []byte
 	Web            fs.FS    // the built web app (index.html at its root); nil: none
 	AllowedOrigins []string // origins besides the server's own allowed for CORS and WebSocket
@@ -100,6 +102,8 @@ func (s *server) routes(e *echo.Echo) {
 	v1.PATCH("/messages/:id", s.editMessage, s.authenticate)
 	v1.DELETE("/messages/:id", s.deleteMessage, s.authenticate)
 	v1.POST("/messages/:id/reactions", s.reactToMessage, s.authenticate)
+	v1.POST(uploadsPath, s.upload, s.authenticate) // its body is bounded by SALA_UPLOAD_MAX, not BodyLimit
+	addGet(v1, "/files/:id", s.file)               // authenticates itself: a signed link, or a bearer token
 
 	if s.Web != nil {
 		addGet(e, "/*", s.webApp)
@@ -148,6 +152,9 @@ func bodyLimit(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			if c.Path() == "/api/v1"+uploadsPath {
+				return next(c) // an upload streams, bounded by its own limit (see upload)
+			}
 			if r.ContentLength > limit {
 				return chat.Errorf(chat.EPayloadTooLarge, "The body is larger than %d bytes.", limit)
 			}

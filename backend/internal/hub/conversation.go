@@ -131,3 +131,17 @@ func (h *Hub) Update(ctx context.Context, user chat.User, in chat.Inbound) (chat
 	}
 	return h.wait(ctx, msg)
 }
+
+// attaching makes msg, from user, carry the uploads ids (see
+// chat.Attaching): up to chat.MaxAttachments of user's own.
+func (h *Hub) attaching(ctx context.Context, user chat.User, msg *chat.NewMessage, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	atts, err := chat.Attaching(ctx, h.store, user.ID, ids)
+	if err != nil {
+		return err
+	}
+	msg.Attachments = atts
+	return nil
+}

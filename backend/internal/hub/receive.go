@@ -65,7 +65,7 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 		if chat.IsCommand(in.Text) {
 			return h.command(ctx, c, in)
 		}
-		return h.sendToRoom(ctx, c, in.ID, in.Text, in.ReplyTo)
+		return h.sendToRoom(ctx, c, in)
 	case chat.TypeEdit, chat.TypeDelete, chat.TypeReact:
 		if err := h.allow(c.user.ID); err != nil {
 			return err
@@ -104,11 +104,12 @@ func (h *Hub) receipt(ctx context.Context, c *Client, lastID int64) error {
 	return nil
 }
 
-// sendToRoom submits a message to c's current room, answering message
-// replyTo of that room when not 0; ack and broadcast follow from the write
-// path.
-func (h *Hub) sendToRoom(ctx context.Context, c *Client, envID, text string, replyTo int64) error {
-	if err := chat.ValidateText(text); err != nil {
+// sendToRoom submits send envelope in to c's current room (answering
+// message in.ReplyTo of that room when not 0, carrying in.Attachments);
+// ack and broadcast follow from the write path.
+func (h *Hub) sendToRoom(ctx context.Context, c *Client, in chat.Inbound) error {
+	envID, text := in.ID, in.Text
+	if err := chat.ValidateBody(text, len(in.Attachments)); err != nil {
 		return err
 	}
 	r := c.currentRoom()
@@ -119,7 +120,10 @@ func (h *Hub) sendToRoom(ctx context.Context, c *Client, envID, text string, rep
 		RoomID: &r.id, Room: r.name, SenderID: c.user.ID, From: c.user.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
 	}
-	if err := h.replying(ctx, c.user, &msg, replyTo); err != nil {
+	if err := h.replying(ctx, c.user, &msg, in.ReplyTo); err != nil {
+		return err
+	}
+	if err := h.attaching(ctx, c.user, &msg, in.Attachments); err != nil {
 		return err
 	}
 	return h.submitFrom(c, envID, msg)
@@ -127,7 +131,11 @@ func (h *Hub) sendToRoom(ctx context.Context, c *Client, envID, text string, rep
 
 // command runs a # command for c.
 func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
-	cmd, err := chat.ParseCommand(in.Text)
+	parse := chat.ParseCommand
+	if len(in.Attachments) > 0 {
+		parse = chat.ParseCommandWithFiles
+	}
+	cmd, err := parse(in.Text)
 	if err != nil {
 		return err
 	}
@@ -155,7 +163,7 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	case chat.CmdHelp:
 		c.enqueue(encode(chat.HelpOut{Type: chat.TypeHelp, Commands: chat.Help}))
 	case chat.CmdPrivate:
-		return h.sendPrivate(ctx, c, in.ID, cmd.Login, cmd.Text, in.ReplyTo)
+		return h.sendPrivate(ctx, c, in, cmd.Login, cmd.Text)
 	case chat.CmdExit:
 		// Messages sent just before #exit are acknowledged and broadcast
 		// first: the sender sees its ack, the room sees the message.
@@ -173,10 +181,11 @@ func (h *Hub) command(ctx context.Context, c *Client, in chat.Inbound) error {
 	return nil
 }
 
-// sendPrivate submits a private message from c's user to login, answering
-// message replyTo of their thread when not 0.
-func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text string, replyTo int64) error {
-	sender := c.user
+// sendPrivate submits the private message text of send envelope in from
+// c's user to login, answering message in.ReplyTo of their thread when not
+// 0, carrying in.Attachments.
+func (h *Hub) sendPrivate(ctx context.Context, c *Client, in chat.Inbound, login, text string) error {
+	sender, envID := c.user, in.ID
 	to, _, err := h.store.UserByLogin(ctx, chat.NormalizeLogin(login))
 	if err != nil {
 		return err
@@ -185,17 +194,22 @@ func (h *Hub) sendPrivate(ctx context.Context, c *Client, envID, login, text str
 		SenderID: sender.ID, From: sender.Login, RecipientID: &to.ID, To: to.Login,
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: envID,
 	}
-	if err := h.replying(ctx, sender, &msg, replyTo); err != nil {
+	if err := h.replying(ctx, sender, &msg, in.ReplyTo); err != nil {
+		return err
+	}
+	if err := h.attaching(ctx, sender, &msg, in.Attachments); err != nil {
 		return err
 	}
 	return h.submitFrom(c, envID, msg)
 }
 
 // PostRoomMessage stores a message from user in a live room (answering
-// message replyTo of that room when not 0) and broadcasts it, for the REST
-// API. It returns once the message is durably stored.
-func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string, replyTo int64) (chat.Stored, error) {
-	if err := chat.ValidateText(text); err != nil {
+// message replyTo of that room when not 0, carrying the uploads
+// attachments) and broadcasts it, for the REST API. It returns once the
+// message is durably stored.
+func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, text, clientID string, replyTo int64,
+	attachments ...string) (chat.Stored, error) {
+	if err := chat.ValidateBody(text, len(attachments)); err != nil {
 		return chat.Stored{}, err
 	}
 	r, err := h.liveRoom(roomName)
@@ -212,13 +226,18 @@ func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, tex
 	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
 		return chat.Stored{}, err
 	}
+	if err := h.attaching(ctx, user, &msg, attachments); err != nil {
+		return chat.Stored{}, err
+	}
 	return h.wait(ctx, msg)
 }
 
 // PostPrivateMessage stores and delivers a private message (answering
-// message replyTo of the thread when not 0), for the REST API.
-func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string, replyTo int64) (chat.Stored, error) {
-	if err := chat.ValidateText(text); err != nil {
+// message replyTo of the thread when not 0, carrying the uploads
+// attachments), for the REST API.
+func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, text, clientID string, replyTo int64,
+	attachments ...string) (chat.Stored, error) {
+	if err := chat.ValidateBody(text, len(attachments)); err != nil {
 		return chat.Stored{}, err
 	}
 	if err := h.allow(user.ID); err != nil {
@@ -233,6 +252,9 @@ func (h *Hub) PostPrivateMessage(ctx context.Context, user chat.User, login, tex
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
 	}
 	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	if err := h.attaching(ctx, user, &msg, attachments); err != nil {
 		return chat.Stored{}, err
 	}
 	return h.wait(ctx, msg)

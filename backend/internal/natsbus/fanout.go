@@ -40,7 +40,7 @@ func chunks(bc chat.Broadcast) []chat.Broadcast {
 	var out []chat.Broadcast
 	start, size := 0, 0
 	for i, m := range bc.Messages {
-		n := len(m.Text) + 256 // names, ids and JSON around the text
+		n := len(m.Text) + 256 + 512*len(m.Attachments) // names, ids and JSON around the text, attachments
 		if i > start && size+n > maxChunkBytes {
 			part := bc
 			part.Messages = bc.Messages[start:i]

@@ -114,6 +114,9 @@ func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]
 		if out, err = resolveInserted(ctx, tx, batch, rows); err != nil {
 			return err
 		}
+		if err := storeAttachments(ctx, tx, batch, out); err != nil {
+			return err
+		}
 		return applyUpdates(ctx, tx, out)
 	})
 	return out, err
@@ -260,9 +263,13 @@ func insertQuery(db *sqlx.DB, n int) string {
 // messageByClientID reads the stored message a repeated client id refers to.
 func messageByClientID(ctx context.Context, q querier, k clientKey) (chat.Message, error) {
 	var m chat.Message
-	err := sqlx.GetContext(ctx, q, &m, q.Rebind(selectMessages+`
-		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client)
-	return m, err
+	if err := sqlx.GetContext(ctx, q, &m, q.Rebind(selectMessages+`
+		WHERE m.sender_id = ? AND m.client_id = ?`), k.sender, k.client); err != nil {
+		return m, err
+	}
+	one := []chat.Message{m}
+	err := withAttachments(ctx, q, one)
+	return one[0], err
 }
 
 // newMessage is the stored form of a new message, built from the names the
@@ -271,7 +278,8 @@ func newMessage(id int64, m chat.NewMessage) chat.Message {
 	out := chat.Message{ID: id, RoomID: copyID(m.RoomID), Room: m.Room,
 		SenderID: m.SenderID, From: m.From, RecipientID: copyID(m.RecipientID), To: m.To,
 		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID,
-		Kind: kindOf(m), TargetID: copyID(m.TargetID), ReplyTo: copyID(m.ReplyTo)}
+		Kind: kindOf(m), TargetID: copyID(m.TargetID), ReplyTo: copyID(m.ReplyTo),
+		Attachments: m.Attachments}
 	if m.ReplyTo != nil {
 		out.ReplyFrom, out.ReplyText = m.ReplyFrom, chat.Snippet(m.ReplyText)
 	}

@@ -72,14 +72,14 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 }
 
 // appendOverArrays stores a batch with arrayInsertQuery, prepared once on
-// the pool. A batch with updates is a transaction: the INSERT, then the
-// updates applied to their messages.
+// the pool. A batch with updates or attachments is a transaction: the
+// INSERT, then the attachments, then the updates applied to their messages.
 func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	st, err := s.writes.get(ctx, s.w, arrayInsertQuery)
 	if err != nil {
 		return nil, err
 	}
-	if !hasUpdates(batch) {
+	if !hasUpdates(batch) && !hasAttachments(batch) {
 		return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
 			return st.SelectContext(ctx, rows, args...)
 		})
@@ -90,6 +90,9 @@ func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) (
 			return tx.StmtxContext(ctx, st).SelectContext(ctx, rows, args...)
 		})
 		if err != nil {
+			return err
+		}
+		if err := storeAttachments(ctx, tx, batch, out); err != nil {
 			return err
 		}
 		return applyUpdates(ctx, tx, out)

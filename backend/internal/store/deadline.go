@@ -217,3 +217,37 @@ func (t *deadlined) Ping(ctx context.Context) error {
 }
 
 func (t *deadlined) Close() error { return t.s.Close() }
+
+func (t *deadlined) CreateUpload(ctx context.Context, u chat.Upload) error {
+	return t.write(ctx, "create upload", func(ctx context.Context) error { return t.s.CreateUpload(ctx, u) })
+}
+
+func (t *deadlined) UploadsByID(ctx context.Context, ids []string) ([]chat.Upload, error) {
+	return within(ctx, t.timeout, "uploads by id", func(ctx context.Context) ([]chat.Upload, error) {
+		return t.s.UploadsByID(ctx, ids)
+	})
+}
+
+func (t *deadlined) ServableUpload(ctx context.Context, id string) (chat.Upload, error) {
+	return within(ctx, t.timeout, "servable upload", func(ctx context.Context) (chat.Upload, error) {
+		return t.s.ServableUpload(ctx, id)
+	})
+}
+
+func (t *deadlined) ReadableUpload(ctx context.Context, id string, userID int64) (chat.Upload, error) {
+	return within(ctx, t.timeout, "readable upload", func(ctx context.Context) (chat.Upload, error) {
+		return t.s.ReadableUpload(ctx, id, userID)
+	})
+}
+
+func (t *deadlined) StaleUploads(ctx context.Context, unattachedBefore int64, limit int) ([]string, error) {
+	return within(ctx, t.timeout, "stale uploads", func(ctx context.Context) ([]string, error) {
+		return t.s.StaleUploads(ctx, unattachedBefore, limit)
+	})
+}
+
+func (t *deadlined) DeleteUpload(ctx context.Context, id string, unattachedBefore int64) (bool, error) {
+	return writeResult(t, ctx, "delete upload", func(ctx context.Context) (bool, error) {
+		return t.s.DeleteUpload(ctx, id, unattachedBefore)
+	})
+}

@@ -128,6 +128,9 @@ func (s *Store) messages(ctx context.Context, op, query string, args ...any) ([]
 	if err := withReactions(ctx, s.r, msgs); err != nil {
 		return nil, s.fail(op, err)
 	}
+	if err := withAttachments(ctx, s.r, msgs); err != nil {
+		return nil, s.fail(op, err)
+	}
 	return msgs, nil
 }
 

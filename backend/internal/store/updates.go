@@ -56,7 +56,12 @@ func applyUpdate(ctx context.Context, q execQuerier, m *chat.Message) error {
 			target); err != nil {
 			return err
 		}
-		_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM reactions WHERE message_id = ?`), target)
+		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM reactions WHERE message_id = ?`), target); err != nil {
+			return err
+		}
+		// Nor files: one no other message carries is then removed by the
+		// sweeper, and served no more from now on.
+		_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM attachments WHERE message_id = ?`), target)
 		return err
 	case chat.KindReaction:
 		return toggleReaction(ctx, q, m)
