@@ -354,25 +354,15 @@ export class ChatModel {
    */
   send(text: string, options: SendOptions = {}): string {
     const active = this.state.active;
-    if (!isCommand(text)) {
-      const files = attachmentsIn(this.state, active);
-      if (files.length > 0) {
-        if (!attachmentsReady(files)) return '';
-        const ids = files.flatMap((a) => (a.state === 'done' && a.upload ? [a.upload.id] : []));
-        if (ids.length > 0) options = { ...options, attachments: ids };
-      }
-    }
-    if (text.trim() === '' && !options.attachments?.length) return '';
-    const id = this.sendText(text, options);
-    if (id !== '' && !isCommand(text)) this.dropAttachments(whereOf(active));
-    return id;
-  }
-
-  private sendText(text: string, options: SendOptions): string {
-    const active = this.state.active;
     if (!isCommand(text) && active.kind === 'private') {
       return this.sendPrivate(active.login, text, options);
     }
+    if (isCommand(text)) return text.trim() === '' ? '' : this.sendCommand(text);
+    return this.withFiles('room', text, options, (o) => this.client.send(text, o));
+  }
+
+  /** Sends a `#` command (a `#private` one too, without the composer's files). */
+  private sendCommand(text: string): string {
     const word = typedCommand(text.trim());
     if (word === '#er' && this.state.room !== null && this.state.room === this.state.defaultRoom) {
       this.addNotice(this.activeRef(), { kind: 'already', room: this.state.room });
@@ -380,7 +370,7 @@ export class ChatModel {
     }
     if (word === '#lr') this.expectRooms++;
     if (word === '#show') this.expectUsers++;
-    const id = this.client.send(text, isCommand(text) ? {} : options);
+    const id = this.client.send(text);
     if (word === '#cr' || word === '#gr' || word === '#er') {
       this.followNextJoin = true;
       this.sentIds.set(id, '');
@@ -390,10 +380,34 @@ export class ChatModel {
     return id;
   }
 
-  /** Sends a private message; an error about it shows in its thread. */
+  /**
+   * Sends a private message with the files of its thread's composer; an error about it shows in
+   * its thread. '' when nothing was sent (as send()).
+   */
   sendPrivate(login: string, text: string, options: SendOptions = {}): string {
-    const id = this.client.sendPrivate(login, text, options);
-    this.sentIds.set(id, login);
+    return this.withFiles(`@${login}`, text, options, (o) => {
+      const id = this.client.sendPrivate(login, text, o);
+      this.sentIds.set(id, login);
+      return id;
+    });
+  }
+
+  /**
+   * Sends with the uploaded files of the composer `where` (which then empties), unless one is
+   * still uploading or failed; nothing goes without text or files.
+   */
+  private withFiles(
+    where: string,
+    text: string,
+    options: SendOptions,
+    go: (options: SendOptions) => string,
+  ): string {
+    const files = this.state.attachments.filter((a) => a.where === where);
+    if (!attachmentsReady(files)) return '';
+    const ids = files.flatMap((a) => (a.state === 'done' && a.upload ? [a.upload.id] : []));
+    if (text.trim() === '' && ids.length === 0) return '';
+    const id = go(ids.length > 0 ? { ...options, attachments: ids } : options);
+    this.dropAttachments(where);
     return id;
   }
 

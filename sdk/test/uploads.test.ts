@@ -229,6 +229,16 @@ describe('ChatModel attachments', () => {
       text: '#private bob',
       attachments: [stored.id],
     });
+    // sendPrivate (a thread screen's send) takes that thread's files too.
+    const second = model.attach(pngFile());
+    await reaches(model, second, 'done');
+    expect(model.sendPrivate('bob', 'and this')).not.toBe('');
+    expect(ws.envelopes.at(-1)).toMatchObject({
+      text: '#private bob and this',
+      attachments: [stored.id],
+    });
+    expect(model.getState().attachments).toEqual([]);
+    expect(model.sendPrivate('bob', ' ')).toBe(''); // nothing to send
   });
 
   it('a failed upload blocks sending until retried or removed', async () => {
