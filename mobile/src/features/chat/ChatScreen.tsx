@@ -18,6 +18,7 @@ import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
 import { sendersShown } from './senders';
+import { useComposerFiles } from './useComposerFiles';
 import { useHistoryScroll } from './useHistoryScroll';
 
 type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
@@ -37,6 +38,7 @@ export function ChatScreen() {
   const commands = useChat((s) => s.commands);
   const privateSent = useChat((s) => s.privateSent);
   const paging = useChat((s) => (s.room ? s.paging[pagingKey({ room: s.room })] : undefined));
+  const files = useComposerFiles('room');
   const owner = useChat((s) => s.rooms.find((r) => r.name === s.room)?.owner);
   const actions = useMessageActions(me ?? '');
   const openActions = actions.openActions;
@@ -147,6 +149,7 @@ export function ChatScreen() {
           lengthOf={roomTextLength}
           onSend={(text) => store?.send(text, actions.takeReply())}
           {...actions.composer}
+          {...files}
         />
       </View>
       {actions.sheet(owner ?? undefined)}

@@ -62,6 +62,7 @@ export function MessageRow({
         onLongPress={m.deleted ? undefined : () => onActions(m)}
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
+        attachments={m.attachments}
       />
       {m.reactions?.length ? (
         <View
