@@ -270,6 +270,8 @@ const styles = StyleSheet.create({
   row: { flexDirection: 'row', alignItems: 'center', gap: space.sm },
   input: {
     flex: 1,
+    // On the web an input's intrinsic width would push the buttons off a narrow screen.
+    minWidth: 0,
     minHeight: 44,
     borderWidth: 1,
     borderRadius: 22,

@@ -1,6 +1,22 @@
-import { type Attachment, attachmentText, attachmentView, type AttachmentView } from '@sala/sdk';
+import Ionicons from '@expo/vector-icons/Ionicons';
+import {
+  type Attachment,
+  attachmentText,
+  attachmentView,
+  type AttachmentView,
+  IMAGE_BOX,
+} from '@sala/sdk';
 import { useState } from 'react';
-import { Image, Linking, Modal, Pressable, StyleSheet, Text, View } from 'react-native';
+import {
+  Image,
+  Linking,
+  Modal,
+  Pressable,
+  StyleSheet,
+  Text,
+  useWindowDimensions,
+  View,
+} from 'react-native';
 
 import { useSession } from '@/features/auth/session';
 import { useI18n } from '@/i18n';
@@ -17,7 +33,14 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
   const theme = useTheme();
   const baseUrl = useSession().session?.serverUrl ?? '';
   const [open, setOpen] = useState<ImageView | null>(null);
-  const views = attachments.map((a) => attachmentView(a, language, { baseUrl }));
+  // A bubble is at most 85% of the screen wide, less its padding: a narrow phone's box is
+  // narrower than IMAGE_BOX, and the image keeps its ratio inside it.
+  const { width: screenWidth } = useWindowDimensions();
+  const box = {
+    width: Math.max(80, Math.min(IMAGE_BOX.width, Math.floor(screenWidth * 0.85) - 2 * space.md)),
+    height: IMAGE_BOX.height,
+  };
+  const views = attachments.map((a) => attachmentView(a, language, { baseUrl, box }));
   return (
     <View testID="message-files" style={styles.files}>
       {views.map((v) =>
@@ -48,9 +71,7 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
             {...({ href: v.url } as object)}
             onPress={() => void Linking.openURL(v.url)}
             style={[styles.file, { borderColor: theme.border }]}>
-            <Text style={{ color: theme.primary }} aria-hidden>
-              📄
-            </Text>
+            <Ionicons name="document-outline" size={18} color={theme.primary} />
             <Text numberOfLines={1} style={[styles.fileName, { color: theme.primary }]}>
               {v.name}
             </Text>
@@ -104,7 +125,7 @@ function FullImage({ image, onClose }: { image: ImageView | null; onClose: () =>
 
 const styles = StyleSheet.create({
   files: { gap: space.xs, marginTop: space.xs },
-  image: { borderRadius: 8, maxWidth: '100%' },
+  image: { borderRadius: 8 },
   file: {
     flexDirection: 'row',
     alignItems: 'center',
