@@ -2,6 +2,7 @@
 // a second user, create and join a room, exchange private messages, and scroll back through a
 // room's history.
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
