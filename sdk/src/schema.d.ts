@@ -243,7 +243,8 @@ export interface paths {
          *     refused upload is kept. The type is decided from the file's first bytes, never from its
          *     name or the part's `Content-Type`; a type a browser would render as a page (HTML, SVG,
          *     XML) is recorded as `application/octet-stream`. `width` and `height` come with raster
-         *     images (PNG, JPEG, GIF).
+         *     images (PNG, JPEG, GIF). An upload counts against the caller's message rate
+         *     (`SALA_MSG_RATE`; past it 429 `rate_limited`).
          *
          *     The upload is the caller's: only the caller may attach it to messages (`attachments` of
          *     `send` or of the REST sends, up to 10), and until then only the caller may fetch it (its

@@ -49,6 +49,7 @@ type Main struct {
 
 	store  chat.Store
 	blobs  files.Blobs
+	links  *files.Links       // signs the links of files
 	sweep  context.CancelFunc // stops the files' sweeper
 	swept  chan struct{}      // closed when the sweeper has stopped
 	bus    *natsbus.Bus
@@ -101,7 +102,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		if m.seq, err = store.OpenSequencer(ctx, cfg.DatabaseURL); err != nil {
 			return err
 		}
-		hcfg.Sequencer = m.seq
+		hcfg.Sequencer = files.LinkedSequencer(m.seq, m.links)
 	}
 	if cfg.NATSURL != "" {
 		if err := m.joinCluster(ctx); err != nil {
@@ -165,8 +166,8 @@ func (m *Main) openFiles(ctx context.Context, secret []byte) (*files.Service, er
 		}
 		m.blobs = dir
 	}
-	links := files.NewLinks(secret, m.Now)
-	m.store = files.Linked(raw, links)
+	m.links = files.NewLinks(secret, m.Now)
+	m.store = files.Linked(raw, m.links)
 	sweeper := files.NewSweeper(raw, m.blobs, m.Now, m.Log)
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.sweep, m.swept = cancel, make(chan struct{})
@@ -174,7 +175,7 @@ func (m *Main) openFiles(ctx context.Context, secret []byte) (*files.Service, er
 		defer close(m.swept)
 		sweeper.Run(sweepCtx, sweepInterval)
 	}()
-	return files.NewService(raw, m.blobs, links, cfg.UploadMax, m.Now), nil
+	return files.NewService(raw, m.blobs, m.links, cfg.UploadMax, m.Now), nil
 }
 
 // Sweeper is a sweeper of this server's files on its clock, for tests

@@ -16,8 +16,11 @@ func TestBackupWhileServing(t *testing.T) {
 	dataDir := t.TempDir()
 	s := startServer(t, "", dataDir)
 	token := s.signup("bea")
+	pic := pngImage(t, 4, 4)
+	up := s.mustUpload(token, "pic.png", pic)
 	for _, text := range []string{"before the backup", "also before"} {
-		if r := s.request("POST", "/api/v1/rooms/general/messages", token, map[string]any{"text": text}); r.status != http.StatusCreated {
+		if r := s.request("POST", "/api/v1/rooms/general/messages", token, map[string]any{"text": text,
+			"attachments": []string{up.ID}}); r.status != http.StatusCreated {
 			t.Fatalf("post: %d %s", r.status, r.body)
 		}
 	}
@@ -33,6 +36,7 @@ func TestBackupWhileServing(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), "also before") || strings.Contains(string(r.body), "after the backup") {
 		t.Errorf("history on the copy: %d %s", r.status, r.body)
 	}
+	restored.wantFile("the file on the copy", filePath(up.ID), token, pic, "image/png", "inline")
 
 	out.Reset()
 	if code := run(context.Background(), []string{"backup", "-data-dir", dataDir, dir}, func(string) string { return "" }, &out, &out); code != 1 ||

@@ -68,7 +68,9 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 	script = strings.ReplaceAll(script, "localhost:8080", strings.TrimPrefix(s.base, "http://"))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script).CombinedOutput()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = t.TempDir() // the files it makes (an upload's) stay out of the source tree
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the walkthrough failed: %v\n%s", err, out)
 	}
@@ -78,7 +80,8 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 	}
 	for _, want := range []string{`"token"`, `"text":"hola desde curl"`, `"text":"a note to myself"`,
 		`"login":"ada"`, `"name":"general"`, `"server_time"`, `"kind":"edited"`, `"text":"hola desde curl, editado"`,
-		`"kind":"reaction"`, `"users":["ada"]`} {
+		`"kind":"reaction"`, `"users":["ada"]`, `"attachments":[{"id":`, `"name":"plan.txt"`,
+		"the plan: ship on Friday"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
 		}

@@ -61,3 +61,36 @@ func (s *linked) MessagesBetween(ctx context.Context, after, upTo int64, limit i
 func (s *linked) UnreceiptedPrivate(ctx context.Context, userID int64, limit int) ([]chat.Message, error) {
 	return s.signAll(s.Store.UnreceiptedPrivate(ctx, userID, limit))
 }
+
+// LinkedSequencer is seq whose turns store batches that leave with signed
+// links, as Linked's AppendMessages does: on PostgreSQL the write path
+// stores through the turn, not the store.
+func LinkedSequencer(seq chat.Sequencer, l *Links) chat.Sequencer {
+	return &linkedSequencer{seq: seq, links: l}
+}
+
+type linkedSequencer struct {
+	seq   chat.Sequencer
+	links *Links
+}
+
+func (s *linkedSequencer) Acquire(ctx context.Context) (chat.Turn, error) {
+	t, err := s.seq.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &linkedTurn{Turn: t, links: s.links}, nil
+}
+
+type linkedTurn struct {
+	chat.Turn
+	links *Links
+}
+
+func (t *linkedTurn) Append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
+	out, err := t.Turn.Append(ctx, batch)
+	for i := range out {
+		out[i].Message.Attachments = t.links.Sign(out[i].Message.Attachments)
+	}
+	return out, err
+}

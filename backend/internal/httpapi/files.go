@@ -33,6 +33,9 @@ func (s *server) upload(c echo.Context) error {
 	if r.ContentLength > limit {
 		return chat.Errorf(chat.EPayloadTooLarge, "files are at most %d bytes", s.Files.MaxSize())
 	}
+	if err := s.Hub.AllowUpload(userOf(c).ID); err != nil {
+		return err
+	}
 	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(uploadTime))
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 	mr, err := r.MultipartReader()

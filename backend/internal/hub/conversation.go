@@ -145,3 +145,8 @@ func (h *Hub) attaching(ctx context.Context, user chat.User, msg *chat.NewMessag
 	msg.Attachments = atts
 	return nil
 }
+
+// AllowUpload counts an upload of userID against its message rate
+// (SALA_MSG_RATE): a flood of uploads is refused as a flood of messages
+// is, with rate_limited.
+func (h *Hub) AllowUpload(userID int64) error { return h.allow(userID) }

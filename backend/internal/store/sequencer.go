@@ -243,7 +243,7 @@ func (t *turn) append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	}
 	var out []chat.Stored
 	var err error
-	if hasUpdates(batch) {
+	if hasUpdates(batch) || hasAttachments(batch) {
 		out, err = t.appendWithUpdates(ctx, batch)
 	} else {
 		out, err = insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
@@ -256,7 +256,7 @@ func (t *turn) append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	return out, nil
 }
 
-// appendWithUpdates stores a batch with updates in one transaction on the
+// appendWithUpdates stores a batch with updates or attachments in one transaction on the
 // turn's session: a node that dies before COMMIT leaves nothing, and the
 // turn passes on only once the transaction has ended either way.
 func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
@@ -269,6 +269,9 @@ func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) (
 		return tx.SelectContext(ctx, rows, arrayInsertQuery, args...)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := storeAttachments(ctx, tx, batch, out); err != nil {
 		return nil, err
 	}
 	if err := applyUpdates(ctx, tx, out); err != nil {

@@ -173,6 +173,8 @@ func (s *session) message(id, at int64, from, text string, st chat.MessageState)
 	switch {
 	case st.Deleted:
 		b.WriteString(": (deleted)")
+	case text == "": // files alone
+		b.WriteString(":")
 	default:
 		b.WriteString(": " + text)
 	}
@@ -182,7 +184,23 @@ func (s *session) message(id, at int64, from, text string, st chat.MessageState)
 	if len(st.Reactions) > 0 {
 		b.WriteString("  " + reactionsLine(st.Reactions))
 	}
+	for _, a := range st.Attachments {
+		// The link is signed for the people who got the message: it opens
+		// in a browser, or with curl, for an hour or two.
+		fmt.Fprintf(&b, "\n    [file] %s (%s, %s) %s", a.Name, a.ContentType, sizeText(a.Size), s.base.String()+a.URL)
+	}
 	fmt.Fprintln(s.out, b.String())
+}
+
+// sizeText is a file size for people: bytes, KiB or MiB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // update prints an edit, deletion or reaction as a one-line notice.

@@ -146,11 +146,14 @@ func TestHistoryShowsMessagesInTheirCurrentState(t *testing.T) {
 	}
 	s.handle([]byte(`{"type":"joined","room":"general","resumed":true,"more":false,"history":[` +
 		`{"type":"message","id":3,"room":"general","from":"bob","text":"","sent_at":1732270000000,"client_id":"x","deleted":true},` +
-		`{"type":"message","id":4,"room":"general","from":"ada","text":"fixed","sent_at":1732270000000,"client_id":"y","edited_at":1732270001000,"reactions":[{"emoji":"🎉","count":2,"users":["bob","cy"]},{"emoji":"👍","count":1,"users":["cy"]}]}]}`))
+		`{"type":"message","id":4,"room":"general","from":"ada","text":"fixed","sent_at":1732270000000,"client_id":"y","edited_at":1732270001000,"reactions":[{"emoji":"🎉","count":2,"users":["bob","cy"]},{"emoji":"👍","count":1,"users":["cy"]}]},` +
+		`{"type":"message","id":5,"room":"general","from":"cy","text":"","sent_at":1732270000000,"client_id":"z","attachments":[{"id":"k3J9","name":"plan.pdf","size":48213,"content_type":"application/pdf","url":"/api/v1/files/k3J9?exp=1&sig=s"}]}]}`))
 	got := regexp.MustCompile(`\[\d\d:\d\d:\d\d\]`).ReplaceAllString(out.String(), "[T]")
-	want := `[T] * back in #general: 2 message(s) missed
+	want := `[T] * back in #general: 3 message(s) missed
 [T] 3 bob: (deleted)
 [T] 4 ada: fixed (edited)  [🎉 2, 👍 1]
+[T] 5 cy:
+    [file] plan.pdf (application/pdf, 47.1 KiB) http://localhost:8080/api/v1/files/k3J9?exp=1&sig=s
 `
 	if got != want {
 		t.Errorf("printed:\n%s\nwant:\n%s", got, want)

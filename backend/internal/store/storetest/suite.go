@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"Receipts", testReceipts},
 		{"Updates", testUpdates},
 		{"PrivateUpdates", testPrivateUpdates},
+		{"Uploads", testUploads},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Ping", testPing},
