@@ -492,7 +492,17 @@ test('sign up, chat, rooms and private messages against the real server', async 
       );
       assert.equal(doc.text, '');
       assert.equal(doc.attachments[0].content_type, 'application/pdf');
-      await page.getByLabel(`Download plan-${suffix}.pdf (3 KB)`).waitFor();
+      const link = page.getByLabel(`Download plan-${suffix}.pdf (3 KB)`);
+      await link.waitFor();
+      // A real link to the server's signed address, which answers with a download.
+      const href = await link.evaluate((e) => e.closest('a')?.href ?? '');
+      assert.equal(href, `${backend.url}${doc.attachments[0].url}`);
+      const download = await fetch(href);
+      assert.equal(download.status, 200);
+      assert.match(download.headers.get('content-disposition') ?? '', /^attachment/);
+      const popup = page.context().waitForEvent('page');
+      await link.click();
+      await (await popup).close();
       await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-files.png') });
     },
   );
