@@ -7,6 +7,7 @@ import { useSessionStore } from './stores/session';
 import './styles/main.css';
 import './styles/conversation.css';
 import './styles/reads.css';
+import './styles/files.css';
 
 const i18n = createAppI18n();
 document.documentElement.lang = i18n.global.locale.value;

@@ -2,12 +2,14 @@
 // a second user, create and join a room, exchange private messages, and scroll back through a
 // room's history.
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { chromiumArgs } from '@sala/sdk/chromium';
+import { pngBytes } from '@sala/sdk/png';
 import { chromium } from 'playwright-core';
 
 import { serveDist, signup, startBackend, wsUser } from './harness.mjs';
@@ -408,4 +410,100 @@ test('sign up, chat, rooms and private messages against the real server', async 
     assert.equal(await notice.getAttribute('role'), 'alert');
     await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-room-deleted.png') });
   });
+
+  await step(
+    t,
+    'files both ways: images inline with a full view, a document as a link',
+    async () => {
+      // bob uploads over REST and sends it; alice sees the image inline and opens it.
+      const form = new FormData();
+      form.append('file', new Blob([pngBytes(640, 480)], { type: 'image/png' }), 'bobs.png');
+      const res = await fetch(`${backend.url}/api/v1/uploads`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${bobToken}` },
+        body: form,
+      });
+      assert.equal(res.status, 201);
+      const upload = await res.json();
+      bob.raw({
+        type: 'send',
+        id: `f${suffix}`,
+        text: `bob's view ${suffix}`,
+        attachments: [upload.id],
+      });
+      const inline = page.getByLabel('Open bobs.png at full size');
+      await inline.waitFor();
+      // Loaded through its signed link, shown at its size fitted into 320×240.
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-testid="message-image-img"] img')].some(
+            (i) => i.complete && i.naturalWidth === 640,
+          ),
+        null,
+        { timeout: 15_000 },
+      );
+      // Fitted into the bubble (at most 320×240), keeping the picture's 4:3.
+      const box = await visible('message-image-img').boundingBox();
+      assert.ok(box.width <= 320 && box.height <= 240 && box.width >= 200, JSON.stringify(box));
+      assert.ok(Math.abs(box.width / box.height - 4 / 3) < 0.02, JSON.stringify(box));
+      await inline.click();
+      await visible('image-viewer').waitFor();
+      await visible('image-viewer-close').click();
+      await page.locator(id('image-viewer')).waitFor({ state: 'detached' });
+
+      // alice picks a photo (the image picker's file input) and sends it; bob gets it.
+      let chooser = page.waitForEvent('filechooser');
+      await visible('composer-photo').click();
+      await (
+        await chooser
+      ).setFiles({
+        name: `alices-${suffix}.png`,
+        mimeType: 'image/png',
+        buffer: pngBytes(300, 200),
+      });
+      await visible('composer-file-done').waitFor();
+      await send('composer', `alice's view ${suffix}`);
+      const got = await bob.waitFor(
+        (e) => e.type === 'message' && e.text === `alice's view ${suffix}`,
+        "alice's image",
+      );
+      assert.equal(got.attachments?.length, 1);
+      assert.deepEqual(
+        [got.attachments[0].name, got.attachments[0].content_type, got.attachments[0].width],
+        [`alices-${suffix}.png`, 'image/png', 300],
+      );
+      const file = await fetch(`${backend.url}${got.attachments[0].url}`);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'image/png');
+      await page.getByLabel(`Open alices-${suffix}.png at full size`).waitFor();
+
+      // A document (the document picker's file input) goes alone and shows as a named link.
+      chooser = page.waitForEvent('filechooser');
+      await visible('composer-file').click();
+      const pdf = Buffer.from(`%PDF-1.4\n% ${suffix}\n${'x'.repeat(3000)}\n%%EOF\n`);
+      await (
+        await chooser
+      ).setFiles({ name: `plan-${suffix}.pdf`, mimeType: 'application/pdf', buffer: pdf });
+      await visible('composer-file-done').waitFor();
+      await visible('composer-send').click();
+      const doc = await bob.waitFor(
+        (e) => e.type === 'message' && e.attachments?.[0]?.name === `plan-${suffix}.pdf`,
+        "alice's document",
+      );
+      assert.equal(doc.text, '');
+      assert.equal(doc.attachments[0].content_type, 'application/pdf');
+      const link = page.getByLabel(`Download plan-${suffix}.pdf (3 KB)`);
+      await link.waitFor();
+      // A real link to the server's signed address, which answers with a download.
+      const href = await link.evaluate((e) => e.closest('a')?.href ?? '');
+      assert.equal(href, `${backend.url}${doc.attachments[0].url}`);
+      const download = await fetch(href);
+      assert.equal(download.status, 200);
+      assert.match(download.headers.get('content-disposition') ?? '', /^attachment/);
+      const popup = page.context().waitForEvent('page');
+      await link.click();
+      await (await popup).close();
+      await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-files.png') });
+    },
+  );
 });

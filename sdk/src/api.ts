@@ -1,6 +1,13 @@
 // ApiClient: a small fetch wrapper typed by the generated `paths` of openapi.yaml. It has one
 // method per REST endpoint the apps use, and turns every error into an ApiError.
 import type { paths } from './schema';
+import {
+  uploadFile,
+  type UploadInput,
+  type UploadProgress,
+  type UploadTask,
+  type XhrCtor,
+} from './uploads';
 import type {
   AuthResponse,
   ErrorResponse,
@@ -40,6 +47,8 @@ export interface ApiClientOptions {
   getToken?: () => string | null | undefined;
   /** Defaults to the global fetch; injectable for tests. */
   fetch?: FetchLike;
+  /** For uploads (fetch reports no upload progress); defaults to the global XMLHttpRequest. */
+  XMLHttpRequest?: XhrCtor;
 }
 
 /** A page request of a history endpoint. */
@@ -159,11 +168,13 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly getToken: () => string | null | undefined;
   private readonly fetchFn: FetchLike;
+  private readonly xhr: XhrCtor | undefined;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
     this.getToken = options.getToken ?? (() => null);
     this.fetchFn = options.fetch ?? defaultFetch();
+    this.xhr = options.XMLHttpRequest;
   }
 
   /** POST /auth/signup: creates an account. Errors: validation_failed (fields), login_taken. */
@@ -231,6 +242,18 @@ export class ApiClient {
   async commands(): Promise<HelpItem[]> {
     return (await this.request('get', '/api/v1/commands', {})).commands;
   }
+
+  /**
+   * POST /uploads: stores one file for `attachments` on a send, reporting progress; cancel()
+   * aborts it. Errors: payload_too_large (413), `cancelled` after cancel(), network_error (0).
+   */
+  upload = (file: UploadInput, onProgress?: (p: UploadProgress) => void): UploadTask =>
+    uploadFile(file, {
+      baseUrl: this.baseUrl,
+      token: this.getToken(),
+      onProgress,
+      XMLHttpRequest: this.xhr,
+    });
 
   /** Sends one request to a path of the spec and returns its typed JSON body. */
   async request<P extends keyof paths, M extends Method>(

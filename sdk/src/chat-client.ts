@@ -23,6 +23,7 @@ import { applyRoomsChanged } from './rooms';
 import type {
   AckEnvelope,
   ClientEnvelope,
+  SendEnvelope,
   ErrorEnvelope,
   HelpItem,
   JoinedEnvelope,
@@ -228,6 +229,7 @@ export class ChatClient extends Emitter<ChatEvents> {
       p.body = priv.text;
     }
     if (options.replyTo !== undefined && kind !== 'command') p.replyTo = options.replyTo;
+    if (options.attachments?.length && kind !== 'command') p.attachments = options.attachments;
     return this.queue(p);
   }
 
@@ -249,7 +251,19 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   /** Sends a private message (`#private <login> <text>`). Returns the client id. */
   sendPrivate(login: string, text: string, options: SendOptions = {}): string {
-    return this.send(`#private ${login} ${text}`, options);
+    if (text.trim() !== '' || !options.attachments?.length) {
+      return this.send(`#private ${login} ${text}`, options);
+    }
+    // A message of files only: `#private login` with no text, which send() would take for a command.
+    const p: Omit<PendingMessage, 'id' | 'room' | 'createdAt' | 'attempts'> = {
+      kind: 'private',
+      text: `#private ${login}`,
+      to: login.toLowerCase(),
+      body: '',
+      attachments: options.attachments,
+    };
+    if (options.replyTo !== undefined) p.replyTo = options.replyTo;
+    return this.queue(p);
   }
 
   /** Replaces the text of one of the user's messages; pending until its ack, like a send. */
@@ -737,10 +751,12 @@ function envelopeOf(p: PendingMessage): ClientEnvelope {
       return { type: 'delete', id, message_id: messageId };
     case 'react':
       return { type: 'react', id, message_id: messageId, emoji: p.emoji ?? '' };
-    default:
-      return p.replyTo === undefined
-        ? { type: 'send', id, text: p.text }
-        : { type: 'send', id, text: p.text, reply_to: p.replyTo };
+    default: {
+      const env: SendEnvelope = { type: 'send', id, text: p.text };
+      if (p.replyTo !== undefined) env.reply_to = p.replyTo;
+      if (p.attachments?.length) env.attachments = p.attachments;
+      return env;
+    }
   }
 }
 

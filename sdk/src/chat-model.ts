@@ -4,6 +4,7 @@
 // store or a React hook reads through subscribe()/getState(). The protocol itself (reconnect,
 // resume, dedupe, re-sends, receipts, clock) stays in ChatClient.
 import { ApiError, type ApiClient } from './api';
+import { MAX_ATTACHMENTS, attachmentsReady, type PendingAttachment } from './attachments';
 import { defaultTimers, type ChatClient } from './chat-client';
 import type {
   ChatError,
@@ -18,6 +19,7 @@ import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
 import { fillGap } from './history';
 import { mentions } from './mentions';
 import { mergeById, peerOf } from './messages';
+import { UPLOAD_CANCELLED, type UploadInput, type UploadTask } from './uploads';
 import type {
   EventEnvelope,
   HelpItem,
@@ -186,6 +188,8 @@ export interface ChatModelState {
   newMessages: NewMessagesLine | null;
   /** The latest private message or mention that needs the user (null: none yet). */
   alert: Alert | null;
+  /** The composers' files, each in its conversation (`where`), in the order they were added. */
+  attachments: readonly PendingAttachment[];
 }
 
 /** What the model needs of ChatClient. */
@@ -209,8 +213,9 @@ export type ChatModelClient = Pick<
 
 export interface ChatModelOptions {
   client: ChatModelClient;
+  /** `upload` is needed only to attach files, `mentions` only for the mentions list. */
   api: Pick<ApiClient, 'roomHistory' | 'dmHistory' | 'users' | 'commands'> &
-    Partial<Pick<ApiClient, 'mentions'>>;
+    Partial<Pick<ApiClient, 'mentions' | 'upload'>>;
   /** The signed-in login, until welcome says it. */
   me?: string;
   /** Messages per history page (default 50). */
@@ -264,6 +269,7 @@ export function emptyChatState(me = ''): ChatModelState {
     mentions: [],
     newMessages: null,
     alert: null,
+    attachments: [],
   };
 }
 
@@ -311,6 +317,12 @@ export class ChatModel {
   private newestVisible = false;
   /** What the app says: the window or app has the user's attention. */
   private focused = false;
+  /** Each pending attachment's file (kept for a retry) and its running upload. */
+  private readonly files = new Map<
+    string,
+    { file: UploadInput; task: UploadTask | null; run: number }
+  >();
+  private attachSeq = 0;
 
   constructor(options: ChatModelOptions) {
     this.opts = options;
@@ -397,6 +409,8 @@ export class ChatModel {
     this.typingTimer = null;
     for (const t of this.readTimers.values()) this.timers.clearTimeout(t);
     this.readTimers.clear();
+    for (const { task } of this.files.values()) task?.cancel();
+    this.files.clear();
     this.listeners.clear();
   }
 
@@ -418,15 +432,21 @@ export class ChatModel {
   // ---- actions -----------------------------------------------------------------------------
 
   /**
-   * Sends what a composer holds: a `#` command, or a message to the conversation on screen.
-   * Returns the client id ('' when nothing was sent).
+   * Sends what a composer holds: a `#` command, or a message to the conversation on screen with
+   * the composer's uploaded files. Returns the client id ('' when nothing was sent: nothing to
+   * send, or a file is still uploading or failed — see attachmentsReady).
    */
   send(text: string, options: SendOptions = {}): string {
-    if (text.trim() === '') return '';
     const active = this.state.active;
     if (!isCommand(text) && active.kind === 'private') {
       return this.sendPrivate(active.login, text, options);
     }
+    if (isCommand(text)) return text.trim() === '' ? '' : this.sendCommand(text);
+    return this.withFiles('room', text, options, (o) => this.client.send(text, o));
+  }
+
+  /** Sends a `#` command (a `#private` one too, without the composer's files). */
+  private sendCommand(text: string): string {
     const word = typedCommand(text.trim());
     if (word === '#er' && this.state.room !== null && this.state.room === this.state.defaultRoom) {
       this.addNotice(this.activeRef(), { kind: 'already', room: this.state.room });
@@ -434,7 +454,7 @@ export class ChatModel {
     }
     if (word === '#lr') this.expectRooms++;
     if (word === '#show') this.expectUsers++;
-    const id = this.client.send(text, isCommand(text) ? {} : options);
+    const id = this.client.send(text);
     if (word === '#cr' || word === '#gr' || word === '#er') {
       this.followNextJoin = true;
       this.sentIds.set(id, '');
@@ -444,10 +464,34 @@ export class ChatModel {
     return id;
   }
 
-  /** Sends a private message; an error about it shows in its thread. */
+  /**
+   * Sends a private message with the files of its thread's composer; an error about it shows in
+   * its thread. '' when nothing was sent (as send()).
+   */
   sendPrivate(login: string, text: string, options: SendOptions = {}): string {
-    const id = this.client.sendPrivate(login, text, options);
-    this.sentIds.set(id, login);
+    return this.withFiles(`@${login}`, text, options, (o) => {
+      const id = this.client.sendPrivate(login, text, o);
+      this.sentIds.set(id, login);
+      return id;
+    });
+  }
+
+  /**
+   * Sends with the uploaded files of the composer `where` (which then empties), unless one is
+   * still uploading or failed; nothing goes without text or files.
+   */
+  private withFiles(
+    where: string,
+    text: string,
+    options: SendOptions,
+    go: (options: SendOptions) => string,
+  ): string {
+    const files = this.state.attachments.filter((a) => a.where === where);
+    if (!attachmentsReady(files)) return '';
+    const ids = files.flatMap((a) => (a.state === 'done' && a.upload ? [a.upload.id] : []));
+    if (text.trim() === '' && ids.length === 0) return '';
+    const id = go(ids.length > 0 ? { ...options, attachments: ids } : options);
+    this.dropAttachments(where);
     return id;
   }
 
@@ -465,6 +509,101 @@ export class ChatModel {
   /** Toggles my reaction with `emoji` on a message of the conversation on screen. */
   react(messageId: number, emoji: string): string {
     return this.acted(this.client.react(messageId, emoji));
+  }
+
+  /**
+   * Adds a file to the composer of the conversation on screen and uploads it; its progress and
+   * outcome show in `attachments`. Returns its key ('' when the composer already holds
+   * MAX_ATTACHMENTS files, or the model has no `api.upload`).
+   */
+  attach(file: UploadInput): string {
+    const where = whereOf(this.state.active);
+    const held = this.state.attachments.filter((a) => a.where === where && a.state !== 'cancelled');
+    if (held.length >= MAX_ATTACHMENTS || !this.opts.api.upload || this.stopped) return '';
+    const key = `a${++this.attachSeq}`;
+    const a: PendingAttachment = {
+      key,
+      where,
+      name: file.name,
+      size: file.size,
+      type: file.type ?? '',
+      state: 'uploading',
+      loaded: 0,
+      total: file.size,
+    };
+    this.files.set(key, { file, task: null, run: 0 });
+    this.setAttachments([...this.state.attachments, a]);
+    this.startUpload(key);
+    return key;
+  }
+
+  /** Calls off a file's upload: it stays listed as `cancelled` until removed or sent. */
+  cancelAttachment(key: string): void {
+    const entry = this.files.get(key);
+    if (!entry?.task) return;
+    entry.task.cancel();
+  }
+
+  /** Takes a file out of its composer, calling its upload off if it is running. */
+  removeAttachment(key: string): void {
+    const entry = this.files.get(key);
+    this.files.delete(key);
+    entry?.task?.cancel();
+    this.setAttachments(this.state.attachments.filter((a) => a.key !== key));
+  }
+
+  /** Uploads a failed or cancelled file again. */
+  retryAttachment(key: string): void {
+    const a = this.state.attachments.find((x) => x.key === key);
+    if (!a || a.state === 'uploading' || a.state === 'done' || this.stopped) return;
+    this.patchAttachment(key, { state: 'uploading', loaded: 0, total: a.size, error: undefined });
+    this.startUpload(key);
+  }
+
+  private startUpload(key: string): void {
+    const entry = this.files.get(key);
+    const upload = this.opts.api.upload;
+    if (!entry || !upload) return;
+    const run = ++entry.run;
+    // Only the latest run of a file still in the composer may change it.
+    const current = () => this.files.get(key) === entry && entry.run === run;
+    const task = upload(entry.file, (p) => {
+      if (current()) this.patchAttachment(key, { ...p });
+    });
+    entry.task = task;
+    task.done.then(
+      (stored) => {
+        if (!current()) return;
+        entry.task = null;
+        this.patchAttachment(key, { state: 'done', upload: stored, loaded: entry.file.size });
+      },
+      (err: unknown) => {
+        if (!current()) return;
+        entry.task = null;
+        const code = err instanceof ApiError ? err.code : 'network_error';
+        const message = err instanceof Error ? err.message : String(err);
+        if (code === UPLOAD_CANCELLED) this.patchAttachment(key, { state: 'cancelled' });
+        else this.patchAttachment(key, { state: 'failed', error: { code, message } });
+      },
+    );
+  }
+
+  private patchAttachment(key: string, patch: Partial<PendingAttachment>): void {
+    if (this.stopped) return;
+    const list = this.state.attachments.map((a) => (a.key === key ? { ...a, ...patch } : a));
+    this.setAttachments(list);
+  }
+
+  private setAttachments(attachments: readonly PendingAttachment[]): void {
+    this.update({ attachments });
+  }
+
+  /** A message went with a composer's files: the composer is empty again. */
+  private dropAttachments(where: string): void {
+    const kept = this.state.attachments.filter((a) => a.where !== where);
+    if (kept.length === this.state.attachments.length) return;
+    for (const a of this.state.attachments) if (a.where === where) this.files.delete(a.key);
+    this.setAttachments(kept);
   }
 
   /** The composer of the conversation on screen changed: tell the others (throttled). */
@@ -1117,6 +1256,20 @@ export function timeline(
 
 function noticeItem(notice: Notice): TimelineItem {
   return { kind: 'notice', key: notice.key, notice, at: notice.at };
+}
+
+/** The `where` of a conversation's composer files: 'room', or '@' and the other person's login. */
+function whereOf(ref: ConversationRef): string {
+  return ref.kind === 'room' ? 'room' : `@${ref.login}`;
+}
+
+/** The files of a conversation's composer (the one on screen by default). */
+export function attachmentsIn(
+  state: ChatModelState,
+  ref: ConversationRef = state.active,
+): PendingAttachment[] {
+  const where = whereOf(ref);
+  return state.attachments.filter((a) => a.where === where);
 }
 
 /** Who is typing in a conversation (the one on screen by default), in the order they started. */

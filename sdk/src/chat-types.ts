@@ -95,6 +95,8 @@ export interface PendingMessage {
   body?: string;
   /** The message a send answers (`reply_to`). */
   replyTo?: number;
+  /** The ids of the sender's uploads the message carries (`attachments`). */
+  attachments?: string[];
   /** For `edit`, `delete`, `react`: the message acted on. */
   messageId?: number;
   /** For `react`: the emoji. */
@@ -109,6 +111,8 @@ export interface PendingMessage {
 export interface SendOptions {
   /** The id of a message of the same conversation this one answers. */
   replyTo?: number;
+  /** The ids of the sender's own uploads to attach (up to MAX_ATTACHMENTS). */
+  attachments?: string[];
 }
 
 /** Events of {@link ChatClient}: name → payload. */

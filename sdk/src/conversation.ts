@@ -25,15 +25,17 @@ export function applyUpdate<M extends AnyMessage>(m: M, u: UpdateEnvelope): M {
     case 'edited':
       return { ...m, text: u.text ?? m.text, edited_at: u.at };
     case 'deleted':
-      return { ...withoutReactions(m), text: '', deleted: true };
+      return { ...withoutReactions(m, true), text: '', deleted: true };
     case 'reaction':
       return u.reactions?.length ? { ...m, reactions: u.reactions } : withoutReactions(m);
   }
 }
 
-function withoutReactions<M extends AnyMessage>(m: M): M {
+/** The message without its reactions (and, for a tombstone, without its files). */
+function withoutReactions<M extends AnyMessage>(m: M, files = false): M {
   const copy = { ...m };
   delete copy.reactions;
+  if (files) delete copy.attachments;
   return copy;
 }
 

@@ -14,6 +14,7 @@ export {
   ChatModel,
   MENTIONS_KEPT,
   READ_INTERVAL_MS,
+  attachmentsIn,
   emptyChatState,
   privateUnread,
   timeline,
@@ -50,6 +51,31 @@ export {
 } from './conversation';
 export type { AnyMessage } from './conversation';
 export {
+  IMAGE_BOX,
+  MAX_ATTACHMENTS,
+  attachmentStatus,
+  attachmentView,
+  attachmentsReady,
+  fileUrl,
+  fitIn,
+  humanSize,
+  uploadErrorText,
+  uploadPercent,
+} from './attachments';
+export type { AttachmentView, AttachmentViewOptions, PendingAttachment } from './attachments';
+export { UPLOAD_CANCELLED, uploadFile } from './uploads';
+export type {
+  FormDataCtor,
+  FormDataLike,
+  UploadInput,
+  UploadOptions,
+  UploadProgress,
+  UploadTask,
+  XhrCtor,
+  XhrLike,
+} from './uploads';
+export {
+  attachmentText,
   authErrorText,
   chatErrorText,
   commandDescription,

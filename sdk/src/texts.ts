@@ -46,6 +46,34 @@ interface Table {
     /** "in reply to alice": the snippet's label. */
     inReplyTo: string;
   };
+  /** The words of files: the composer's uploads and a message's attachments. */
+  attachments: {
+    /** The decimal separator of sizes ("1.5 MB"). */
+    decimal: string;
+    attach: string;
+    /** Shown over the composer while files are dragged over it. */
+    dropHere: string;
+    /** {percent}. */
+    uploading: string;
+    uploaded: string;
+    cancelled: string;
+    /** {reason}. */
+    failed: string;
+    cancel: string;
+    remove: string;
+    retry: string;
+    /** Sending waits for these. */
+    waitForUploads: string;
+    /** {max}. */
+    tooMany: string;
+    /** An inline image's accessible name: {name}. */
+    openImage: string;
+    close: string;
+    /** A file link's accessible name: {name}, {size}. */
+    download: string;
+    /** Why an upload failed, by error code. */
+    errors: Record<string, string>;
+  };
   /** #help's descriptions by command word. */
   commands: Record<string, string>;
   /** The words of a command usage's placeholders (`<room>`), and the `invalid_command` text. */
@@ -68,6 +96,9 @@ const en: Table = {
     message_not_found: 'That message is gone or was deleted.',
     not_author: 'Only its author can change that message.',
     invalid_emoji: 'A reaction is one emoji.',
+    attachment_not_found: 'An attached file is gone: attach it again.',
+    not_upload_owner: 'Only the person who uploaded a file can attach it.',
+    too_many_attachments: 'A message carries at most 10 files.',
   },
   chatAbout: {
     room_not_found: 'There is no live room named “{name}”.',
@@ -123,6 +154,31 @@ const en: Table = {
     reactionLabel: '{emoji} {count}: {users}',
     inReplyTo: 'In reply to {name}',
   },
+  attachments: {
+    decimal: '.',
+    attach: 'Attach files',
+    dropHere: 'Drop files to attach them',
+    uploading: 'Uploading… {percent}%',
+    uploaded: 'Ready',
+    cancelled: 'Cancelled',
+    failed: 'Failed: {reason}',
+    cancel: 'Cancel upload',
+    remove: 'Remove',
+    retry: 'Retry',
+    waitForUploads: 'Wait until the files are uploaded, or remove the failed ones.',
+    tooMany: 'A message carries at most {max} files.',
+    openImage: 'Open {name} at full size',
+    close: 'Close',
+    download: 'Download {name} ({size})',
+    errors: {
+      payload_too_large: 'the file is too large.',
+      network_error: 'the server could not be reached.',
+      cancelled: 'cancelled.',
+      rate_limited: 'too many uploads; try again in a moment.',
+      unauthorized: 'sign in again.',
+      unsupported_media_type: 'the upload was not a file.',
+    },
+  },
   commands: {
     cR: 'create a room you own and move into it',
     gR: 'move into an existing room',
@@ -153,6 +209,9 @@ const es: Table = {
     message_not_found: 'Ese mensaje ya no existe o se borró.',
     not_author: 'Solo quien lo escribió puede cambiar ese mensaje.',
     invalid_emoji: 'Una reacción es un solo emoji.',
+    attachment_not_found: 'Un archivo adjunto ya no existe: adjúntalo de nuevo.',
+    not_upload_owner: 'Solo quien subió un archivo puede adjuntarlo.',
+    too_many_attachments: 'Un mensaje lleva como máximo 10 archivos.',
   },
   chatAbout: {
     room_not_found: 'No hay ninguna sala activa llamada «{name}».',
@@ -207,6 +266,31 @@ const es: Table = {
     deletedBy: '{name} borró un mensaje',
     reactionLabel: '{emoji} {count}: {users}',
     inReplyTo: 'En respuesta a {name}',
+  },
+  attachments: {
+    decimal: ',',
+    attach: 'Adjuntar archivos',
+    dropHere: 'Suelta los archivos para adjuntarlos',
+    uploading: 'Subiendo… {percent} %',
+    uploaded: 'Listo',
+    cancelled: 'Cancelado',
+    failed: 'Error: {reason}',
+    cancel: 'Cancelar la subida',
+    remove: 'Quitar',
+    retry: 'Reintentar',
+    waitForUploads: 'Espera a que se suban los archivos, o quita los que fallaron.',
+    tooMany: 'Un mensaje lleva como máximo {max} archivos.',
+    openImage: 'Abrir {name} a tamaño completo',
+    close: 'Cerrar',
+    download: 'Descargar {name} ({size})',
+    errors: {
+      payload_too_large: 'el archivo es demasiado grande.',
+      network_error: 'no se pudo contactar con el servidor.',
+      cancelled: 'cancelado.',
+      rate_limited: 'demasiadas subidas; prueba dentro de un momento.',
+      unauthorized: 'vuelve a iniciar sesión.',
+      unsupported_media_type: 'lo subido no era un archivo.',
+    },
   },
   commands: {
     cR: 'crea una sala tuya y entra en ella',
@@ -324,6 +408,15 @@ export function conversationText(
   params?: Record<string, string | number>,
 ): string {
   return fill(texts[lang].conversation[key], params);
+}
+
+/** A word of files (`attach`, `remove`, `openImage`…) in `lang`, with its {params}. */
+export function attachmentText(
+  lang: Lang,
+  key: Exclude<keyof Table['attachments'], 'errors'>,
+  params?: Record<string, string | number>,
+): string {
+  return fill(texts[lang].attachments[key], params);
 }
 
 function isApiError(e: unknown): e is ApiError {

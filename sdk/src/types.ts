@@ -66,6 +66,10 @@ export type MentionPage = Schemas['MentionPage'];
 export type Reaction = Schemas['Reaction'];
 /** The message a reply answers: its id, author and first 100 characters. */
 export type ReplySnippet = Schemas['ReplySnippet'];
+/** A stored file: the answer to POST /uploads, and each of a message's `attachments`. */
+export type Upload = Schemas['Upload'];
+/** A file a message carries (the same shape as an upload). */
+export type Attachment = Schemas['Upload'];
 export type AckEnvelope = Schemas['AckEnvelope'];
 export type PongEnvelope = Schemas['PongEnvelope'];
 export type RoomsEnvelope = Schemas['RoomsEnvelope'];

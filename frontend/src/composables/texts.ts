@@ -1,5 +1,8 @@
 // The SDK's words for the server's codes (one copy for both apps), in the UI's language.
 import {
+  attachmentStatus,
+  attachmentText,
+  attachmentView,
   authErrorText,
   chatErrorText,
   commandDescription,
@@ -9,11 +12,14 @@ import {
   fieldErrorTexts,
   noticeText,
   usageText,
+  type Attachment,
   type HelpItem,
   type Lang,
+  type PendingAttachment,
   type Reaction,
 } from '@sala/sdk';
 import { useI18n } from 'vue-i18n';
+import { config } from '../config';
 
 /** Functions that word codes in the current locale. */
 export function useTexts() {
@@ -38,5 +44,12 @@ export function useTexts() {
     reaction: (r: Reaction, me: string) => reactionLabel(lang(), r, me),
     notice: (key: 'alreadyInRoom' | 'gap', params?: Record<string, string>) =>
       noticeText(lang(), key, params),
+    /** A word of files (`attach`, `remove`, `openImage`…) from the SDK's table. */
+    files: (key: Parameters<typeof attachmentText>[1], params?: Record<string, string | number>) =>
+      attachmentText(lang(), key, params),
+    /** A composer file's state: "Uploading… 42%", "Failed: …". */
+    fileStatus: (a: PendingAttachment) => attachmentStatus(a, lang()),
+    /** A message's file as shown: an inline image at a bounded size, or a named download. */
+    fileView: (a: Attachment) => attachmentView(a, lang(), { baseUrl: config.apiBase }),
   };
 }

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import {
   ChatModel,
+  attachmentsIn,
   emptyChatState,
   privateKey,
   privateUnread,
@@ -158,6 +159,15 @@ export const useChatStore = defineStore('chat', () => {
     /** The latest edit or deletion by someone else on screen, for screen readers. */
     announcement: computed(() => s().announcement),
     send: (text: string, replyTo?: number) => void model?.send(text, { replyTo }),
+    /** The composer's files in the conversation on screen. */
+    attachments: computed(() => attachmentsIn(s())),
+    /** Uploads files into the composer of the conversation on screen. */
+    attach: (files: readonly File[]) => {
+      for (const f of files) model?.attach({ name: f.name, size: f.size, type: f.type, data: f });
+    },
+    cancelAttachment: (key: string) => model?.cancelAttachment(key),
+    removeAttachment: (key: string) => model?.removeAttachment(key),
+    retryAttachment: (key: string) => model?.retryAttachment(key),
     edit: (messageId: number, text: string) => void model?.edit(messageId, text),
     deleteMessage: (messageId: number) => void model?.deleteMessage(messageId),
     react: (messageId: number, emoji: string) => void model?.react(messageId, emoji),

@@ -19,6 +19,7 @@ import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
 import { NewMessagesLine, useNewestVisible, useNewMessagesId } from './reads';
 import { sendersShown } from './senders';
+import { useComposerFiles } from './useComposerFiles';
 import { useHistoryScroll } from './useHistoryScroll';
 
 type Row =
@@ -41,6 +42,7 @@ export function ChatScreen() {
   const commands = useChat((s) => s.commands);
   const privateSent = useChat((s) => s.privateSent);
   const paging = useChat((s) => (s.room ? s.paging[pagingKey({ room: s.room })] : undefined));
+  const files = useComposerFiles('room');
   const owner = useChat((s) => s.rooms.find((r) => r.name === s.room)?.owner);
   const actions = useMessageActions(me ?? '');
   const openActions = actions.openActions;
@@ -163,6 +165,7 @@ export function ChatScreen() {
           me={me ?? ''}
           onSend={(text) => store?.send(text, actions.takeReply())}
           {...actions.composer}
+          {...files}
         />
       </View>
       {actions.sheet(owner ?? undefined)}

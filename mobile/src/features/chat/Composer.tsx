@@ -1,12 +1,17 @@
+import Ionicons from '@expo/vector-icons/Ionicons';
 import {
   type AnyMessage,
   applyMention,
+  attachmentsReady,
+  attachmentText,
   conversationText,
   type HelpItem,
   MAX_TEXT_LENGTH,
   mentionChoices,
   mentionQuery,
+  type PendingAttachment,
   textLength,
+  type UploadInput,
 } from '@sala/sdk';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
@@ -14,6 +19,18 @@ import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 import { commandDescription, commandUsage, useI18n } from '@/i18n';
 import { Button } from '@/ui/Button';
 import { space, useTheme } from '@/ui/theme';
+
+import { ComposerFiles } from './ComposerFiles';
+import { pickDocuments, pickImages } from './pickFiles';
+
+/** The system pickers, replaceable in tests. */
+export interface Pickers {
+  images: () => Promise<UploadInput[]>;
+  documents: () => Promise<UploadInput[]>;
+}
+
+const systemPickers: Pickers = { images: pickImages, documents: pickDocuments };
+const noFiles: readonly PendingAttachment[] = [];
 
 export interface ComposerProps {
   placeholder: string;
@@ -40,6 +57,13 @@ export interface ComposerProps {
   /** The logins `@` offers, and mine (never offered). */
   logins?: readonly string[];
   me?: string;
+  /** The files the next send carries; without onAttach the composer takes no files. */
+  attachments?: readonly PendingAttachment[];
+  onAttach?: (file: UploadInput) => void;
+  onCancelFile?: (key: string) => void;
+  onRemoveFile?: (key: string) => void;
+  onRetryFile?: (key: string) => void;
+  pickers?: Pickers;
   testID?: string;
 }
 
@@ -57,6 +81,12 @@ export function Composer({
   onTyping,
   logins,
   me,
+  attachments = noFiles,
+  onAttach,
+  onCancelFile,
+  onRemoveFile,
+  onRetryFile,
+  pickers = systemPickers,
   testID = 'composer',
 }: ComposerProps) {
   const { t, language } = useI18n();
@@ -88,7 +118,26 @@ export function Composer({
   // Never cut what is typed or pasted: over the limit, say so and do not send.
   const length = lengthOf(text);
   const tooLong = length > MAX_TEXT_LENGTH;
-  const canSend = text.trim().length > 0 && !tooLong;
+  // A send waits for every file: none may still be uploading or have failed.
+  const filesReady = attachmentsReady(attachments);
+  const hasFiles = attachments.some((a) => a.state === 'done');
+  const isCommand = text.trim().startsWith('#');
+  const canSend =
+    !tooLong &&
+    (editing || isCommand
+      ? text.trim().length > 0
+      : filesReady && (text.trim().length > 0 || hasFiles));
+  const [pickError, setPickError] = useState('');
+
+  async function pick(which: keyof Pickers) {
+    if (!onAttach) return;
+    setPickError('');
+    try {
+      for (const file of await pickers[which]()) onAttach(file);
+    } catch (e) {
+      setPickError(t('chat.pickFailed', { message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
 
   /** Puts a hint's command in the box, with a space when it takes arguments. */
   function fill(h: HelpItem) {
@@ -176,6 +225,24 @@ export function Composer({
           </Pressable>
         </View>
       ) : null}
+      {attachments.length ? (
+        <ComposerFiles
+          attachments={attachments}
+          onCancel={(key) => onCancelFile?.(key)}
+          onRemove={(key) => onRemoveFile?.(key)}
+          onRetry={(key) => onRetryFile?.(key)}
+        />
+      ) : null}
+      {!filesReady && !editing ? (
+        <Text testID={`${testID}-wait`} style={[styles.tooLong, { color: theme.textMuted }]}>
+          {attachmentText(language, 'waitForUploads')}
+        </Text>
+      ) : null}
+      {pickError ? (
+        <Text role="alert" style={[styles.tooLong, { color: theme.danger }]}>
+          {pickError}
+        </Text>
+      ) : null}
       {tooLong ? (
         <Text
           testID={`${testID}-too-long`}
@@ -185,6 +252,28 @@ export function Composer({
         </Text>
       ) : null}
       <View style={styles.row}>
+        {onAttach && !editing ? (
+          <>
+            <Pressable
+              testID={`${testID}-photo`}
+              accessibilityRole="button"
+              accessibilityLabel={t('chat.attachPhotos')}
+              onPress={() => void pick('images')}
+              hitSlop={4}
+              style={styles.attach}>
+              <Ionicons name="image-outline" size={24} color={theme.primary} />
+            </Pressable>
+            <Pressable
+              testID={`${testID}-file`}
+              accessibilityRole="button"
+              accessibilityLabel={t('chat.attachFiles')}
+              onPress={() => void pick('documents')}
+              hitSlop={4}
+              style={styles.attach}>
+              <Ionicons name="attach-outline" size={24} color={theme.primary} />
+            </Pressable>
+          </>
+        ) : null}
         <TextInput
           testID={`${testID}-input`}
           accessibilityLabel={placeholder}
@@ -223,6 +312,8 @@ const styles = StyleSheet.create({
   row: { flexDirection: 'row', alignItems: 'center', gap: space.sm },
   input: {
     flex: 1,
+    // On the web an input's intrinsic width would push the buttons off a narrow screen.
+    minWidth: 0,
     minHeight: 44,
     borderWidth: 1,
     borderRadius: 22,
@@ -245,4 +336,5 @@ const styles = StyleSheet.create({
   },
   contextText: { flex: 1, fontSize: 13 },
   tooLong: { fontSize: 13, marginBottom: space.xs, marginHorizontal: space.sm },
+  attach: { padding: 2 },
 });

@@ -65,6 +65,7 @@ export function MessageRow({
         deleted={m.deleted}
         me={me}
         mentionsMe={m.from !== me && mentions(m, me)}
+        attachments={m.attachments}
       />
       {m.reactions?.length ? (
         <View

@@ -1,4 +1,4 @@
-import { conversationText, hasLink, type ReplySnippet } from '@sala/sdk';
+import { type Attachment, conversationText, hasLink, type ReplySnippet } from '@sala/sdk';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { useI18n } from '@/i18n';
@@ -6,6 +6,7 @@ import { formatTime } from '@/lib/time';
 import { space, useTheme } from '@/ui/theme';
 
 import { LinkedText } from './LinkedText';
+import { MessageAttachments } from './MessageAttachments';
 
 export interface MessageBubbleProps {
   /** Who sent it, as people read it (a first name); your own say "You" to screen readers. */
@@ -30,6 +31,8 @@ export interface MessageBubbleProps {
   me?: string;
   /** It mentions the reader: the bubble is marked. */
   mentionsMe?: boolean;
+  /** Its files: images inline, others as links. */
+  attachments?: readonly Attachment[];
   testID?: string;
 }
 
@@ -52,12 +55,15 @@ export function MessageBubble({
   deleted,
   me,
   mentionsMe,
+  attachments,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
   const theme = useTheme();
   const text = deleted ? conversationText(language, 'deleted') : stored;
-  const links = hasLink(text);
+  const files = !deleted && attachments?.length ? attachments : null;
+  // Links and files are each reachable: the bubble is then not read as one element.
+  const links = hasLink(text) || files !== null;
   const sender = mine ? t('chat.you') : from;
   return (
     <View
@@ -92,19 +98,22 @@ export function MessageBubble({
           </Text>
         </Pressable>
       ) : null}
-      <LinkedText
-        testID={deleted ? 'message-deleted' : 'message-text'}
-        selectable
-        text={text}
-        me={me}
-        mentionColor={MENTION}
-        linkColor={theme.primary}
-        style={[
-          styles.text,
-          { color: deleted ? theme.textMuted : theme.text },
-          deleted ? styles.deleted : null,
-        ]}
-      />
+      {text !== '' || !files ? (
+        <LinkedText
+          testID={deleted ? 'message-deleted' : 'message-text'}
+          selectable
+          text={text}
+          me={me}
+          mentionColor={MENTION}
+          linkColor={theme.primary}
+          style={[
+            styles.text,
+            { color: deleted ? theme.textMuted : theme.text },
+            deleted ? styles.deleted : null,
+          ]}
+        />
+      ) : null}
+      {files ? <MessageAttachments attachments={files} /> : null}
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>

@@ -12,6 +12,7 @@ import {
   timeline,
   totalUnread as unreadOver,
   type UnreadMap,
+  type UploadInput,
   type UserInfo,
 } from '@sala/sdk';
 
@@ -33,7 +34,15 @@ export function pagingKey(c: Conversation): string {
 /** The SDK model's state, shaped for the screens' selectors (each part keeps its identity). */
 export interface ChatState extends Pick<
   ChatModelState,
-  'me' | 'room' | 'rooms' | 'users' | 'typing' | 'announcement' | 'mentions' | 'newMessages'
+  | 'me'
+  | 'room'
+  | 'rooms'
+  | 'users'
+  | 'typing'
+  | 'announcement'
+  | 'mentions'
+  | 'newMessages'
+  | 'attachments'
 > {
   status: ConnectionStatus;
   latencyMs: number | null; // none while disconnected
@@ -105,6 +114,11 @@ export class ChatStore {
   edit = (messageId: number, text: string) => this.model.edit(messageId, text);
   deleteMessage = (messageId: number) => this.model.deleteMessage(messageId);
   react = (messageId: number, emoji: string) => this.model.react(messageId, emoji);
+  /** Uploads a file into the composer of the conversation on screen. */
+  attach = (file: UploadInput) => this.model.attach(file);
+  cancelAttachment = (key: string) => this.model.cancelAttachment(key);
+  removeAttachment = (key: string) => this.model.removeAttachment(key);
+  retryAttachment = (key: string) => this.model.retryAttachment(key);
   /** The composer of the conversation on screen changed (the SDK throttles the signals). */
   typing = () => this.model.typing();
   createRoom = (name: string) => this.model.createRoom(name);
@@ -159,6 +173,7 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
     users: s.users,
     typing: s.typing,
     announcement: s.announcement,
+    attachments: s.attachments,
     timelines: s.room ? { [s.room]: timeline(s, { kind: 'room' }, false) } : {},
     paging,
     threads: keepThreads ? shown.threads : threads,

@@ -13,6 +13,7 @@ import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
 import { NewMessagesLine, useNewestVisible, useNewMessagesId } from '@/features/chat/reads';
 import { sendersShown } from '@/features/chat/senders';
+import { useComposerFiles } from '@/features/chat/useComposerFiles';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
 import { useFirstNames } from '@/features/users/useFirstNames';
 import { errorText, useI18n } from '@/i18n';
@@ -32,6 +33,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const { t } = useI18n();
   const theme = useTheme();
   const store = useChatStore();
+  const files = useComposerFiles(`@${peer}`);
   const me = useChat((s) => s.me);
   const messages = useChat((s) => s.threads[peer]) ?? noMessages;
   const pending = useChat((s) => s.pending) ?? noPending;
@@ -144,6 +146,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
           if (store) setSentIds((ids) => [...ids, store.sendPrivate(peer, text, replyTo)]);
         }}
         {...actions.composer}
+        {...files}
       />
       {actions.sheet()}
     </Screen>

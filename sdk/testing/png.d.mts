@@ -1,0 +1,2 @@
+/** A `width`×`height` RGB PNG's bytes. */
+export declare function pngBytes(width: number, height: number): Buffer;
