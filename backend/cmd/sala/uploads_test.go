@@ -143,6 +143,11 @@ func (s *testServer) wantStatus(what, path, token string, status int, code strin
 	}
 }
 
+// sweep runs the server's files sweeper at once, on the server's clock.
+func (s *testServer) sweep() (int, error) {
+	return files.NewSweeper(s.m.store, s.m.blobs, s.m.Now, s.m.Log).Sweep(s.t.Context())
+}
+
 // filePath is the path of file id without its signature.
 func filePath(id string) string { return "/api/v1/files/" + id }
 
@@ -252,7 +257,7 @@ func TestUploadsAttachedToMessages(t *testing.T) {
 		}
 		s.wantStatus("bob's old link after the deletion", link, "", http.StatusNotFound, "file_not_found")
 		s.wantStatus("carol by token after the deletion", filePath(up.ID), carol.token, http.StatusNotFound, "file_not_found")
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 1 {
+		if n, err := s.sweep(); err != nil || n != 1 {
 			t.Errorf("sweep after the deletion removed %d, %v; want 1 (the picture)", n, err)
 		}
 		if _, err := s.m.blobs.Open(t.Context(), up.ID); !errors.Is(err, files.ErrNotExist) {
@@ -384,12 +389,12 @@ func TestUnattachedUploadsAreSweptAfterADay(t *testing.T) {
 		}
 
 		advance(23 * time.Hour)
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 0 {
+		if n, err := s.sweep(); err != nil || n != 0 {
 			t.Errorf("sweep at 23 h removed %d, %v", n, err)
 		}
 		s.wantFile("an unattached upload at 23 h", filePath(left.ID), alice.token, []byte("never sent"), "text/plain; charset=utf-8", "attachment")
 		advance(2 * time.Hour)
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 1 {
+		if n, err := s.sweep(); err != nil || n != 1 {
 			t.Errorf("sweep at 25 h removed %d, %v; want 1", n, err)
 		}
 		s.wantStatus("the unattached upload after a day", filePath(left.ID), alice.token, http.StatusNotFound, "file_not_found")
