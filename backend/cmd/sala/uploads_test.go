@@ -329,7 +329,7 @@ func noFilesLeft(t *testing.T, what, dbURL, dataDir string) {
 
 // TestUploadTooLarge: past SALA_UPLOAD_MAX the upload is refused with 413
 // payload_too_large, whether its length was declared or not, and nothing of
-// it is kept.
+// it is kept; nor of a body cut short.
 func TestUploadTooLarge(t *testing.T) {
 	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
 		const limit = 300 << 10 // more than a PostgreSQL chunk: the first one is stored before the limit is met
@@ -346,6 +346,11 @@ func TestUploadTooLarge(t *testing.T) {
 		r = s.request("POST", "/api/v1/uploads", token, io.MultiReader(bytes.NewReader(body)), "Content-Type", ct)
 		if r.status != http.StatusRequestEntityTooLarge || r.errorCode(t) != "payload_too_large" {
 			t.Errorf("streamed oversize: %d %s", r.status, r.body)
+		}
+		cut := body[:len(body)/2] // a body that ends mid-file: a client gone
+		r = s.request("POST", "/api/v1/uploads", token, cut, "Content-Type", ct)
+		if r.status != http.StatusBadRequest || r.errorCode(t) != "invalid_request" {
+			t.Errorf("a body cut short: %d %s", r.status, r.body)
 		}
 		noFilesLeft(t, "after the refused uploads", dbURL, dataDir)
 

@@ -70,8 +70,8 @@ func (p *Postgres) Put(ctx context.Context, id string, r io.Reader) (n int64, er
 	}()
 	buf := make([]byte, chunkSize)
 	for seq := 0; ; seq++ {
-		k, rerr := io.ReadFull(r, buf)
-		if rerr != nil && !errors.Is(rerr, io.EOF) && !errors.Is(rerr, io.ErrUnexpectedEOF) {
+		k, rerr := fill(r, buf)
+		if rerr != nil && rerr != io.EOF {
 			return 0, rerr
 		}
 		if k > 0 || seq == 0 {
@@ -85,6 +85,21 @@ func (p *Postgres) Put(ctx context.Context, id string, r io.Reader) (n int64, er
 			return n, nil
 		}
 	}
+}
+
+// fill reads r into buf until buf is full or r ends: io.EOF then, with
+// what it read. Unlike io.ReadFull it tells r's end from r's own
+// io.ErrUnexpectedEOF (a multipart body cut short), which is a failure.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Open reads file id's size; its bytes are read as they are needed.
