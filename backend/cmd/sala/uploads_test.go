@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -296,35 +297,91 @@ func TestUploadsServedSafely(t *testing.T) {
 	})
 }
 
-// noFilesLeft fails unless no file's bytes are kept: no file under the
-// data directory's files folder (its tmp included), and no chunk in
-// PostgreSQL.
-func noFilesLeft(t *testing.T, what, dbURL, dataDir string) {
-	t.Helper()
+// filesKept counts what is kept of files' bytes: the files under the data
+// directory's files folder (its tmp included), or the chunks in PostgreSQL,
+// and the uploads recorded there.
+func filesKept(dbURL, dataDir string) (blobs, uploads int, err error) {
 	if dbURL != "" {
 		db, err := sql.Open("postgres", dbURL)
 		if err != nil {
-			t.Fatal(err)
+			return 0, 0, err
 		}
 		defer db.Close()
-		var chunks, uploads int
-		if err := db.QueryRow(`SELECT (SELECT count(*) FROM file_chunks), (SELECT count(*) FROM uploads)`).Scan(&chunks, &uploads); err != nil {
-			t.Fatal(err)
-		}
-		if chunks != 0 || uploads != 0 {
-			t.Errorf("%s: %d chunks and %d uploads left in PostgreSQL", what, chunks, uploads)
-		}
-		return
+		err = db.QueryRow(`SELECT (SELECT count(*) FROM file_chunks), (SELECT count(*) FROM uploads)`).Scan(&blobs, &uploads)
+		return blobs, uploads, err
 	}
-	err := filepath.WalkDir(filepath.Join(dataDir, "files"), func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(filepath.Join(dataDir, "files"), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			t.Errorf("%s: %s left behind", what, path)
+			blobs++
 		}
 		return err
 	})
+	return blobs, 0, err
+}
+
+// noFilesLeft fails unless no file's bytes (nor upload) are kept.
+func noFilesLeft(t *testing.T, what, dbURL, dataDir string) {
+	t.Helper()
+	blobs, uploads, err := filesKept(dbURL, dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if blobs != 0 || uploads != 0 {
+		t.Errorf("%s: %d files (or chunks) and %d uploads left", what, blobs, uploads)
+	}
+}
+
+// TestCancelledUploadLeavesNothing: a client that gives up halfway (the
+// apps' cancel button) leaves nothing behind, neither the bytes it sent nor
+// a record.
+func TestCancelledUploadLeavesNothing(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		s := startServer(t, dbURL, dataDir)
+		token := s.signup("alice")
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		ctx, cancel := context.WithCancel(t.Context())
+		req, err := http.NewRequestWithContext(ctx, "POST", s.base+"/api/v1/uploads", pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		done := make(chan error, 1)
+		go func() {
+			res, err := http.DefaultClient.Do(req)
+			if err == nil {
+				res.Body.Close()
+				err = fmt.Errorf("the upload finished: %s", res.Status)
+			}
+			done <- err
+		}()
+		part, err := mw.CreateFormFile("file", "half.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(bytes.Repeat([]byte("x"), 600<<10)) // blocks until sent: the server is reading it
+		eventually(t, "the server stores the first bytes", func() error {
+			if blobs, _, err := filesKept(dbURL, dataDir); err != nil || blobs == 0 {
+				return fmt.Errorf("%d kept, %v", blobs, err)
+			}
+			return nil
+		})
+		// Cancelled as a browser does: the request, and the body it was
+		// reading (a pending read of it would hold the client up).
+		cancel()
+		pw.CloseWithError(context.Canceled)
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("the client's upload: %v", err)
+		}
+		eventually(t, "nothing kept of the cancelled upload", func() error {
+			blobs, uploads, err := filesKept(dbURL, dataDir)
+			if err == nil && (blobs != 0 || uploads != 0) {
+				err = fmt.Errorf("%d files (or chunks) and %d uploads left", blobs, uploads)
+			}
+			return err
+		})
+	})
 }
 
 // TestUploadTooLarge: past SALA_UPLOAD_MAX the upload is refused with 413

@@ -65,8 +65,9 @@ func (s *Service) Upload(ctx context.Context, owner chat.User, name string, body
 	switch {
 	case in.over || errors.As(err, &tooBig):
 		return chat.Attachment{}, chat.Errorf(chat.EPayloadTooLarge, "files are at most %d bytes", s.max)
-	case err != nil && in.err != nil:
-		// The body failed, not the storage: a client gone or a body cut short.
+	case err != nil && (in.err != nil || ctx.Err() != nil):
+		// The body failed, not the storage: a client gone (a cancelled
+		// upload) or a body cut short. Nothing to log.
 		return chat.Attachment{}, chat.Errorf(chat.EInvalidRequest, "the body ended before the file did")
 	case err != nil:
 		return chat.Attachment{}, fmt.Errorf("upload: %w", err)
