@@ -63,6 +63,7 @@ export function MessageRow({
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
         attachments={m.attachments}
+        messageId={m.id}
       />
       {m.reactions?.length ? (
         <View

@@ -29,6 +29,8 @@ export interface MessageBubbleProps {
   deleted?: boolean;
   /** Its files: images inline, others as links. */
   attachments?: readonly Attachment[];
+  /** The stored message's id (none while pending), to fetch fresh file links. */
+  messageId?: number;
   testID?: string;
 }
 
@@ -50,6 +52,7 @@ export function MessageBubble({
   edited,
   deleted,
   attachments,
+  messageId,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
@@ -104,7 +107,7 @@ export function MessageBubble({
           ]}
         />
       ) : null}
-      {files ? <MessageAttachments attachments={files} /> : null}
+      {files ? <MessageAttachments attachments={files} messageId={messageId} /> : null}
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>
