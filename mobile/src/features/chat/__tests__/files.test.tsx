@@ -116,7 +116,7 @@ test('the composer attaches picked photos and files, shows progress and a cancel
 
   await setFiles([uploading]);
   const bar = screen.getByTestId('composer-file-progress');
-  expect(bar.props.accessibilityValue).toEqual({ min: 0, max: 100, now: 50 });
+  expect(bar.props['aria-valuenow']).toBe(50);
   expect(screen.getByText('Uploading… 50%')).toBeOnTheScreen();
   await fireEvent.changeText(screen.getByTestId('composer-input'), 'look');
   await fireEvent.press(screen.getByTestId('composer-send'));
