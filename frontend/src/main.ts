@@ -6,6 +6,7 @@ import { createAppRouter } from './router';
 import { useSessionStore } from './stores/session';
 import './styles/main.css';
 import './styles/conversation.css';
+import './styles/reads.css';
 import './styles/files.css';
 
 const i18n = createAppI18n();

@@ -176,6 +176,7 @@ export function handshake(socket: FakeSocket, room = 'general', history: ServerE
       user: alice,
       room,
       rooms: [{ name: 'general', members: 1, default: true }],
+      unread: [],
       commands: [
         { command: '#cR', usage: '#cR <room>', description: 'create a room and move into it' },
         { command: '#gR', usage: '#gR <room>', description: 'move into a room' },

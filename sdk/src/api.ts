@@ -14,6 +14,7 @@ import type {
   FieldError,
   HelpItem,
   LoginRequest,
+  MentionPage,
   MessageEnvelope,
   PrivateEnvelope,
   PrivateMessagePage,
@@ -225,6 +226,11 @@ export class ApiClient {
       params: { login },
       body: clientId === undefined ? { text } : { text, client_id: clientId },
     });
+  }
+
+  /** GET /mentions: messages that mention the caller, newest first. */
+  mentions(page: PageQuery = {}): Promise<MentionPage> {
+    return this.request('get', '/api/v1/mentions', { query: page });
   }
 
   /** GET /time: the server clock, Unix milliseconds. */

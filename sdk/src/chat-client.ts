@@ -100,6 +100,8 @@ export class ChatClient extends Emitter<ChatEvents> {
   private readonly sentCommands = new Map<string, string>();
   /** When the latest typing signal went out, by conversation (`#room` or `@login`). */
   private readonly typingSent = new Map<string, number>();
+  /** Client ids of the latest `read` envelopes: their answers are not the app's business. */
+  private readonly readIds = new Set<string>();
 
   private lastIdValue = 0;
   private roomValue: string | null = null;
@@ -292,6 +294,25 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (sent) this.typingSent.set(key, now);
   }
 
+  /**
+   * Tells the server the user has read a conversation (`room` or the thread `with` a login) up
+   * to `messageId`. Not queued: false when not connected (the next welcome's counts still hold
+   * it unread, and the app reads it again). Its ack and error are the client's own: a read
+   * refused (the room ended meanwhile) is nothing to show.
+   */
+  read(target: { room: string } | { with: string }, messageId: number): boolean {
+    if (!this.ready) return false;
+    const id = `${this.idPrefix}-${++this.counter}`;
+    const sent = this.write({ type: 'read', id, ...target, message_id: messageId });
+    if (sent) {
+      this.readIds.add(id);
+      if (this.readIds.size > SENT_COMMANDS_KEPT) {
+        this.readIds.delete(this.readIds.values().next().value!);
+      }
+    }
+    return sent;
+  }
+
   // ---- socket ------------------------------------------------------------------------------
 
   private open(): void {
@@ -473,6 +494,12 @@ export class ChatClient extends Emitter<ChatEvents> {
       case 'typing':
         this.emit('typing', env);
         break;
+      case 'read':
+        this.emit('read', env);
+        break;
+      case 'mention':
+        if (this.markSeen(env.id)) this.emit('mention', env);
+        break;
       case 'ack':
         this.onAck(env);
         break;
@@ -558,6 +585,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   private onAck(env: AckEnvelope): void {
+    if (this.readIds.delete(env.id)) return;
     this.clearResend(env.id);
     const before = this.pendingList.length;
     this.pendingList = this.pendingList.filter((p) => p.id !== env.id);
@@ -566,6 +594,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   private onError(env: ErrorEnvelope): void {
+    if (env.id && this.readIds.delete(env.id)) return;
     if (!env.id) {
       this.emit('error', env);
       return;

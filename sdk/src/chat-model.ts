@@ -17,19 +17,32 @@ import type { ClockStats } from './clock';
 import { parsePrivateCommand, typedCommand, isCommand } from './commands';
 import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
 import { fillGap } from './history';
+import { mentions } from './mentions';
 import { mergeById, peerOf } from './messages';
 import { UPLOAD_CANCELLED, type UploadInput, type UploadTask } from './uploads';
 import type {
   EventEnvelope,
   HelpItem,
   JoinedEnvelope,
+  MentionEnvelope,
   MessageEnvelope,
   PrivateEnvelope,
+  ReadEnvelope,
   RoomInfo,
   TypingEnvelope,
   UpdateEnvelope,
   UserInfo,
+  WelcomeEnvelope,
 } from './types';
+import {
+  NO_UNREAD,
+  afterRead,
+  firstUnreadId,
+  privateKey,
+  roomKey,
+  totalUnread,
+  type UnreadMap,
+} from './unread';
 
 /** Something said between messages: by the server, or by the model about a command. */
 export type NoticeBody =
@@ -70,8 +83,6 @@ export interface ConversationLog<M> {
   messages: readonly M[];
   notices: readonly Notice[];
   paging: Paging;
-  /** Messages from others that arrived while another conversation was on screen. */
-  unread: number;
 }
 
 /** The conversation on screen. */
@@ -94,6 +105,40 @@ export interface Announcement {
   key: number;
   kind: 'edited' | 'deleted';
   by: string;
+}
+
+/** A message elsewhere that mentions the user (a `mention` envelope, or a live message). */
+export interface MentionItem {
+  /** The room it was said in. */
+  room: string;
+  message_id: number;
+  from: string;
+  text: string;
+  at: number;
+}
+
+/** Where the "New messages" line goes in the conversation on screen. */
+export interface NewMessagesLine {
+  /** The conversation (`#room`, `@login`) it belongs to. */
+  key: string;
+  /** How many were unread when it opened. */
+  count: number;
+  /** The first unread message (the line goes before it); null until it is loaded. */
+  id: number | null;
+}
+
+/**
+ * Something that needs the user: a private message or a mention that arrived live while its
+ * conversation was not seen (another one on screen, or the window not focused). Apps show a
+ * notification or a banner; `key` grows with each.
+ */
+export interface Alert {
+  key: number;
+  kind: 'private' | 'mention';
+  /** Where to go: the room, or the private thread with `from`. */
+  ref: { kind: 'room'; room: string } | { kind: 'private'; login: string };
+  from: string;
+  text: string;
 }
 
 /** One row of a conversation on screen. */
@@ -135,6 +180,14 @@ export interface ChatModelState {
   typing: readonly TypingPerson[];
   /** The latest edit or deletion by someone else on screen (null: none yet). */
   announcement: Announcement | null;
+  /** Unread counts by conversation (`#room`, `@login`): welcome's, then kept up to date. */
+  unread: UnreadMap;
+  /** Messages that mention the user, newest first. */
+  mentions: readonly MentionItem[];
+  /** The "New messages" line of the conversation on screen (null: nothing was unread). */
+  newMessages: NewMessagesLine | null;
+  /** The latest private message or mention that needs the user (null: none yet). */
+  alert: Alert | null;
   /** The composers' files, each in its conversation (`where`), in the order they were added. */
   attachments: readonly PendingAttachment[];
 }
@@ -151,6 +204,7 @@ export type ChatModelClient = Pick<
   | 'delete'
   | 'react'
   | 'typing'
+  | 'read'
   | 'reconnectNow'
   | 'state'
   | 'serverNow'
@@ -159,9 +213,9 @@ export type ChatModelClient = Pick<
 
 export interface ChatModelOptions {
   client: ChatModelClient;
-  /** `upload` is needed only to attach files. */
+  /** `upload` is needed only to attach files, `mentions` only for the mentions list. */
   api: Pick<ApiClient, 'roomHistory' | 'dmHistory' | 'users' | 'commands'> &
-    Partial<Pick<ApiClient, 'upload'>>;
+    Partial<Pick<ApiClient, 'mentions' | 'upload'>>;
   /** The signed-in login, until welcome says it. */
   me?: string;
   /** Messages per history page (default 50). */
@@ -172,8 +226,10 @@ export interface ChatModelOptions {
   foldMs?: number;
   /** Called when the server refused the token: the user must log in again. */
   onAuthLost?: () => void;
-  /** Local clock, ms, for typing expiry. Defaults to Date.now. */
+  /** Local clock, ms, for typing expiry and read throttling. Defaults to Date.now. */
   now?: () => number;
+  /** The least time between two `read` envelopes for one conversation, ms (default 1000). */
+  readIntervalMs?: number;
 }
 
 const noClock: ClockStats = { offset: 0, latency: null, bestRtt: null, samples: 0 };
@@ -186,9 +242,13 @@ const threadPaging: Paging = { hasMore: true, loading: false, failed: false, loa
 const LINK_REFRESH_MS = 5 * 60_000;
 /** People are refreshed over REST at most this often after join/leave events. */
 const USERS_REFRESH_MS = 300;
+/** The least time between two `read` envelopes for one conversation, ms. */
+export const READ_INTERVAL_MS = 1_000;
+/** How many mentions the list keeps. */
+export const MENTIONS_KEPT = 100;
 
 function emptyLog<M>(paging: Paging): ConversationLog<M> {
-  return { messages: [], notices: [], paging, unread: 0 };
+  return { messages: [], notices: [], paging };
 }
 
 /** The state of a model not started: signed out, or before the first connection. */
@@ -210,6 +270,10 @@ export function emptyChatState(me = ''): ChatModelState {
     privateSent: null,
     typing: [],
     announcement: null,
+    unread: {},
+    mentions: [],
+    newMessages: null,
+    alert: null,
     attachments: [],
   };
 }
@@ -243,7 +307,21 @@ export class ChatModel {
   private readonly applied = new Map<number, number>();
   private typingTimer: unknown = null;
   private announced = 0;
+  private alerted = 0;
   private readonly now: () => number;
+  /** Server time of the latest welcome: what was stored before it is in its counts. */
+  private welcomeAt = 0;
+  /** By conversation key: the newest message id its count reflects (a repeat never counts). */
+  private readonly counted = new Map<string, number>();
+  /** By conversation key: how far the user has read (sent, or heard from another connection). */
+  private readonly readUpTo = new Map<string, number>();
+  /** By conversation key: when the latest `read` went out, and a later one waiting for it. */
+  private readonly readSentAt = new Map<string, number>();
+  private readonly readTimers = new Map<string, unknown>();
+  /** What the app says: the newest message of the conversation on screen is visible. */
+  private newestVisible = false;
+  /** What the app says: the window or app has the user's attention. */
+  private focused = false;
   /** Each pending attachment's file (kept for a retry) and its running upload. */
   private readonly files = new Map<
     string,
@@ -282,6 +360,7 @@ export class ChatModel {
       c.on('state', (s) => this.onState(s)),
       c.on('welcome', (w) => {
         this.update({ me: w.user.login, commands: w.commands });
+        this.onWelcome(w);
         void this.loadUsers();
       }),
       c.on('rooms', (rooms) => this.setRooms(rooms)),
@@ -306,6 +385,8 @@ export class ChatModel {
       }),
       c.on('update', (u) => this.onUpdate(u)),
       c.on('typing', (t) => this.onTyping(t)),
+      c.on('read', (r) => this.onRead(r)),
+      c.on('mention', (m) => this.onMention(m)),
       c.on('ack', (a) => this.onAck(a.id)),
       c.on('error', (e) => this.onError(e)),
       c.on('pending', (list) => {
@@ -321,6 +402,7 @@ export class ChatModel {
       },
       () => undefined, // welcome brings them too
     );
+    void this.loadMentions();
   }
 
   /** Unsubscribes, closes the connection for good and cancels every timer (log out). */
@@ -332,6 +414,8 @@ export class ChatModel {
     this.usersTimer = null;
     if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
     this.typingTimer = null;
+    for (const t of this.readTimers.values()) this.timers.clearTimeout(t);
+    this.readTimers.clear();
     for (const { task } of this.files.values()) task?.cancel();
     this.files.clear();
     this.listeners.clear();
@@ -559,17 +643,38 @@ export class ChatModel {
 
   /** Puts the room on screen. */
   openRoom(): void {
-    this.update({ active: { kind: 'room' }, roomLog: { ...this.state.roomLog, unread: 0 } });
+    const was = this.state.active;
+    this.update({ active: { kind: 'room' } });
+    if (was.kind !== 'room') this.opened();
   }
 
   /** Puts the thread with `login` on screen, loading its latest page the first time. */
   openPrivate(login: string): void {
     const t = this.thread(login);
+    const was = this.state.active;
     this.update({
       active: { kind: 'private', login },
-      threads: { ...this.state.threads, [login]: { ...t, unread: 0 } },
+      threads: { ...this.state.threads, [login]: t },
     });
+    if (!(was.kind === 'private' && was.login === login)) this.opened();
     if (!t.paging.loaded) void this.loadOlder({ kind: 'private', login });
+  }
+
+  /**
+   * Whether the newest message of the conversation on screen is visible (the list is scrolled
+   * to its end). With the window focused, what is on screen is read.
+   */
+  setNewestVisible(visible: boolean): void {
+    if (this.newestVisible === visible) return;
+    this.newestVisible = visible;
+    this.markSeen();
+  }
+
+  /** Whether the window (web) or the app (phone) has the user's attention. */
+  setFocused(focused: boolean): void {
+    if (this.focused === focused) return;
+    this.focused = focused;
+    this.markSeen();
   }
 
   /**
@@ -598,6 +703,7 @@ export class ChatModel {
       if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
       this.merge(ref, page.messages);
       this.setPaging(ref, { hasMore: page.has_more, loading: false, failed: false, loaded: true });
+      if (sameRef(ref, this.state.active)) this.markSeen();
     } catch (err) {
       if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
       const gone = err instanceof ApiError && err.status === 404;
@@ -667,6 +773,7 @@ export class ChatModel {
     if (j.resumed && j.room === this.state.room) {
       const knownUpTo = log.messages.at(-1)?.id;
       this.merge({ kind: 'room' }, j.history);
+      this.markSeen();
       const below = j.history[0]?.id;
       if (j.more && below !== undefined && knownUpTo !== undefined) {
         void this.fillGap(j.room, below, knownUpTo);
@@ -692,6 +799,7 @@ export class ChatModel {
     }
     const back = moved && j.room === this.state.defaultRoom;
     this.addNotice({ kind: 'room' }, { kind: 'joined', room: j.room, moved: back });
+    if (this.state.active.kind === 'room') this.opened();
   }
 
   /** Pages the messages missed between `knownUpTo` and `below`; if that fails, says so there. */
@@ -718,14 +826,20 @@ export class ChatModel {
     this.noteStored(m);
     this.stopTyping(m.from, 'room');
     const log = this.state.roomLog;
-    const unseen = this.state.active.kind !== 'room' && m.from !== this.state.me;
-    this.update({
-      roomLog: {
-        ...log,
-        messages: mergeById(log.messages, [m]),
-        unread: log.unread + (unseen ? 1 : 0),
-      },
-    });
+    this.update({ roomLog: { ...log, messages: mergeById(log.messages, [m]) } });
+    const mentioned = mentions(m, this.state.me);
+    const counted = this.countLive(roomKey(m.room), m, mentioned);
+    if (counted && mentioned) {
+      this.addMention({
+        room: m.room,
+        message_id: m.id,
+        from: m.from,
+        text: m.text,
+        at: m.sent_at,
+      });
+      this.raise('mention', { kind: 'room', room: m.room }, m);
+    }
+    this.markSeen();
   }
 
   private onPrivate(m: PrivateEnvelope): void {
@@ -733,19 +847,192 @@ export class ChatModel {
     const login = peerOf(m, this.state.me);
     this.stopTyping(m.from, login);
     const t = this.thread(login);
-    const a = this.state.active;
-    const unseen = !(a.kind === 'private' && a.login === login) && m.from !== this.state.me;
     this.update({
-      threads: {
-        ...this.state.threads,
-        [login]: {
-          ...t,
-          messages: mergeById(t.messages, [m]),
-          unread: t.unread + (unseen ? 1 : 0),
-        },
-      },
+      threads: { ...this.state.threads, [login]: { ...t, messages: mergeById(t.messages, [m]) } },
     });
+    if (this.countLive(privateKey(login), m, mentions(m, this.state.me))) {
+      this.raise('private', { kind: 'private', login }, m);
+    }
+    this.markSeen();
     if (!this.state.users.some((u) => u.login === login)) this.refreshUsersSoon();
+  }
+
+  // ---- unread counts, reads and mentions -----------------------------------------------------
+
+  /** welcome's counts replace the known ones: they include everything stored before it. */
+  private onWelcome(w: WelcomeEnvelope): void {
+    this.welcomeAt = w.server_time;
+    const unread: Record<string, { count: number; mentions: number }> = {};
+    for (const u of w.unread ?? []) {
+      const key = u.room !== undefined ? roomKey(u.room) : privateKey(u.with ?? '');
+      unread[key] = { count: u.count, mentions: u.mentions };
+      if (u.last_read > (this.readUpTo.get(key) ?? 0)) this.readUpTo.set(key, u.last_read);
+    }
+    this.update({ unread });
+  }
+
+  /**
+   * Counts a live message from someone else, unless welcome's counts already hold it (stored
+   * before it: a resumed backlog), it is a repeat, it is read already, or its conversation is
+   * seen right now (it is read at once instead). True when it counted, or was seen as it came.
+   */
+  private countLive(
+    key: string,
+    m: { id: number; from: string; sent_at: number },
+    mentioned: boolean,
+  ): boolean {
+    if (m.from === this.state.me || m.sent_at <= this.welcomeAt) return false;
+    if (m.id <= (this.counted.get(key) ?? 0) || m.id <= (this.readUpTo.get(key) ?? 0)) return false;
+    this.counted.set(key, m.id);
+    if (this.seen(key)) return true;
+    const c = this.state.unread[key] ?? NO_UNREAD;
+    const next = { count: c.count + 1, mentions: c.mentions + (mentioned ? 1 : 0) };
+    this.update({ unread: { ...this.state.unread, [key]: next } });
+    return true;
+  }
+
+  /**
+   * Another connection of the user read a conversation: what it read is read here too. The
+   * server's counts after the move hold for a conversation this one has no messages of; for
+   * one it holds, the messages past the cursor tell (a live one may have come since).
+   */
+  private onRead(r: ReadEnvelope): void {
+    const key = r.room !== undefined ? roomKey(r.room) : privateKey(r.with ?? '');
+    if (r.message_id <= (this.readUpTo.get(key) ?? 0)) return; // a cursor never moves back
+    this.readUpTo.set(key, r.message_id);
+    const messages = this.messagesOf(key);
+    const server = { count: r.count, mentions: r.mentions };
+    const here = this.state.unread[key] ?? NO_UNREAD;
+    const hasPast = messages.some((m) => m.id > r.message_id);
+    this.setUnread(key, hasPast ? afterRead(here, messages, r.message_id, this.state.me) : server);
+  }
+
+  /** A mention in a room the user is not in (stored, so it comes again after a drop). */
+  private onMention(m: MentionEnvelope): void {
+    const at = m.sent_at;
+    const fresh = this.addMention({
+      room: m.room,
+      message_id: m.message_id,
+      from: m.from,
+      text: m.text,
+      at,
+    });
+    const key = roomKey(m.room);
+    if (!fresh || at <= this.welcomeAt) return;
+    if (m.message_id <= (this.counted.get(key) ?? 0)) return;
+    if (m.message_id <= (this.readUpTo.get(key) ?? 0)) return;
+    this.counted.set(key, m.message_id);
+    const c = this.state.unread[key] ?? NO_UNREAD;
+    this.setUnread(key, { count: c.count + 1, mentions: c.mentions + 1 });
+    this.raise('mention', { kind: 'room', room: m.room }, m);
+  }
+
+  /** Adds a mention to the list, once by message id; false when it was there already. */
+  private addMention(item: MentionItem): boolean {
+    if (this.state.mentions.some((x) => x.message_id === item.message_id)) return false;
+    const list = [...this.state.mentions, item]
+      .sort((a, b) => b.message_id - a.message_id)
+      .slice(0, MENTIONS_KEPT);
+    this.update({ mentions: list });
+    return true;
+  }
+
+  /** The mentions stored on the server (a reload or a new device starts with them). */
+  private async loadMentions(): Promise<void> {
+    const load = this.opts.api.mentions;
+    if (!load) return;
+    try {
+      const page = await load.call(this.opts.api, { limit: 50 });
+      if (this.stopped) return;
+      for (const m of page.mentions) {
+        const { room, message_id, from, text, sent_at } = m;
+        this.addMention({ room, message_id, from, text, at: sent_at });
+      }
+    } catch {
+      // the list fills from live mentions
+    }
+  }
+
+  private raise(kind: Alert['kind'], ref: Alert['ref'], m: { from: string; text: string }): void {
+    const key = ref.kind === 'room' ? roomKey(ref.room) : privateKey(ref.login);
+    if (this.seen(key)) return;
+    this.update({ alert: { key: ++this.alerted, kind, ref, from: m.from, text: m.text } });
+  }
+
+  private setUnread(key: string, c: { count: number; mentions: number }): void {
+    const others = Object.entries(this.state.unread).filter(([k]) => k !== key);
+    const none = c.count === 0 && c.mentions === 0;
+    this.update({ unread: Object.fromEntries(none ? others : [...others, [key, c]]) });
+  }
+
+  /** The key of the conversation on screen ('' before the first joined). */
+  private activeKey(): string {
+    const a = this.state.active;
+    if (a.kind === 'private') return privateKey(a.login);
+    return this.state.room === null ? '' : roomKey(this.state.room);
+  }
+
+  /** Whether the user sees the newest messages of `key` now. */
+  private seen(key: string): boolean {
+    return this.newestVisible && this.focused && key !== '' && key === this.activeKey();
+  }
+
+  private messagesOf(key: string): ReadonlyArray<MessageEnvelope | PrivateEnvelope> {
+    if (key.startsWith('@')) return this.state.threads[key.slice(1)]?.messages ?? [];
+    return this.state.room !== null && key === roomKey(this.state.room)
+      ? this.state.roomLog.messages
+      : [];
+  }
+
+  /** A conversation came on screen: where its "New messages" line goes, then maybe read it. */
+  private opened(): void {
+    const key = this.activeKey();
+    const count = (this.state.unread[key] ?? NO_UNREAD).count;
+    this.update({ newMessages: count > 0 ? { key, count, id: null } : null });
+    this.placeLine();
+    this.markSeen();
+  }
+
+  /** Finds the first unread message of the line once it is loaded. */
+  private placeLine(): void {
+    const line = this.state.newMessages;
+    if (line === null || line.id !== null) return;
+    const id = firstUnreadId(this.messagesOf(line.key), line.count, this.state.me);
+    if (id !== null) this.update({ newMessages: { ...line, id } });
+  }
+
+  /**
+   * The user sees the newest messages on screen: the conversation is read up to its newest
+   * message. Its counts clear now; the `read` goes out at most once per interval (the latest).
+   */
+  private markSeen(): void {
+    this.placeLine();
+    const key = this.activeKey();
+    if (!this.seen(key)) return;
+    const messages = this.messagesOf(key);
+    const newest = messages.at(-1)?.id ?? 0;
+    const unread = this.state.unread[key];
+    if (newest === 0 || (newest <= (this.readUpTo.get(key) ?? 0) && !unread)) return;
+    if (unread) this.setUnread(key, { count: 0, mentions: 0 });
+    this.counted.set(key, Math.max(this.counted.get(key) ?? 0, newest));
+    this.readUpTo.set(key, Math.max(this.readUpTo.get(key) ?? 0, newest));
+    this.sendRead(key);
+  }
+
+  private sendRead(key: string): void {
+    if (this.readTimers.has(key)) return; // the waiting one sends the latest
+    const interval = this.opts.readIntervalMs ?? READ_INTERVAL_MS;
+    const wait = (this.readSentAt.get(key) ?? -Infinity) + interval - this.now();
+    const go = () => {
+      this.readTimers.delete(key);
+      if (this.stopped) return;
+      const upTo = this.readUpTo.get(key) ?? 0;
+      const target = key.startsWith('@') ? { with: key.slice(1) } : { room: key.slice(1) };
+      if (this.client.read(target, upTo)) this.readSentAt.set(key, this.now());
+      else this.readUpTo.delete(key); // not connected: the next welcome's counts say it again
+    };
+    if (wait <= 0) go();
+    else this.readTimers.set(key, this.timers.setTimeout(go, wait));
   }
 
   /**
@@ -1032,5 +1319,5 @@ function sameRef(a: ConversationRef, b: ConversationRef): boolean {
 
 /** Unread private messages over every thread. */
 export function privateUnread(state: ChatModelState): number {
-  return Object.values(state.threads).reduce((sum, t) => sum + t.unread, 0);
+  return totalUnread(state.unread, '@');
 }

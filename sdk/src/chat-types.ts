@@ -6,8 +6,10 @@ import type {
   EventEnvelope,
   HelpItem,
   JoinedEnvelope,
+  MentionEnvelope,
   MessageEnvelope,
   PrivateEnvelope,
+  ReadEnvelope,
   RoomInfo,
   ServerEnvelope,
   TypingEnvelope,
@@ -132,6 +134,10 @@ export interface ChatEvents {
   update: UpdateEnvelope;
   /** Someone is typing in the connection's room or to the user. */
   typing: TypingEnvelope;
+  /** The user's read cursor of a conversation moved on another of their connections. */
+  read: ReadEnvelope;
+  /** A message of a room the user is not in mentions them, not seen before (deduped by id). */
+  mention: MentionEnvelope;
   /**
    * The live rooms, whenever they change: from welcome, the `#lR` answer, and every
    * `rooms_changed` push applied to the list.

@@ -12,6 +12,8 @@ export type {
 export { ChatClient, RECEIPT_INTERVAL_MS, SEEN_KEPT } from './chat-client';
 export {
   ChatModel,
+  MENTIONS_KEPT,
+  READ_INTERVAL_MS,
   attachmentsIn,
   emptyChatState,
   privateUnread,
@@ -19,7 +21,10 @@ export {
   typingIn,
 } from './chat-model';
 export type {
+  Alert,
   Announcement,
+  MentionItem,
+  NewMessagesLine,
   TypingPerson,
   ChatModelClient,
   ChatModelOptions,
@@ -127,6 +132,28 @@ export type { FillGapOptions, FillGapResult, HistoryPage } from './history';
 export { mergeById, peerOf } from './messages';
 export { applyRoomsChanged, isRoomName } from './rooms';
 export { hasLink, linkify } from './links';
+export {
+  applyMention,
+  findMentions,
+  mentionChoices,
+  mentionQuery,
+  mentions,
+  mentionsIn,
+  messageSegments,
+} from './mentions';
+export type { MentionQuery, MessageSegment } from './mentions';
+export {
+  NO_UNREAD,
+  afterRead,
+  firstUnreadId,
+  privateKey,
+  roomKey,
+  totalMentions,
+  totalUnread,
+  unreadOf,
+  unreadTitle,
+} from './unread';
+export type { UnreadCount, UnreadMap } from './unread';
 export type { TextSegment } from './links';
 export { compareNames, sortRooms } from './sort';
 export type { HasId } from './messages';

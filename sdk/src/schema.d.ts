@@ -226,6 +226,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{name}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A live room's name (ignoring case). */
+                name: components["schemas"]["RoomName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Move the caller's read cursor of a room
+         * @description The REST twin of the `read` envelope: the caller has read the live room up to
+         *     `message_id` (a message of that room, else 404 `message_not_found`; a room that is not
+         *     live is 404 `room_not_found`). The cursor never moves back: a lower `message_id` leaves it
+         *     where it was, and the answer gives the cursor as it stands. When it moved, the caller's
+         *     WebSocket connections get `read` with the same fields.
+         */
+        put: operations["readRoom"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dm/{login}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other user of the private thread. */
+                login: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Move the caller's read cursor of a private thread
+         * @description As `PUT /rooms/{name}/read`, for the private thread between the caller and `login`
+         *     (404 `user_not_found` for an unknown login or the caller's own; 404 `message_not_found`
+         *     for a message outside the thread).
+         */
+        put: operations["readPrivate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's unread counts, per conversation
+         * @description What `welcome.unread` carries: one entry for the default room, one for each live room
+         *     the caller has been in, and one for every private thread the caller has, each with the
+         *     number of messages after the caller's read cursor (never the caller's own, never
+         *     deletions or updates) and how many of them mention the caller.
+         */
+        get: operations["listUnread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages that mention the caller, newest first
+         * @description Every room message that mentions the caller (`@login`), newest first, as `mention`
+         *     envelopes; page back by passing the last `message_id` as `before`. A deleted message
+         *     is left out.
+         */
+        get: operations["listMentions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/uploads": {
         parameters: {
             query?: never;
@@ -346,7 +443,8 @@ export interface paths {
         /**
          * The real-time channel (WebSocket upgrade)
          * @description Upgrades to a WebSocket. The server sends `welcome`, then `joined` for the room the
-         *     connection lands in, then the private messages to the user above its latest `receipt`.
+         *     connection lands in, then the private messages to the user above its latest `receipt`,
+         *     then the `mention` envelopes above it.
          *     Envelopes are described by `ClientEnvelope` and `ServerEnvelope`.
          *
          *     A plain GET without `Connection: Upgrade` and `Upgrade: websocket` (curl, a link) is
@@ -356,7 +454,7 @@ export interface paths {
          *     seen, room or private) and `room` (the room it was in). If that room is still live
          *     the connection lands in it and `joined.history` holds every room message after
          *     `last_id` (`resumed: true`); private messages after `last_id` follow as `private`
-         *     envelopes. If that room ended meanwhile (a room of the same name created since is
+         *     envelopes, then the `mention` envelopes after `last_id` of the other rooms. If that room ended meanwhile (a room of the same name created since is
          *     another room), the messages missed there come as `message` envelopes, then `event`
          *     `room_deleted`, then `joined` for the default room. Nothing is sent twice to a client
          *     that dedupes by `id`.
@@ -685,6 +783,38 @@ export interface components {
             messages: components["schemas"]["PrivateEnvelope"][];
             has_more: boolean;
         };
+        ReadRequest: {
+            /**
+             * Format: int64
+             * @description A message of the conversation the caller has seen.
+             */
+            message_id: number;
+        };
+        /**
+         * @description One conversation's unread state for the caller: `room` for a room, `with` (the other
+         *     person's login) for a private thread. `count` is the number of messages after the read
+         *     cursor, the caller's own and deleted ones left out (updates never count), stopping at
+         *     1000 (show "999+"); `mentions` how many of the messages after the cursor mention the
+         *     caller (always 0 in a private thread). `last_read` is the cursor (0: never read). A room
+         *     counts from when the caller entered it, the default room from when the account was
+         *     made, a private thread from its start.
+         */
+        UnreadEntry: {
+            room?: string;
+            with?: string;
+            count: number;
+            mentions: number;
+            /** Format: int64 */
+            last_read: number;
+        };
+        UnreadList: {
+            unread: components["schemas"]["UnreadEntry"][];
+        };
+        MentionPage: {
+            mentions: components["schemas"]["MentionEnvelope"][];
+            /** @description Older mentions exist; pass the last message_id as `before`. */
+            has_more: boolean;
+        };
         ServerTime: {
             /** Format: int64 */
             server_time: number;
@@ -842,7 +972,35 @@ export interface components {
             /** @description A login, for a private thread. */
             to?: string;
         };
-        ClientEnvelope: components["schemas"]["SendEnvelope"] | components["schemas"]["PingEnvelope"] | components["schemas"]["ReceiptEnvelope"] | components["schemas"]["EditEnvelope"] | components["schemas"]["DeleteEnvelope"] | components["schemas"]["ReactEnvelope"] | components["schemas"]["TypingClientEnvelope"];
+        /**
+         * @description The sender has read a conversation up to `message_id` (a message of it it has shown):
+         *     `room` for a live room, or `with` for the private thread with that login (exactly one
+         *     of the two). The cursor never moves back; a lower `message_id` changes nothing.
+         *     Answered by `ack` (its `message_id` is the cursor after the call) or `error`
+         *     (`room_not_found` for a room that is not live, `user_not_found` for an unknown login or
+         *     the sender's own, `message_not_found` for a message outside the conversation,
+         *     `invalid_envelope` without `id`, `message_id`, or exactly one of `room` and `with`).
+         *     When the cursor moved, the sender's other connections (on every node) get `read`.
+         * @example {
+         *       "type": "read",
+         *       "id": "c12",
+         *       "room": "general",
+         *       "message_id": 57
+         *     }
+         */
+        ReadClientEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "read";
+            id: string;
+            room?: string;
+            with?: string;
+            /** Format: int64 */
+            message_id: number;
+        };
+        ClientEnvelope: components["schemas"]["SendEnvelope"] | components["schemas"]["PingEnvelope"] | components["schemas"]["ReceiptEnvelope"] | components["schemas"]["EditEnvelope"] | components["schemas"]["DeleteEnvelope"] | components["schemas"]["ReactEnvelope"] | components["schemas"]["TypingClientEnvelope"] | components["schemas"]["ReadClientEnvelope"];
         WelcomeEnvelope: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -860,6 +1018,11 @@ export interface components {
              *     push brings it up to date.
              */
             rooms: components["schemas"]["RoomInfo"][];
+            /**
+             * @description The person's unread counts: the default room, each live room it has been in, and
+             *     every private thread it has (as `GET /api/v1/unread`).
+             */
+            unread: components["schemas"]["UnreadEntry"][];
             commands: components["schemas"]["HelpItem"][];
         };
         JoinedEnvelope: {
@@ -900,6 +1063,8 @@ export interface components {
             /** @description The sender's id for the message (empty when it gave none). */
             client_id: string;
             reply_to?: components["schemas"]["ReplySnippet"];
+            /** @description The logins of existing users it mentions (`@login`, ended by a space, punctuation or the end), in order of first mention; absent when none. */
+            mentions?: string[];
             /**
              * Format: int64
              * @description When it was last edited; absent if never.
@@ -1011,6 +1176,66 @@ export interface components {
             room?: string;
             from?: string;
             user: string;
+        };
+        /**
+         * @description The person's read cursor of a conversation moved (by another of its connections, or
+         *     over REST): `room` or `with` as in the `read` it sent, `message_id` the cursor, and the
+         *     conversation's unread `count` and `mentions` after it (as in `welcome.unread`). Also
+         *     the answer of the REST twins.
+         * @example {
+         *       "type": "read",
+         *       "room": "general",
+         *       "message_id": 57,
+         *       "count": 0,
+         *       "mentions": 0
+         *     }
+         */
+        ReadEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "read";
+            room?: string;
+            with?: string;
+            /** Format: int64 */
+            message_id: number;
+            count: number;
+            mentions: number;
+        };
+        /**
+         * @description A message of `room` mentions the receiver (`@login`); every connection of the receiver
+         *     that is not in that room gets this (the ones in it get the `message`, with `mentions`).
+         *     Stored, and recovered like a private message: a connection that resumes
+         *     with `last_id` gets the mentions after it (except those of the room it resumes into,
+         *     whose history carries them), one without `last_id` the mentions above the person's
+         *     receipt; a client that dedupes by `id` shows each once. `id` is the message's id in
+         *     the one growing sequence (so `last_id` and `receipt` cover it), equal to `message_id`.
+         * @example {
+         *       "type": "mention",
+         *       "id": 63,
+         *       "room": "ops",
+         *       "message_id": 63,
+         *       "from": "alice",
+         *       "text": "@bob can you look?",
+         *       "sent_at": 1767772800000
+         *     }
+         */
+        MentionEnvelope: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "mention";
+            /** Format: int64 */
+            id: number;
+            room: string;
+            /** Format: int64 */
+            message_id: number;
+            from: string;
+            text: string;
+            /** Format: int64 */
+            sent_at: number;
         };
         /**
          * @description The message (or edit, deletion, reaction) the client called `id` is durably stored;
@@ -1131,7 +1356,7 @@ export interface components {
             code: string;
             message: string;
         };
-        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["UpdateEnvelope"] | components["schemas"]["TypingEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["RoomsChangedEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
+        ServerEnvelope: components["schemas"]["WelcomeEnvelope"] | components["schemas"]["JoinedEnvelope"] | components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateEnvelope"] | components["schemas"]["UpdateEnvelope"] | components["schemas"]["TypingEnvelope"] | components["schemas"]["ReadEnvelope"] | components["schemas"]["MentionEnvelope"] | components["schemas"]["AckEnvelope"] | components["schemas"]["PongEnvelope"] | components["schemas"]["RoomsEnvelope"] | components["schemas"]["RoomsChangedEnvelope"] | components["schemas"]["UsersEnvelope"] | components["schemas"]["EventEnvelope"] | components["schemas"]["HelpEnvelope"] | components["schemas"]["ErrorEnvelope"];
     };
     responses: {
         /** @description Malformed request (invalid JSON, wrong types, bad parameters). */
@@ -1769,6 +1994,167 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    readRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A live room's name (ignoring case). */
+                name: components["schemas"]["RoomName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "message_id": 57
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReadRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller's read state of the room after the call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "read",
+                     *       "room": "general",
+                     *       "message_id": 57,
+                     *       "count": 0,
+                     *       "mentions": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReadEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    readPrivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other user of the private thread. */
+                login: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "message_id": 61
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReadRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller's read state of the thread after the call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "read",
+                     *       "with": "bob",
+                     *       "message_id": 61,
+                     *       "count": 0,
+                     *       "mentions": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReadEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listUnread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread counts; rooms first (the default room first), then threads by login. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "unread": [
+                     *         {
+                     *           "room": "general",
+                     *           "count": 3,
+                     *           "mentions": 1,
+                     *           "last_read": 57
+                     *         },
+                     *         {
+                     *           "with": "bob",
+                     *           "count": 1,
+                     *           "mentions": 0,
+                     *           "last_read": 40
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UnreadList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMentions: {
+        parameters: {
+            query?: {
+                /** @description Return messages with an id lower than this (omit for the newest). */
+                before?: components["parameters"]["Before"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mentions with message_id < before, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     uploadFile: {

@@ -42,6 +42,8 @@ export type EditEnvelope = Schemas['EditEnvelope'];
 export type DeleteEnvelope = Schemas['DeleteEnvelope'];
 export type ReactEnvelope = Schemas['ReactEnvelope'];
 export type TypingClientEnvelope = Schemas['TypingClientEnvelope'];
+/** `{"type":"read","id":…,"room"|"with":…,"message_id":N}`: the user has read up to N. */
+export type ReadClientEnvelope = Schemas['ReadClientEnvelope'];
 
 // WebSocket, server → client.
 export type WelcomeEnvelope = Schemas['WelcomeEnvelope'];
@@ -52,6 +54,14 @@ export type PrivateEnvelope = Schemas['PrivateEnvelope'];
 export type UpdateEnvelope = Schemas['UpdateEnvelope'];
 /** Someone is typing in the connection's room (`room`) or to the user (`from`). */
 export type TypingEnvelope = Schemas['TypingEnvelope'];
+/** The user's read cursor of a conversation moved on another connection, with its counts after. */
+export type ReadEnvelope = Schemas['ReadEnvelope'];
+/** A message of a room the user is not in mentions them. */
+export type MentionEnvelope = Schemas['MentionEnvelope'];
+/** One conversation's unread state (welcome.unread, GET /unread). */
+export type UnreadEntry = Schemas['UnreadEntry'];
+export type UnreadList = Schemas['UnreadList'];
+export type MentionPage = Schemas['MentionPage'];
 /** One emoji on a message: how many put it, and who (in the order they reacted). */
 export type Reaction = Schemas['Reaction'];
 /** The message a reply answers: its id, author and first 100 characters. */

@@ -12,6 +12,7 @@ import {
   type MessageEnvelope,
   type UpdateEnvelope,
   typingIn,
+  unreadOf,
 } from '../src';
 import {
   FakeWebSocket,
@@ -321,21 +322,23 @@ describe('private threads', () => {
     });
     const ws = accept();
     ws.receive(priv(7));
-    expect(state().threads.bob?.unread).toBe(1);
+    expect(unreadOf(state().unread, '@bob').count).toBe(1);
     expect(privateUnread(state())).toBe(1);
 
+    model.setFocused(true);
+    model.setNewestVisible(true);
     model.openPrivate('bob');
     await settle();
-    expect(state().threads.bob?.unread).toBe(0);
+    expect(unreadOf(state().unread, '@bob').count).toBe(0);
     expect(rows(state())).toEqual([5, 7]);
     model.send('yes!');
     expect(ws.sends().at(-1)?.text).toBe('#private bob yes!');
     expect(rows(state()).at(-1)).toBe('pending:yes!');
     // While in the thread, room messages count as unread for the room.
     ws.receive(msg(8));
-    expect(state().roomLog.unread).toBe(1);
+    expect(unreadOf(state().unread, '#general').count).toBe(1);
     model.openRoom();
-    expect(state().roomLog.unread).toBe(0);
+    expect(unreadOf(state().unread, '#general').count).toBe(0);
   });
 
   it('shows the error of a private send in its thread', () => {
@@ -347,7 +350,7 @@ describe('private threads', () => {
     expect(rows(state())).not.toContain('notice:error');
   });
 
-  it('pages back from the latest page, once each, without unread counts', async () => {
+  it('pages back from the latest page, once each, leaving the unread count', async () => {
     const stored = [...range(1, 70).map((id) => priv(id)), priv(71, 'alice', 'bob')];
     const { model, state, http } = setup({ 'GET /api/v1/dm/bob/messages': pagesOf(stored) });
     accept();
@@ -361,7 +364,8 @@ describe('private threads', () => {
     ]);
     expect(state().threads.bob?.messages.map((m) => m.id)).toEqual(range(1, 72));
     expect(state().threads.bob?.paging.hasMore).toBe(false);
-    expect(state().threads.bob?.unread).toBe(0);
+    // Not seen yet (the window never had focus): paging leaves the count as it was.
+    expect(unreadOf(state().unread, '@bob').count).toBe(1);
   });
 
   it('a user that is gone (404) ends paging quietly', async () => {

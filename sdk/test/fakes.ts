@@ -1,5 +1,5 @@
 // Test doubles: a fake WebSocket with the browser API, and a manual clock with timers.
-import type { FetchLike, ServerEnvelope, Timers, WebSocketLike } from '../src';
+import type { FetchLike, ServerEnvelope, Timers, UnreadEntry, WebSocketLike } from '../src';
 
 /** A WebSocket double: records what the client sends, lets the test play the server. */
 export class FakeWebSocket implements WebSocketLike {
@@ -122,7 +122,11 @@ export const profile = {
   created_at: 1,
 };
 
-export function welcome(serverTime = 2_000_000, room = 'general'): ServerEnvelope {
+export function welcome(
+  serverTime = 2_000_000,
+  room = 'general',
+  unread: UnreadEntry[] = [],
+): ServerEnvelope {
   return {
     type: 'welcome',
     server_time: serverTime,
@@ -130,6 +134,7 @@ export function welcome(serverTime = 2_000_000, room = 'general'): ServerEnvelop
     room,
     rooms: [{ name: 'general', members: 1, default: true }],
     commands: [{ command: '#help', usage: '#help', description: 'list the commands' }],
+    unread,
   };
 }
 
@@ -148,13 +153,13 @@ export function msg(id: number, room = 'general', text = `m${id}`, clientId = ''
     room,
     from: 'bob',
     text,
-    sent_at: 1_000 + id,
+    sent_at: 2_000_000 + id,
     client_id: clientId,
   };
 }
 
 export function priv(id: number, from = 'bob', to = 'alice', text = `p${id}`) {
-  return { type: 'private' as const, id, from, to, text, sent_at: 1_000 + id, client_id: '' };
+  return { type: 'private' as const, id, from, to, text, sent_at: 2_000_000 + id, client_id: '' };
 }
 
 /** A route's answer: status and JSON body. */

@@ -178,10 +178,6 @@ func (m *Main) openFiles(ctx context.Context, secret []byte) (*files.Service, er
 	return files.NewService(raw, m.blobs, m.links, cfg.UploadMax, m.Now), nil
 }
 
-// Sweeper is a sweeper of this server's files on its clock, for tests
-// that move the clock and sweep at once.
-func (m *Main) Sweeper() *files.Sweeper { return files.NewSweeper(m.store, m.blobs, m.Now, m.Log) }
-
 // joinCluster connects to NATS: with SALA_NATS_URL set this process is one
 // node of several sharing PostgreSQL.
 func (m *Main) joinCluster(ctx context.Context) (err error) {

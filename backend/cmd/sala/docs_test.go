@@ -80,8 +80,9 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 	}
 	for _, want := range []string{`"token"`, `"text":"hola desde curl"`, `"text":"a note to myself"`,
 		`"login":"ada"`, `"name":"general"`, `"server_time"`, `"kind":"edited"`, `"text":"hola desde curl, editado"`,
-		`"kind":"reaction"`, `"users":["ada"]`, `"attachments":[{"id":`, `"name":"plan.txt"`,
-		"the plan: ship on Friday"} {
+		`"kind":"reaction"`, `"users":["ada"]`, `{"type":"read","room":"general","message_id":`,
+		`{"unread":[{"room":"general","count":0,"mentions":0,"last_read":`, `{"mentions":[],"has_more":false}`,
+		`"attachments":[{"id":`, `"name":"plan.txt"`, "the plan: ship on Friday"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
 		}

@@ -420,7 +420,8 @@ func (s *testServer) checkEnvelope(e envelope) {
 	}
 	name := map[string]string{"welcome": "WelcomeEnvelope", "joined": "JoinedEnvelope", "message": "MessageEnvelope",
 		"private": "PrivateEnvelope", "update": "UpdateEnvelope", "typing": "TypingEnvelope", "ack": "AckEnvelope", "pong": "PongEnvelope", "rooms": "RoomsEnvelope", "rooms_changed": "RoomsChangedEnvelope",
-		"users": "UsersEnvelope", "event": "EventEnvelope", "help": "HelpEnvelope", "error": "ErrorEnvelope"}[e.typ()]
+		"users": "UsersEnvelope", "event": "EventEnvelope", "help": "HelpEnvelope", "error": "ErrorEnvelope",
+		"read": "ReadEnvelope", "mention": "MentionEnvelope"}[e.typ()]
 	ref := s.spec.Components.Schemas[name]
 	if ref == nil {
 		s.t.Errorf("envelope type %q is not in openapi.yaml", e.typ())

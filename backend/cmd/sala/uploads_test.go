@@ -9,8 +9,8 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"math/rand/v2"
 	"io/fs"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -143,6 +143,11 @@ func (s *testServer) wantStatus(what, path, token string, status int, code strin
 	}
 }
 
+// sweep runs the server's files sweeper at once, on the server's clock.
+func (s *testServer) sweep() (int, error) {
+	return files.NewSweeper(s.m.store, s.m.blobs, s.m.Now, s.m.Log).Sweep(s.t.Context())
+}
+
 // filePath is the path of file id without its signature.
 func filePath(id string) string { return "/api/v1/files/" + id }
 
@@ -252,7 +257,7 @@ func TestUploadsAttachedToMessages(t *testing.T) {
 		}
 		s.wantStatus("bob's old link after the deletion", link, "", http.StatusNotFound, "file_not_found")
 		s.wantStatus("carol by token after the deletion", filePath(up.ID), carol.token, http.StatusNotFound, "file_not_found")
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 1 {
+		if n, err := s.sweep(); err != nil || n != 1 {
 			t.Errorf("sweep after the deletion removed %d, %v; want 1 (the picture)", n, err)
 		}
 		if _, err := s.m.blobs.Open(t.Context(), up.ID); !errors.Is(err, files.ErrNotExist) {
@@ -324,7 +329,7 @@ func noFilesLeft(t *testing.T, what, dbURL, dataDir string) {
 
 // TestUploadTooLarge: past SALA_UPLOAD_MAX the upload is refused with 413
 // payload_too_large, whether its length was declared or not, and nothing of
-// it is kept.
+// it is kept; nor of a body cut short.
 func TestUploadTooLarge(t *testing.T) {
 	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
 		const limit = 300 << 10 // more than a PostgreSQL chunk: the first one is stored before the limit is met
@@ -341,6 +346,11 @@ func TestUploadTooLarge(t *testing.T) {
 		r = s.request("POST", "/api/v1/uploads", token, io.MultiReader(bytes.NewReader(body)), "Content-Type", ct)
 		if r.status != http.StatusRequestEntityTooLarge || r.errorCode(t) != "payload_too_large" {
 			t.Errorf("streamed oversize: %d %s", r.status, r.body)
+		}
+		cut := body[:len(body)/2] // a body that ends mid-file: a client gone
+		r = s.request("POST", "/api/v1/uploads", token, cut, "Content-Type", ct)
+		if r.status != http.StatusBadRequest || r.errorCode(t) != "invalid_request" {
+			t.Errorf("a body cut short: %d %s", r.status, r.body)
 		}
 		noFilesLeft(t, "after the refused uploads", dbURL, dataDir)
 
@@ -384,12 +394,12 @@ func TestUnattachedUploadsAreSweptAfterADay(t *testing.T) {
 		}
 
 		advance(23 * time.Hour)
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 0 {
+		if n, err := s.sweep(); err != nil || n != 0 {
 			t.Errorf("sweep at 23 h removed %d, %v", n, err)
 		}
 		s.wantFile("an unattached upload at 23 h", filePath(left.ID), alice.token, []byte("never sent"), "text/plain; charset=utf-8", "attachment")
 		advance(2 * time.Hour)
-		if n, err := s.m.Sweeper().Sweep(t.Context()); err != nil || n != 1 {
+		if n, err := s.sweep(); err != nil || n != 1 {
 			t.Errorf("sweep at 25 h removed %d, %v; want 1", n, err)
 		}
 		s.wantStatus("the unattached upload after a day", filePath(left.ID), alice.token, http.StatusNotFound, "file_not_found")
@@ -472,13 +482,18 @@ func (s *testServer) streamUpload(token string, size int64) response {
 	return s.request("POST", "/api/v1/uploads", token, io.Reader(pr), "Content-Type", mw.FormDataContentType())
 }
 
-// TestUploadStreamsInFlatMemory: a 10 MiB upload streams through `sala
-// serve` (a process of its own, measured alone) without its memory
-// growing by the file's size: the peak resident memory before and after
-// differ by far less than 10 MiB. The figures are logged (-v).
+// TestUploadStreamsInFlatMemory: uploads of 10 and then 40 MiB stream
+// through `sala serve` (a process of its own, measured alone) without its
+// memory growing with the files: its peak resident memory (VmHWM) after
+// both is less than 30 MiB above what it was before, where holding the
+// second file alone would take 40. On SQLite the bytes go to disk through
+// one small buffer and the peak barely moves; on PostgreSQL each 256 KiB
+// chunk leaves the driver's message buffer behind, garbage the collector
+// takes back, so the peak rises once to the heap's next target and no
+// further. The figures are logged (-v).
 func TestUploadStreamsInFlatMemory(t *testing.T) {
 	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
-		env := []string{"SALA_DATA_DIR=" + dataDir}
+		env := []string{"SALA_DATA_DIR=" + dataDir, "SALA_UPLOAD_MAX=40MiB"}
 		if dbURL != "" {
 			env = append(env, "SALA_DATABASE_URL="+dbURL)
 		}
@@ -489,22 +504,24 @@ func TestUploadStreamsInFlatMemory(t *testing.T) {
 			t.Fatalf("warm-up upload: %d %s", r.status, r.body)
 		}
 		pid := p.cmd.Process.Pid
-		rss0, peak0 := procMemory(t, pid)
-		const size = 10 << 20
-		r := s.streamUpload(token, size)
-		if r.status != http.StatusCreated {
-			t.Fatalf("10 MiB upload: %d %s", r.status, r.body)
+		_, start := procMemory(t, pid)
+		for _, size := range []int64{10 << 20, 40 << 20} {
+			rss0, peak0 := procMemory(t, pid)
+			r := s.streamUpload(token, size)
+			if r.status != http.StatusCreated {
+				t.Fatalf("%d MiB upload: %d %s", size>>20, r.status, r.body)
+			}
+			var up uploaded
+			r.json(t, &up)
+			rss1, peak1 := procMemory(t, pid)
+			t.Logf("%d MiB upload: RSS %d → %d KiB, peak RSS (VmHWM) %d → %d KiB (+%d KiB)",
+				size>>20, rss0, rss1, peak0, peak1, peak1-peak0)
+			if up.Size != size {
+				t.Errorf("stored %d bytes, sent %d", up.Size, size)
+			}
 		}
-		var up uploaded
-		r.json(t, &up)
-		rss1, peak1 := procMemory(t, pid)
-		t.Logf("10 MiB upload: RSS %d → %d KiB, peak RSS (VmHWM) %d → %d KiB (+%d KiB)",
-			rss0, rss1, peak0, peak1, peak1-peak0)
-		if up.Size != size {
-			t.Errorf("stored %d bytes, sent %d", up.Size, size)
-		}
-		if grew := peak1 - peak0; grew > 4<<10 {
-			t.Errorf("the server's peak memory grew by %d KiB for a 10 MiB upload: it held the file", grew)
+		if _, end := procMemory(t, pid); end-start > 30<<10 {
+			t.Errorf("the server's peak memory grew by %d KiB over 50 MiB of uploads: it held a file", end-start)
 		}
 	})
 }

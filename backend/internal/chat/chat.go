@@ -90,6 +90,11 @@ type Message struct {
 	ReplyFrom string     `db:"reply_from"`
 	ReplyText string     `db:"reply_text"`
 	Reactions []Reaction `db:"-"`
+	// Mentions are the logins a room message mentions; MentionIDs the
+	// ids of those people, the sender aside (set on a message just stored,
+	// for its delivery, not read back from the database).
+	Mentions   Logins  `db:"mentions" json:",omitempty"`
+	MentionIDs []int64 `db:"-" json:",omitempty"`
 	// Attachments are the files a message carries, in its sender's order
 	// (none on a tombstone).
 	Attachments []Attachment `db:"-"`

@@ -21,13 +21,15 @@ type Broadcast struct {
 
 // Notice is a user_joined or user_left event for the members of a room on
 // the other nodes, or (Typing set) a typing signal for the members of room
-// RoomID or, in a private thread, for user ToID. It has no id and no
+// RoomID or, in a private thread, for user ToID, or (Read set) user ToID's
+// read cursor that moved, for its connections. It has no id and no
 // ordering with messages.
 type Notice struct {
 	Node   string     `json:"node"`
 	RoomID int64      `json:"room_id"`
 	Event  Event      `json:"event"`
 	Typing *TypingOut `json:"typing,omitempty"`
+	Read   *ReadOut   `json:"read,omitempty"`
 	ToID   int64      `json:"to_id,omitempty"`
 }
 

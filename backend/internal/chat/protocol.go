@@ -66,6 +66,9 @@ type Inbound struct {
 	Emoji     string
 	// To is the login a typing envelope is for (empty: the current room).
 	To string
+	// Room and With name the conversation of a read.
+	Room string
+	With string
 	// Attachments are the upload ids a send carries.
 	Attachments []string
 }
@@ -85,6 +88,8 @@ type inboundJSON struct {
 	Emoji     string `json:"emoji"`
 	// To is the login a typing envelope is for (empty: the current room).
 	To          string   `json:"to"`
+	Room        string   `json:"room"`
+	With        string   `json:"with"`
 	Attachments []string `json:"attachments"`
 }
 
@@ -97,7 +102,8 @@ func DecodeInbound(frame []byte, in *Inbound) error {
 		return Errorf(EInvalidEnvelope, "an envelope is one JSON object with a type")
 	}
 	*in = Inbound{Type: w.Type, ID: w.ID, HasText: w.Text != nil, HasT0: w.T0 != nil, LastID: w.LastID,
-		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To, Attachments: w.Attachments}
+		ReplyTo: w.ReplyTo, MessageID: w.MessageID, Emoji: w.Emoji, To: w.To, Room: w.Room, With: w.With,
+		Attachments: w.Attachments}
 	if w.Text != nil {
 		in.Text = *w.Text
 	}
@@ -124,6 +130,8 @@ func (in *Inbound) Check() error {
 		return Errorf(EInvalidEnvelope, "send needs a text")
 	case (in.Type == TypeEdit || in.Type == TypeDelete || in.Type == TypeReact) && in.ID == "":
 		return Errorf(EInvalidEnvelope, "%s needs an id", in.Type)
+	case in.Type == TypeRead && (in.ID == "" || in.MessageID <= 0 || (in.Room == "") == (in.With == "")):
+		return Errorf(EInvalidEnvelope, "read needs an id, a message_id and one of room and with")
 	case in.Type == TypePing && !in.HasT0:
 		return Errorf(EInvalidEnvelope, "ping needs t0, the client's clock in Unix milliseconds")
 	}
@@ -165,12 +173,13 @@ func ProfileOf(u User) Profile {
 
 // Welcome is the first envelope of every connection.
 type Welcome struct {
-	Type       string     `json:"type"`
-	ServerTime int64      `json:"server_time"`
-	User       Profile    `json:"user"`
-	Room       string     `json:"room"` // the room this connection lands in
-	Rooms      []RoomInfo `json:"rooms"`
-	Commands   []HelpItem `json:"commands"`
+	Type       string        `json:"type"`
+	ServerTime int64         `json:"server_time"`
+	User       Profile       `json:"user"`
+	Room       string        `json:"room"` // the room this connection lands in
+	Rooms      []RoomInfo    `json:"rooms"`
+	Commands   []HelpItem    `json:"commands"`
+	Unread     []UnreadEntry `json:"unread"`
 }
 
 // Joined tells a connection it is now in Room. History holds the room's
@@ -194,6 +203,7 @@ type RoomMsgOut struct {
 	Text     string `json:"text"`
 	SentAt   int64  `json:"sent_at"`
 	ClientID string `json:"client_id"`
+	Mentions Logins `json:"mentions,omitempty"`
 	MessageState
 }
 
@@ -329,7 +339,7 @@ type ErrorOut struct {
 // MessageOut builds the message envelope of a stored room message.
 func MessageOut(m Message) RoomMsgOut {
 	return RoomMsgOut{Type: TypeMessage, ID: m.ID, Room: m.Room, From: m.From,
-		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID, MessageState: stateOf(m)}
+		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID, Mentions: m.Mentions, MessageState: stateOf(m)}
 }
 
 // PrivateOf builds the private envelope of a stored private message.

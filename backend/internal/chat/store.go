@@ -29,6 +29,11 @@ type NewMessage struct {
 	ReplyTo   *int64
 	ReplyFrom string
 	ReplyText string
+	// Mentions are the logins of existing users a room message mentions,
+	// in order; MentionIDs their ids, the sender's left out, each of whom
+	// gets a stored mention.
+	Mentions   []string
+	MentionIDs []int64
 	// Attachments are the uploads a message carries (see Attaching),
 	// stored with it in its transaction.
 	Attachments []Attachment
@@ -119,6 +124,30 @@ type Store interface {
 	// count as delivered up to it.
 	SetReceipt(ctx context.Context, userID, lastID int64) error
 
+	// SetReadCursor raises userID's read cursor of conversation c to
+	// messageID and returns the cursor after the call (never lower than
+	// before) and whether it moved.
+	SetReadCursor(ctx context.Context, userID int64, c Conversation, messageID int64) (int64, bool, error)
+	// EnsureRoomCursor records that userID is in room roomID: unless it
+	// has a cursor there already, one at the room's newest message sent
+	// before sentBefore (Unix ms). It returns the cursor.
+	EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error)
+	// ReadCursors returns userID's room cursors (Stored) and every private
+	// thread it has with someone else, with its cursor when it has one.
+	ReadCursors(ctx context.Context, userID int64) ([]ReadCursor, error)
+	// CountUnread counts the messages of c after cursor that userID did
+	// not send and that are not deleted, up to MaxUnreadCount, and how
+	// many of them mention userID.
+	CountUnread(ctx context.Context, userID int64, c Conversation, cursor int64) (UnreadCount, error)
+	// MentionsAfter returns up to limit room messages that mention userID
+	// with id > after, oldest first, leaving out room skipRoomID's.
+	MentionsAfter(ctx context.Context, userID, after, skipRoomID int64, limit int) ([]Message, error)
+	// UnreceiptedMentions is MentionsAfter above userID's receipt.
+	UnreceiptedMentions(ctx context.Context, userID, skipRoomID int64, limit int) ([]Message, error)
+	// Mentions returns up to limit messages that mention userID with
+	// id < before (before <= 0: the newest), newest first; deleted ones
+	// are left out.
+	Mentions(ctx context.Context, userID, before int64, limit int) ([]Message, error)
 	UploadStore
 
 	// Ping checks that the database answers.

@@ -161,12 +161,16 @@ func testBlobs(t *testing.T, b files.Blobs) {
 		t.Errorf("empty file read %d bytes", len(got))
 	}
 
-	broken := io.MultiReader(bytes.NewReader(content), iotest.ErrReader(errors.New("client gone")))
-	if _, err := b.Put(ctx, "f3", broken); err == nil {
-		t.Errorf("a failed read stored the file")
-	}
-	if _, err := b.Open(ctx, "f3"); !errors.Is(err, files.ErrNotExist) {
-		t.Errorf("open after a failed put: %v", err)
+	// A client gone, and a multipart body cut short (io.ErrUnexpectedEOF,
+	// which io.ReadFull would take for the end of the file).
+	for _, cause := range []error{errors.New("client gone"), io.ErrUnexpectedEOF} {
+		broken := io.MultiReader(bytes.NewReader(content[:1000]), iotest.ErrReader(cause))
+		if _, err := b.Put(ctx, "f3", broken); err == nil {
+			t.Errorf("a read failing with %v stored the file", cause)
+		}
+		if _, err := b.Open(ctx, "f3"); !errors.Is(err, files.ErrNotExist) {
+			t.Errorf("open after a put failing with %v: %v", cause, err)
+		}
 	}
 	for range 2 {
 		if err := b.Delete(ctx, "f2"); err != nil {

@@ -65,6 +65,9 @@ func (s *Service) Upload(ctx context.Context, owner chat.User, name string, body
 	switch {
 	case in.over || errors.As(err, &tooBig):
 		return chat.Attachment{}, chat.Errorf(chat.EPayloadTooLarge, "files are at most %d bytes", s.max)
+	case err != nil && in.err != nil:
+		// The body failed, not the storage: a client gone or a body cut short.
+		return chat.Attachment{}, chat.Errorf(chat.EInvalidRequest, "the body ended before the file did")
 	case err != nil:
 		return chat.Attachment{}, fmt.Errorf("upload: %w", err)
 	}
@@ -142,6 +145,7 @@ type capped struct {
 	left int64
 	over bool
 	head []byte
+	err  error // the body's own failure, if it failed
 }
 
 const sniffLen = 512 // what http.DetectContentType looks at
@@ -153,6 +157,9 @@ func (c *capped) Read(p []byte) (int, error) {
 		p = p[:c.left+1]
 	}
 	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
 	if int64(n) > c.left {
 		c.over = true
 		return 0, errTooLarge

@@ -102,6 +102,10 @@ func (s *server) routes(e *echo.Echo) {
 	v1.PATCH("/messages/:id", s.editMessage, s.authenticate)
 	v1.DELETE("/messages/:id", s.deleteMessage, s.authenticate)
 	v1.POST("/messages/:id/reactions", s.reactToMessage, s.authenticate)
+	v1.PUT("/rooms/:name/read", s.readRoom, s.authenticate)
+	v1.PUT("/dm/:login/read", s.readPrivate, s.authenticate)
+	addGet(v1, "/unread", s.unread, s.authenticate)
+	addGet(v1, "/mentions", s.mentions, s.authenticate)
 	v1.POST(uploadsPath, s.upload, s.authenticate) // its body is bounded by SALA_UPLOAD_MAX, not BodyLimit
 	addGet(v1, "/files/:id", s.file)               // authenticates itself: a signed link, or a bearer token
 

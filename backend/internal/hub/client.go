@@ -36,6 +36,7 @@ type Transport interface {
 type heldEnvelope struct {
 	id      int64 // message id, 0 for envelopes that are not messages
 	private bool  // a private message rather than a room one
+	mention bool  // a mention of a room message
 	frame   []byte
 }
 
@@ -57,8 +58,8 @@ type Client struct {
 	// is queued right behind it.
 	welcome []byte
 	// The last ids the latest join's backlog carried (see hadLocked).
-	roomFloor, privateFloor int64
-	lastSeen                time.Time // last frame received, for keepalive
+	roomFloor, privateFloor, mentionFloor int64
+	lastSeen                              time.Time // last frame received, for keepalive
 	// expiry closes the connection with 4001 when its token expires.
 	expiry *time.Timer
 	// closing is set once the connection closes after its queue is written
@@ -140,6 +141,21 @@ func (c *Client) deliverPrivate(id int64, frame []byte) {
 	c.enqueueLocked(frame)
 }
 
+// deliverMention queues a mention, holding it back while a join is loading
+// history, and skipping one the backlog of the first join carried.
+func (c *Client) deliverMention(id int64, frame []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id <= c.mentionFloor {
+		return
+	}
+	if c.holding {
+		c.held = append(c.held, heldEnvelope{id: id, mention: true, frame: frame})
+		return
+	}
+	c.enqueueLocked(frame)
+}
+
 // hadLocked reports whether the backlog of the last join already carried
 // message id. A message can be committed (and so read into a joined
 // history) before the publish loop broadcasts it, even after the join has
@@ -158,8 +174,8 @@ func (c *Client) hadLocked(id int64, private bool) bool {
 // finishJoin queues the joined envelope (and the backlog that follows it),
 // then the envelopes held while they were built, skipping messages the
 // backlog already carried: room messages up to lastRoomID, private ones up
-// to lastPrivateID.
-func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID int64) {
+// to lastPrivateID, mentions up to lastMentionID.
+func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID, lastMentionID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.room != r {
@@ -167,6 +183,7 @@ func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID 
 	}
 	c.roomFloor = lastRoomID
 	c.privateFloor = max(c.privateFloor, lastPrivateID)
+	c.mentionFloor = max(c.mentionFloor, lastMentionID)
 	if c.welcome != nil {
 		// Queued together, so that the writer takes both in one frame.
 		c.enqueueLocked(c.welcome)
@@ -176,7 +193,7 @@ func (c *Client) finishJoin(r *room, frames [][]byte, lastRoomID, lastPrivateID 
 		c.enqueueLocked(f)
 	}
 	for _, h := range c.held {
-		if !c.hadLocked(h.id, h.private) {
+		if h.mention && h.id > c.mentionFloor || !h.mention && !c.hadLocked(h.id, h.private) {
 			c.enqueueLocked(h.frame)
 		}
 	}

@@ -182,6 +182,7 @@ func (h *Hub) fanOut(msgs []chat.Message) {
 			c.deliverRoom(r, m.ID, frame)
 		}
 		h.metrics.Delivered(len(members))
+		h.fanOutMentions(r, m)
 	}
 }
 
@@ -234,10 +235,14 @@ func readPages(ctx context.Context, read pageReader, after, upTo int64) (msgs []
 const maxMissedPages = 20
 
 // Notify queues another node's join or leave notice to this node's members
-// of the room, or its typing signal to whom it is for.
+// of the room, or its typing signal or read to whom it is for.
 func (h *Hub) Notify(n chat.Notice) {
 	if n.Typing != nil {
 		h.forwardTyping(*n.Typing, n.RoomID, n.ToID)
+		return
+	}
+	if n.Read != nil {
+		h.forwardRead(*n.Read, n.ToID, nil)
 		return
 	}
 	r := h.roomByID(n.RoomID)

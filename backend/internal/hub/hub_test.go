@@ -272,8 +272,8 @@ func TestLateBroadcastOfAMessageInHistoryIsDropped(t *testing.T) {
 	c.mu.Lock()
 	c.holding = true
 	c.mu.Unlock()
-	c.finishJoin(r, [][]byte{[]byte(`{"type":"joined"}`)}, 5, 0) // history ended at id 5
-	c.deliverRoom(r, 5, []byte(`{"type":"message","id":5}`))     // its late broadcast
+	c.finishJoin(r, [][]byte{[]byte(`{"type":"joined"}`)}, 5, 0, 0) // history ended at id 5
+	c.deliverRoom(r, 5, []byte(`{"type":"message","id":5}`))        // its late broadcast
 	c.deliverRoom(r, 6, []byte(`{"type":"message","id":6}`))
 	c.deliverPrivate(3, []byte(`{"type":"private","id":3}`)) // private ids have their own floor
 	eventually(t, "envelopes written", func() bool { return len(rec.envelopes(t)) == 5 })

@@ -77,6 +77,13 @@ func (h *Hub) dispatch(ctx context.Context, c *Client, in chat.Inbound) error {
 		return h.submitFrom(c, in.ID, msg)
 	case chat.TypeTyping:
 		return h.typing(ctx, c, in.To)
+	case chat.TypeRead:
+		out, err := h.Read(ctx, c.user, in.Room, in.With, in.MessageID, c)
+		if err != nil {
+			return err
+		}
+		c.enqueue(encode(chat.Ack{Type: chat.TypeAck, ID: in.ID, MessageID: out.MessageID, SentAt: h.now().UnixMilli()}))
+		return nil
 	}
 	return chat.Errorf(chat.EUnknownType, "unknown envelope type %q", in.Type)
 }
@@ -124,6 +131,9 @@ func (h *Hub) sendToRoom(ctx context.Context, c *Client, in chat.Inbound) error 
 		return err
 	}
 	if err := h.attaching(ctx, c.user, &msg, in.Attachments); err != nil {
+		return err
+	}
+	if err := h.mentioning(ctx, c.user, &msg); err != nil {
 		return err
 	}
 	return h.submitFrom(c, envID, msg)
@@ -224,6 +234,9 @@ func (h *Hub) PostRoomMessage(ctx context.Context, user chat.User, roomName, tex
 		Text: text, SentAt: h.now().UnixMilli(), ClientID: clientID,
 	}
 	if err := h.replying(ctx, user, &msg, replyTo); err != nil {
+		return chat.Stored{}, err
+	}
+	if err := h.mentioning(ctx, user, &msg); err != nil {
 		return chat.Stored{}, err
 	}
 	if err := h.attaching(ctx, user, &msg, attachments); err != nil {

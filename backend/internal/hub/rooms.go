@@ -27,6 +27,10 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	if err != nil {
 		return nil, err
 	}
+	unread, err := h.Unread(ctx, user)
+	if err != nil {
+		return nil, fmt.Errorf("hub: unread counts of a new connection: %w", err)
+	}
 	c := &Client{hub: h, user: user, expires: expires, tr: tr, lastSeen: h.now(), done: make(chan struct{})}
 	h.mu.Lock()
 	select {
@@ -44,7 +48,7 @@ func (h *Hub) Connect(ctx context.Context, user chat.User, expires time.Time, tr
 	// welcome is queued with joined (see finishJoin), which the writer
 	// then sends in one frame; until then the connection holds whatever
 	// else comes.
-	c.welcome = h.welcomeFor(user, target.name, h.now())
+	c.welcome = h.welcomeFor(user, target.name, h.now(), unread)
 	h.mu.Unlock()
 	h.metrics.ConnOpened()
 	h.announce(target, chat.EventUserJoined, user.Login, c)
@@ -132,7 +136,8 @@ func (h *Hub) restoreRooms(ctx context.Context) (int, error) {
 // sendBacklog finishes the first join: frames (joined, after what a room
 // that ended left), then the private messages the user missed: after
 // lastID when resuming, else the ones to the user above its receipt (the
-// client dedupes by id).
+// client dedupes by id), and the same way the mentions of the user outside
+// the room it lands in.
 func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastRoomID, lastID int64) error {
 	var privates []chat.Message
 	var err error
@@ -144,7 +149,7 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastR
 	if err != nil {
 		return fmt.Errorf("hub: private backlog: %w", err)
 	}
-	var lastPrivateID int64
+	var lastPrivateID, lastMentionID int64
 	room := h.cfg.QueueBytes / 4 // see backlogBytes; the oldest go first, the others on a later connection
 	for _, m := range privates {
 		frame := encode(chat.ItemOut(m))
@@ -154,7 +159,23 @@ func (h *Hub) sendBacklog(ctx context.Context, c *Client, frames [][]byte, lastR
 		frames = append(frames, frame)
 		lastPrivateID = max(lastPrivateID, m.ID)
 	}
-	c.finishJoin(c.currentRoom(), frames, lastRoomID, lastPrivateID)
+	r := c.currentRoom()
+	if r == nil {
+		return nil // gone meanwhile
+	}
+	mentions, err := h.mentionBacklog(ctx, c, lastID, r.id)
+	if err != nil {
+		return fmt.Errorf("hub: mention backlog: %w", err)
+	}
+	for _, m := range mentions {
+		frame := encode(chat.MentionOf(m))
+		if room -= len(frame); room < 0 && lastMentionID > 0 {
+			break
+		}
+		frames = append(frames, frame)
+		lastMentionID = m.ID
+	}
+	c.finishJoin(r, frames, lastRoomID, lastPrivateID, lastMentionID)
 	return nil
 }
 
@@ -284,10 +305,11 @@ func (h *Hub) moveTo(ctx context.Context, c *Client, r *room) error {
 	joined, last, err := h.history(ctx, r, false, 0)
 	if err != nil {
 		c.finishJoin(r, [][]byte{encode(chat.Joined{Type: chat.TypeJoined, Room: r.name,
-			History: []chat.RoomMsgOut{}})}, 0, 0)
+			History: []chat.RoomMsgOut{}})}, 0, 0, 0)
 		return err
 	}
-	c.finishJoin(r, joined, last, 0)
+	c.finishJoin(r, joined, last, 0, 0)
+	h.enteredRoom(ctx, c, r)
 	return nil
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // welcomeFor encodes the welcome envelope of a new connection of user
-// landing in room. h.mu is held.
+// landing in room, with its unread counts (read before h.mu was taken).
+// h.mu is held.
 //
 // Its room list is the costly part (at a hundred rooms, sorting and
 // encoding it was a tenth of a connect's CPU), and it is the same for
@@ -17,7 +18,7 @@ import (
 // every change after it goes out in the next push, which the new
 // connection gets (the push clears the list, and clients apply pushes to
 // the welcome's list).
-func (h *Hub) welcomeFor(user chat.User, room string, now time.Time) []byte {
+func (h *Hub) welcomeFor(user chat.User, room string, now time.Time, unread []chat.UnreadEntry) []byte {
 	if h.welcomeRooms == nil {
 		h.welcomeRooms = encode(h.roomsLocked())
 	}
@@ -30,6 +31,8 @@ func (h *Hub) welcomeFor(user chat.User, room string, now time.Time) []byte {
 	b.Write(h.welcomeRooms)
 	b.WriteString(`,"commands":`)
 	b.Write(helpJSON)
+	b.WriteString(`,"unread":`)
+	b.Write(encode(unread))
 	b.WriteByte('}')
 	return b.Bytes()
 }

@@ -16,7 +16,7 @@ import (
 
 // maxRowsPerStatement keeps a multi-row statement (SQLite's; PostgreSQL's
 // batch is one statement over arrays) well under SQLite's parameter limit of
-// 32766 at 12 parameters a row. It is a power of two: see insertStatements.
+// 32766 at 13 parameters a row. It is a power of two: see insertStatements.
 const (
 	maxChunkExp         = 8
 	maxRowsPerStatement = 1 << maxChunkExp
@@ -117,7 +117,10 @@ func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]
 		if err := storeAttachments(ctx, tx, batch, out); err != nil {
 			return err
 		}
-		return applyUpdates(ctx, tx, out)
+		if err := applyUpdates(ctx, tx, out); err != nil {
+			return err
+		}
+		return insertMentions(ctx, tx, out)
 	})
 	return out, err
 }
@@ -214,7 +217,7 @@ func (s *Store) insertStatements(ctx context.Context, n int) (*insertStmts, erro
 // CONFLICT DO NOTHING skips a client id its sender already used, before or
 // earlier in the chunk; RETURNING names the rows that went in.
 func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([]insertedRow, error) {
-	args := make([]any, 0, len(chunk)*12)
+	args := make([]any, 0, len(chunk)*13)
 	for _, m := range chunk {
 		var lo, hi, clientID any // NULL unless set below
 		if m.RecipientID != nil {
@@ -224,7 +227,7 @@ func insertChunk(ctx context.Context, st *sqlx.Stmt, chunk []chat.NewMessage) ([
 			clientID = m.ClientID
 		}
 		args = append(args, m.RoomID, m.SenderID, m.RecipientID, lo, hi, m.Text, m.SentAt, clientID,
-			deliveredOnStore(m), kindOf(m), m.TargetID, m.ReplyTo)
+			deliveredOnStore(m), kindOf(m), m.TargetID, m.ReplyTo, chat.Logins(m.Mentions))
 	}
 	rows := make([]insertedRow, 0, len(chunk))
 	err := st.SelectContext(ctx, &rows, args...)
@@ -244,12 +247,12 @@ func deliveredOnStore(m chat.NewMessage) bool { return m.RecipientID == nil }
 
 // insertQuery is the INSERT of n messages, in db's placeholders.
 func insertQuery(db *sqlx.DB, n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var q strings.Builder
 	q.Grow(200 + n*(len(row)+2))
 	q.WriteString(`INSERT INTO messages
 		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
-		kind, target_id, reply_to) VALUES `)
+		kind, target_id, reply_to, mentions) VALUES `)
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
@@ -279,7 +282,7 @@ func newMessage(id int64, m chat.NewMessage) chat.Message {
 		SenderID: m.SenderID, From: m.From, RecipientID: copyID(m.RecipientID), To: m.To,
 		Text: m.Text, SentAt: m.SentAt, ClientID: m.ClientID,
 		Kind: kindOf(m), TargetID: copyID(m.TargetID), ReplyTo: copyID(m.ReplyTo),
-		Attachments: m.Attachments}
+		Mentions: chat.Logins(m.Mentions), MentionIDs: m.MentionIDs, Attachments: m.Attachments}
 	if m.ReplyTo != nil {
 		out.ReplyFrom, out.ReplyText = m.ReplyFrom, chat.Snippet(m.ReplyText)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -22,13 +23,13 @@ import (
 // positive and an empty client id is no client id.
 const arrayInsertQuery = `INSERT INTO messages
 		(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
-		kind, target_id, reply_to)
+		kind, target_id, reply_to, mentions)
 	SELECT NULLIF(room_id, 0), sender_id, NULLIF(recipient_id, 0), NULLIF(pair_lo, 0), NULLIF(pair_hi, 0),
-		text, sent_at, NULLIF(client_id, ''), delivered, kind, NULLIF(target_id, 0), NULLIF(reply_to, 0)
+		text, sent_at, NULLIF(client_id, ''), delivered, kind, NULLIF(target_id, 0), NULLIF(reply_to, 0), mentions
 	FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-			$6::text[], $7::bigint[], $8::text[], $9::boolean[], $10::text[], $11::bigint[], $12::bigint[])
+			$6::text[], $7::bigint[], $8::text[], $9::boolean[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])
 		WITH ORDINALITY AS m(room_id, sender_id, recipient_id, pair_lo, pair_hi, text, sent_at, client_id, delivered,
-			kind, target_id, reply_to, n)
+			kind, target_id, reply_to, mentions, n)
 	ORDER BY n
 	ON CONFLICT (sender_id, client_id) DO NOTHING
 	RETURNING id, sender_id, client_id`
@@ -37,7 +38,7 @@ const arrayInsertQuery = `INSERT INTO messages
 type messageColumns struct {
 	rooms, senders, recipients, pairLo, pairHi, sentAt pq.Int64Array
 	targets, replies                                   pq.Int64Array
-	texts, clientIDs, kinds                            pq.StringArray
+	texts, clientIDs, kinds, mentions                  pq.StringArray
 	delivered                                          pq.BoolArray
 }
 
@@ -48,6 +49,7 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 		pairLo: make(pq.Int64Array, n), pairHi: make(pq.Int64Array, n), sentAt: make(pq.Int64Array, n),
 		texts: make(pq.StringArray, n), clientIDs: make(pq.StringArray, n), delivered: make(pq.BoolArray, n),
 		targets: make(pq.Int64Array, n), replies: make(pq.Int64Array, n), kinds: make(pq.StringArray, n),
+		mentions: make(pq.StringArray, n),
 	}
 	for i, m := range batch {
 		if m.RoomID != nil {
@@ -61,6 +63,7 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 		c.texts[i], c.sentAt[i], c.clientIDs[i] = m.Text, m.SentAt, m.ClientID
 		c.delivered[i] = deliveredOnStore(m)
 		c.kinds[i] = kindOf(m)
+		c.mentions[i] = strings.Join(m.Mentions, " ")
 		if m.TargetID != nil {
 			c.targets[i] = *m.TargetID
 		}
@@ -72,14 +75,15 @@ func columnsOf(batch []chat.NewMessage) *messageColumns {
 }
 
 // appendOverArrays stores a batch with arrayInsertQuery, prepared once on
-// the pool. A batch with updates or attachments is a transaction: the
-// INSERT, then the attachments, then the updates applied to their messages.
+// the pool. A batch with updates, attachments or mentions is a
+// transaction: the INSERT, then the attachments, the updates applied to
+// their messages and the mentions stored.
 func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	st, err := s.writes.get(ctx, s.w, arrayInsertQuery)
 	if err != nil {
 		return nil, err
 	}
-	if !hasUpdates(batch) && !hasAttachments(batch) {
+	if !hasUpdates(batch) && !hasAttachments(batch) && !hasMentions(batch) {
 		return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
 			return st.SelectContext(ctx, rows, args...)
 		})
@@ -95,7 +99,10 @@ func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) (
 		if err := storeAttachments(ctx, tx, batch, out); err != nil {
 			return err
 		}
-		return applyUpdates(ctx, tx, out)
+		if err := applyUpdates(ctx, tx, out); err != nil {
+			return err
+		}
+		return insertMentions(ctx, tx, out)
 	})
 	return out, err
 }
@@ -108,7 +115,7 @@ func insertOverArrays(ctx context.Context, q querier, batch []chat.NewMessage,
 	c := columnsOf(batch)
 	rows := make([]insertedRow, 0, len(batch))
 	if err := run(&rows, c.rooms, c.senders, c.recipients, c.pairLo, c.pairHi,
-		c.texts, c.sentAt, c.clientIDs, c.delivered, c.kinds, c.targets, c.replies); err != nil {
+		c.texts, c.sentAt, c.clientIDs, c.delivered, c.kinds, c.targets, c.replies, c.mentions); err != nil {
 		return nil, err
 	}
 	return resolveInserted(ctx, q, batch, rows)

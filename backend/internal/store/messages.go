@@ -15,7 +15,7 @@ const selectMessages = `SELECT m.id, m.room_id, COALESCE(r.name, '') AS room,
 	m.sender_id, su.login AS sender_login,
 	m.recipient_id, COALESCE(ru.login, '') AS recipient_login,
 	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id,
-	m.kind, m.target_id, m.edited_at, m.deleted, m.reply_to,
+	m.kind, m.target_id, m.edited_at, m.deleted, m.reply_to, m.mentions,
 	COALESCE(pu.login, '') AS reply_from, COALESCE(substr(p.text, 1, 100), '') AS reply_text
 	FROM messages m
 	JOIN users su ON su.id = m.sender_id

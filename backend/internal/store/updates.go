@@ -47,7 +47,7 @@ func applyUpdate(ctx context.Context, q execQuerier, m *chat.Message) error {
 		return changeOne(ctx, q, `UPDATE messages SET text = ?, edited_at = ? WHERE id = ?`+liveMessage,
 			m.Text, m.SentAt, target)
 	case chat.KindDeleted:
-		if err := changeOne(ctx, q, `UPDATE messages SET text = '', deleted = TRUE WHERE id = ?`+liveMessage,
+		if err := changeOne(ctx, q, `UPDATE messages SET text = '', mentions = '', deleted = TRUE WHERE id = ?`+liveMessage,
 			target); err != nil {
 			return err
 		}
@@ -59,10 +59,8 @@ func applyUpdate(ctx context.Context, q execQuerier, m *chat.Message) error {
 		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM reactions WHERE message_id = ?`), target); err != nil {
 			return err
 		}
-		// Nor files: one no other message carries is then removed by the
-		// sweeper, and served no more from now on.
-		_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM attachments WHERE message_id = ?`), target)
-		return err
+		// Nor files.
+		return dropAttachments(ctx, q, target)
 	case chat.KindReaction:
 		return toggleReaction(ctx, q, m)
 	}

@@ -19,9 +19,10 @@ const selectUploads = `SELECT u.id, COALESCE(u.owner_id, 0) AS owner_id, u.name,
 // carried is the condition of an upload some message still carries.
 const carried = `EXISTS (SELECT 1 FROM attachments a WHERE a.upload_id = u.id)`
 
-// staleUpload is the condition of an upload to remove (see StaleUploads);
-// its one parameter is the time before which an unattached upload is stale.
-const staleUpload = `(u.owner_id IS NULL OR (NOT u.attached AND u.created_at < ?) OR (u.attached AND NOT ` + carried + `))`
+// staleUpload is the condition of an upload to remove (see StaleUploads):
+// its uploader was deleted, its last message was (gone), or it was never
+// attached and its one parameter, a time, is later than its creation.
+const staleUpload = `(u.owner_id IS NULL OR u.gone OR (NOT u.attached AND u.created_at < ?))`
 
 func fileNotFound() *chat.Error {
 	return chat.Errorf(chat.EFileNotFound, "no such file, or not one you can read")
@@ -44,7 +45,7 @@ func (s *Store) UploadsByID(ctx context.Context, ids []string) ([]chat.Upload, e
 	if len(ids) == 0 {
 		return out, nil
 	}
-	query, args, err := sqlx.In(selectUploads+` WHERE u.id IN (?) AND u.owner_id IS NOT NULL`, ids)
+	query, args, err := sqlx.In(selectUploads+` WHERE u.id IN (?) AND u.owner_id IS NOT NULL AND NOT u.gone`, ids)
 	if err != nil {
 		return nil, s.fail("uploads by id", err)
 	}
@@ -57,7 +58,7 @@ func (s *Store) UploadsByID(ctx context.Context, ids []string) ([]chat.Upload, e
 // ServableUpload returns an upload not yet attached, or still carried.
 func (s *Store) ServableUpload(ctx context.Context, id string) (chat.Upload, error) {
 	return s.oneUpload(ctx, "servable upload", selectUploads+`
-		WHERE u.id = ? AND u.owner_id IS NOT NULL AND (NOT u.attached OR `+carried+`)`, id)
+		WHERE u.id = ? AND u.owner_id IS NOT NULL AND NOT u.gone AND (NOT u.attached OR `+carried+`)`, id)
 }
 
 // ReadableUpload returns an upload userID may fetch: its own before it is
@@ -65,7 +66,7 @@ func (s *Store) ServableUpload(ctx context.Context, id string) (chat.Upload, err
 // messages are readable by everyone; a private one by its two people).
 func (s *Store) ReadableUpload(ctx context.Context, id string, userID int64) (chat.Upload, error) {
 	return s.oneUpload(ctx, "readable upload", selectUploads+`
-		WHERE u.id = ? AND u.owner_id IS NOT NULL AND (
+		WHERE u.id = ? AND u.owner_id IS NOT NULL AND NOT u.gone AND (
 			(u.owner_id = ? AND NOT u.attached)
 			OR EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
 				WHERE a.upload_id = u.id AND NOT m.deleted
@@ -97,10 +98,11 @@ func (s *Store) StaleUploads(ctx context.Context, unattachedBefore int64, limit 
 }
 
 // DeleteUpload removes an upload's record if it is still stale: one
-// attached since StaleUploads listed it stays.
+// attached since StaleUploads listed it stays. (A stale upload is carried
+// by no message; that is checked again all the same.)
 func (s *Store) DeleteUpload(ctx context.Context, id string, unattachedBefore int64) (bool, error) {
 	res, err := s.w.ExecContext(ctx, s.w.Rebind(`DELETE FROM uploads WHERE id IN
-		(SELECT u.id FROM uploads u WHERE u.id = ? AND `+staleUpload+`)`), id, unattachedBefore)
+		(SELECT u.id FROM uploads u WHERE u.id = ? AND `+staleUpload+` AND NOT `+carried+`)`), id, unattachedBefore)
 	if err != nil {
 		return false, s.fail("delete upload", err)
 	}
@@ -136,7 +138,7 @@ func storeAttachments(ctx context.Context, q execQuerier, batch []chat.NewMessag
 		kept := make([]chat.Attachment, 0, len(batch[i].Attachments))
 		for _, a := range batch[i].Attachments {
 			res, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO attachments (message_id, position, upload_id)
-				SELECT ?, ?, id FROM uploads WHERE id = ? AND owner_id = ?`), m.ID, len(kept), a.ID, m.SenderID)
+				SELECT ?, ?, id FROM uploads WHERE id = ? AND owner_id = ? AND NOT gone`), m.ID, len(kept), a.ID, m.SenderID)
 			if err != nil {
 				return err
 			}
@@ -196,4 +198,30 @@ func withAttachments(ctx context.Context, q querier, msgs []chat.Message) error 
 		msgs[i].Attachments = byMessage[msgs[i].ID]
 	}
 	return nil
+}
+
+// dropAttachments takes its files off a message being deleted, in the
+// deletion's transaction: the ones no other message carries are gone,
+// served no more, and removed by the sweeper.
+func dropAttachments(ctx context.Context, q execQuerier, messageID int64) error {
+	var ids []string
+	if err := sqlx.SelectContext(ctx, q, &ids, q.Rebind(`SELECT upload_id FROM attachments WHERE message_id = ?`),
+		messageID); err != nil || len(ids) == 0 {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM attachments WHERE message_id = ?`), messageID); err != nil {
+		return err
+	}
+	return markGone(ctx, q, ids)
+}
+
+// markGone marks gone the uploads of ids that no message carries.
+func markGone(ctx context.Context, q execQuerier, ids []string) error {
+	query, args, err := sqlx.In(`UPDATE uploads SET gone = TRUE WHERE id IN (?) AND attached
+		AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.upload_id = uploads.id)`, ids)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, q.Rebind(query), args...)
+	return err
 }

@@ -75,10 +75,25 @@ func (s *Store) SetPassword(ctx context.Context, id int64, passwordHash string) 
 }
 
 // DeleteUser removes a user; the foreign keys delete the messages it sent or
-// received and leave the rooms it owned without an owner.
+// received and leave the rooms it owned without an owner. Its uploads are
+// then stale (no owner); the files others sent it privately are gone
+// unless another message carries them.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
+	var received []string
+	if err := s.w.SelectContext(ctx, &received, s.w.Rebind(`SELECT a.upload_id FROM attachments a
+		JOIN messages m ON m.id = a.message_id WHERE m.recipient_id = ?`), id); err != nil {
+		return s.fail("delete user", err)
+	}
 	res, err := s.w.ExecContext(ctx, s.w.Rebind(`DELETE FROM users WHERE id = ?`), id)
-	return s.oneRow("delete user", res, err, userNotFound())
+	if err := s.oneRow("delete user", res, err, userNotFound()); err != nil {
+		return err
+	}
+	if len(received) > 0 {
+		if err := markGone(ctx, s.w, received); err != nil {
+			return s.fail("delete user", err)
+		}
+	}
+	return nil
 }
 
 func userNotFound() *chat.Error { return chat.Errorf(chat.EUserNotFound, "no such user") }

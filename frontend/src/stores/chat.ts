@@ -9,9 +9,14 @@ import {
   ChatModel,
   attachmentsIn,
   emptyChatState,
+  privateKey,
   privateUnread,
+  roomKey,
   timeline as timelineOf,
+  totalMentions,
+  totalUnread,
   typingIn,
+  unreadOf,
   type ChatModelState,
   type ConversationLog,
   type PrivateEnvelope,
@@ -71,13 +76,23 @@ export const useChatStore = defineStore('chat', () => {
     const again = () => {
       if (document.visibilityState !== 'hidden') m.reconnectNow();
     };
+    // What is on screen is read only while the tab is shown and the window has the focus.
+    const attention = () =>
+      m.setFocused(document.visibilityState !== 'hidden' && document.hasFocus());
     window.addEventListener('online', again);
     document.addEventListener('visibilitychange', again);
+    document.addEventListener('visibilitychange', attention);
+    window.addEventListener('focus', attention);
+    window.addEventListener('blur', attention);
     detach = [
       () => window.removeEventListener('online', again),
       () => document.removeEventListener('visibilitychange', again),
+      () => document.removeEventListener('visibilitychange', attention),
+      () => window.removeEventListener('focus', attention),
+      () => window.removeEventListener('blur', attention),
     ];
     m.start();
+    attention();
   }
 
   /** Disconnects and forgets everything (log out). */
@@ -106,7 +121,25 @@ export const useChatStore = defineStore('chat', () => {
     users: computed(() => s().users),
     room,
     roomLog: computed(() => s().roomLog),
-    roomUnread: computed(() => s().roomLog.unread),
+    /** The current room's unread messages. */
+    roomUnread: computed(() => unreadOf(s().unread, roomKey(room.value)).count),
+    /** A room's unread messages and mentions of me. */
+    unreadIn: (name: string) => unreadOf(s().unread, roomKey(name)),
+    /** A private thread's unread messages. */
+    unreadWith: (login: string) => unreadOf(s().unread, privateKey(login)),
+    /** Unread messages everywhere (the tab's title). */
+    totalUnread: computed(() => totalUnread(s().unread)),
+    /** Unread messages and mentions over the rooms other than the current one. */
+    otherRoomsUnread: computed(
+      () => totalUnread(s().unread, '#') - unreadOf(s().unread, roomKey(room.value)).count,
+    ),
+    roomMentions: computed(() => totalMentions(s().unread, '#')),
+    /** Messages that mention me, newest first. */
+    mentions: computed(() => s().mentions),
+    /** Where the "New messages" line goes in the conversation on screen. */
+    newMessagesId: computed(() => s().newMessages?.id ?? null),
+    /** The latest private message or mention that needs me. */
+    alert: computed(() => s().alert),
     threads,
     conversation,
     me: computed(() => s().me || session.user?.login || ''),
@@ -153,6 +186,8 @@ export const useChatStore = defineStore('chat', () => {
     /** The previous page of the conversation on screen; `retry` after a failed one. */
     loadOlder: (retry = false) => model?.loadOlder(undefined, retry) ?? Promise.resolve(),
     dismissNotice: (key: string) => model?.dismissNotice(key),
+    /** The message list says whether its newest message is in view. */
+    setNewestVisible: (visible: boolean) => model?.setNewestVisible(visible),
     serverNow: () => model?.serverNow() ?? Date.now(),
   };
 });

@@ -391,7 +391,7 @@ describe('chat panels', () => {
       from: 'bob',
       to: 'alice',
       text: 'hey',
-      sent_at: 1,
+      sent_at: Date.now() + 1_000, // live: after the welcome
       client_id: '',
     });
     await renderApp(UserList, { pinia });

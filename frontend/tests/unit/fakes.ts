@@ -93,6 +93,7 @@ export function welcome(): ServerEnvelope {
       { name: 'general', members: 2, default: true },
       { name: 'books', owner: 'alice', members: 1, default: false },
     ],
+    unread: [],
     commands,
   };
 }

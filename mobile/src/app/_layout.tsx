@@ -5,6 +5,7 @@ import { useColorScheme } from 'react-native';
 
 import { AppProviders } from '@/AppProviders';
 import { useSession } from '@/features/auth/session';
+import { AlertBanner } from '@/features/chat/reads';
 import { useI18n } from '@/i18n';
 
 void SplashScreen.preventAutoHideAsync().catch(() => undefined);
@@ -31,16 +32,19 @@ function RootNavigator() {
   if (!ready) return null;
   const signedIn = !!session;
   return (
-    <Stack>
-      <Stack.Protected guard={signedIn}>
-        <Stack.Screen name="(app)" options={{ headerShown: false }} />
-        <Stack.Screen name="dm/[login]" options={{ title: '' }} />
-      </Stack.Protected>
-      <Stack.Protected guard={!signedIn}>
-        <Stack.Screen name="login" options={{ headerShown: false }} />
-        <Stack.Screen name="signup" options={{ title: t('auth.signup.submit') }} />
-        <Stack.Screen name="server" options={{ title: t('settings.title') }} />
-      </Stack.Protected>
-    </Stack>
+    <>
+      <Stack>
+        <Stack.Protected guard={signedIn}>
+          <Stack.Screen name="(app)" options={{ headerShown: false }} />
+          <Stack.Screen name="dm/[login]" options={{ title: '' }} />
+        </Stack.Protected>
+        <Stack.Protected guard={!signedIn}>
+          <Stack.Screen name="login" options={{ headerShown: false }} />
+          <Stack.Screen name="signup" options={{ title: t('auth.signup.submit') }} />
+          <Stack.Screen name="server" options={{ title: t('settings.title') }} />
+        </Stack.Protected>
+      </Stack>
+      {signedIn ? <AlertBanner /> : null}
+    </>
   );
 }

@@ -119,6 +119,16 @@ export const en = {
   'settings.latency': 'Response time',
   'settings.serverTime': 'Server time',
   'settings.serverAddress': 'Address (URL)',
+  'chat.newMessages': 'New messages',
+  'chat.mentionChoices': 'People to mention',
+  'chat.mention': 'Mention {login}',
+  'rooms.unread': '{count} unread',
+  'rooms.mentions': '{count} mentions of you',
+  'rooms.mentionsTitle': 'Mentions',
+  'rooms.mentionIn': '{from} in #{room}',
+  'rooms.noMentions': 'Nobody has mentioned you yet.',
+  'alerts.private': '{from} sent you a private message',
+  'alerts.mention': '{from} mentioned you in #{room}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2,15 +2,20 @@ import { StyleSheet, Text, View } from 'react-native';
 
 import { useTheme } from './theme';
 
-/** A small round count, e.g. unread messages; nothing when count is 0. */
+/**
+ * A small round count, e.g. unread messages; nothing when count is 0. `mention` badges (mentions
+ * of the reader) read `@N` in another colour.
+ */
 export function Badge({
   count,
   testID,
   accessibilityLabel,
+  mention,
 }: {
   count: number;
   testID?: string;
   accessibilityLabel?: string;
+  mention?: boolean;
 }) {
   const theme = useTheme();
   if (count <= 0) return null;
@@ -18,8 +23,11 @@ export function Badge({
     <View
       testID={testID}
       accessibilityLabel={accessibilityLabel ?? String(count)}
-      style={[styles.badge, { backgroundColor: theme.danger }]}>
-      <Text style={styles.text}>{count > 99 ? '99+' : count}</Text>
+      style={[styles.badge, { backgroundColor: mention ? theme.primary : theme.danger }]}>
+      <Text style={styles.text}>
+        {mention ? '@' : ''}
+        {count > 99 ? '99+' : count}
+      </Text>
     </View>
   );
 }

@@ -117,8 +117,9 @@ func testUploads(t *testing.T, f *fixture) {
 			t.Errorf("delete upload %s = %v, %v", id, deleted, err)
 		}
 	}
-	if got, err := f.s.UploadsByID(f.ctx, []string{"aaaa", "bbbb", "cccc", "old1"}); err != nil || len(got) != 2 {
-		t.Errorf("uploads left = %+v, %v; want bbbb and cccc", got, err)
+	// bbbb is gone (not yet swept): no longer to be attached.
+	if got, err := f.s.UploadsByID(f.ctx, []string{"aaaa", "bbbb", "cccc", "old1"}); err != nil || len(got) != 1 {
+		t.Errorf("uploads to attach = %+v, %v; want cccc", got, err)
 	}
 
 	// A file removed before its message is stored is left out of it.
@@ -130,6 +131,24 @@ func testUploads(t *testing.T, f *fixture) {
 	}
 	if got := f.append(late)[0].Message.Attachments; len(got) != 1 || got[0].ID != "cccc" {
 		t.Errorf("attachments of a message whose file went = %+v", got)
+	}
+
+	// A deleted user's private threads take their files with them, unless
+	// another message carries them (cccc: the room message "late").
+	d := f.upload("dddd", ann, now)
+	toCat := privateMsg(ann, cat, "for cat", "p2")
+	toCat.Attachments = []chat.Attachment{d}
+	f.append(toCat)
+	for _, u := range []chat.User{ben, cat} {
+		if err := f.s.DeleteUser(f.ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.stale(now); !slices.Contains(got, "dddd") || slices.Contains(got, "cccc") {
+		t.Errorf("stale after the recipients were deleted = %v: want dddd, not cccc", got)
+	}
+	if _, err := f.s.ServableUpload(f.ctx, "dddd"); chat.ErrorCode(err) != chat.EFileNotFound {
+		t.Errorf("servable dddd after its only message went with cat: %v", err)
 	}
 
 	// A deleted user's uploads are stale at once.

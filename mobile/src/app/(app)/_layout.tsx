@@ -4,7 +4,7 @@ import type { ComponentProps } from 'react';
 import type { ColorValue } from 'react-native';
 
 import { useChat } from '@/features/chat/ChatProvider';
-import { totalUnread } from '@/features/chat/chatStore';
+import { otherRoomsUnread, roomUnread, totalUnread } from '@/features/chat/chatStore';
 import { RoomTitle } from '@/features/chat/ChatScreen';
 import { ConnectionIndicator } from '@/features/chat/ConnectionBanner';
 import { useI18n } from '@/i18n';
@@ -17,10 +17,15 @@ function icon(name: IconName) {
   };
 }
 
-/** The signed-in app: chat, rooms, people (with unread private messages), settings. */
+/**
+ * The signed-in app: chat, rooms, people, settings. The chat tab counts the current room's
+ * unread messages, rooms the other rooms', people the private ones.
+ */
 export default function AppTabs() {
   const { t } = useI18n();
   const unread = useChat(totalUnread) ?? 0;
+  const here = useChat(roomUnread) ?? 0;
+  const elsewhere = useChat(otherRoomsUnread) ?? 0;
   return (
     <Tabs screenOptions={{ headerRight: () => <ConnectionIndicator /> }}>
       <Tabs.Screen
@@ -29,6 +34,7 @@ export default function AppTabs() {
           title: t('tabs.chat'),
           headerTitle: () => <RoomTitle />,
           tabBarIcon: icon('chatbubbles-outline'),
+          tabBarBadge: here > 0 ? here : undefined,
           tabBarButtonTestID: 'tab-chat',
         }}
       />
@@ -37,6 +43,7 @@ export default function AppTabs() {
         options={{
           title: t('tabs.rooms'),
           tabBarIcon: icon('albums-outline'),
+          tabBarBadge: elsewhere > 0 ? elsewhere : undefined,
           tabBarButtonTestID: 'tab-rooms',
         }}
       />

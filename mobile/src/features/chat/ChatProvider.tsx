@@ -7,6 +7,7 @@ import {
   useMemo,
   useSyncExternalStore,
 } from 'react';
+import { AppState } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
 import { useServices } from '@/lib/services';
@@ -44,6 +45,15 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     return () => store.stop();
   }, [store]);
 
+  // What is on screen is read only while the app is in the foreground (a state not known yet,
+  // as before the first change on some platforms, counts as the foreground).
+  useEffect(() => {
+    if (!store) return;
+    const inFront = (s: string | null | undefined) => !/background|inactive/.test(s ?? '');
+    store.setFocused(inFront(AppState.currentState));
+    const sub = AppState.addEventListener('change', (s) => store.setFocused(inFront(s)));
+    return () => sub.remove();
+  }, [store]);
   useReconnectTriggers(store);
 
   return <ChatContext.Provider value={store}>{children}</ChatContext.Provider>;

@@ -17,11 +17,15 @@ import { MessageRow, TypingLine, useMessageActions } from './MessageActions';
 import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
+import { NewMessagesLine, useNewestVisible, useNewMessagesId } from './reads';
 import { sendersShown } from './senders';
 import { useComposerFiles } from './useComposerFiles';
 import { useHistoryScroll } from './useHistoryScroll';
 
-type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
+type Row =
+  | TimelineItem
+  | { key: string; kind: 'pending'; pending: PendingMessage }
+  | { key: string; kind: 'new' };
 
 const noItems: TimelineItem[] = [];
 const noPending: PendingMessage[] = [];
@@ -42,6 +46,10 @@ export function ChatScreen() {
   const owner = useChat((s) => s.rooms.find((r) => r.name === s.room)?.owner);
   const actions = useMessageActions(me ?? '');
   const openActions = actions.openActions;
+  const newFrom = useNewMessagesId(`#${room ?? ''}`);
+  const logins = useChat((s) => s.users.map((u) => u.login).join(' '));
+  const loginList = useMemo(() => (logins ? logins.split(' ') : []), [logins]);
+  const onNewestVisible = useNewestVisible('room');
 
   // A #private typed here leaves no trace in the room: once the server has stored it, its
   // thread opens, where the sender sees it. What was stored before this screen mounted is not
@@ -55,12 +63,16 @@ export function ChatScreen() {
 
   const rows = useMemo<Row[]>(
     () => [
-      ...items,
+      ...items.flatMap((it): Row[] =>
+        it.kind === 'message' && it.id === newFrom
+          ? [{ key: 'new-messages', kind: 'new' }, it]
+          : [it],
+      ),
       ...pending
         .filter((p) => p.room === room)
         .map((p) => ({ key: `p${p.id}`, kind: 'pending' as const, pending: p })),
     ],
-    [items, pending, room],
+    [items, pending, room, newFrom],
   );
 
   // A run of messages from one person names them once; your own never repeat your login.
@@ -83,6 +95,7 @@ export function ChatScreen() {
     isMine: (r) => r.kind === 'pending' || (r.kind === 'message' && r.message.from === me),
     paging,
     loadOlder,
+    onNewestVisible,
   });
 
   const showOriginal = useCallback((id: number) => showRowKey(`m${id}`), [showRowKey]);
@@ -96,6 +109,7 @@ export function ChatScreen() {
   const renderItem = useCallback(
     ({ item, index }: { item: Row; index: number }) => {
       if (item.kind === 'notice') return <NoticeRow notice={item.notice} room={room} />;
+      if (item.kind === 'new') return <NewMessagesLine />;
       if (item.kind === 'pending') {
         return (
           <MessageBubble
@@ -147,6 +161,8 @@ export function ChatScreen() {
           hintsFor={hintsFor}
           completeFor={completeFor}
           lengthOf={roomTextLength}
+          logins={loginList}
+          me={me ?? ''}
           onSend={(text) => store?.send(text, actions.takeReply())}
           {...actions.composer}
           {...files}

@@ -1,11 +1,14 @@
 import Ionicons from '@expo/vector-icons/Ionicons';
 import {
   type AnyMessage,
+  applyMention,
   attachmentsReady,
   attachmentText,
   conversationText,
   type HelpItem,
   MAX_TEXT_LENGTH,
+  mentionChoices,
+  mentionQuery,
   type PendingAttachment,
   textLength,
   type UploadInput,
@@ -51,6 +54,9 @@ export interface ComposerProps {
   onCancel?: () => void;
   /** Something is being typed (not a command, not an edit). */
   onTyping?: () => void;
+  /** The logins `@` offers, and mine (never offered). */
+  logins?: readonly string[];
+  me?: string;
   /** The files the next send carries; without onAttach the composer takes no files. */
   attachments?: readonly PendingAttachment[];
   onAttach?: (file: UploadInput) => void;
@@ -73,6 +79,8 @@ export function Composer({
   onEdit,
   onCancel,
   onTyping,
+  logins,
+  me,
   attachments = noFiles,
   onAttach,
   onCancelFile,
@@ -90,11 +98,23 @@ export function Composer({
     setEditingShown(editing);
     setText(editing ? editing.text : '');
   }
+  // Where the caret is, for `@` completion: typing at the end keeps it at the end.
+  const [caret, setCaret] = useState(0);
   function change(value: string) {
+    if (caret >= text.length) setCaret(value.length);
     setText(value);
     if (value.trim() !== '' && !value.startsWith('#') && !editing) onTyping?.();
   }
   const hints = hintsFor ? hintsFor(text) : [];
+  const mention = logins ? mentionQuery(text, Math.min(caret, text.length)) : null;
+  const choices = mention && logins ? mentionChoices(logins, mention.query, me, 5) : [];
+
+  /** Puts the chosen login in place of the `@word` at the caret. */
+  function choose(login: string) {
+    const next = applyMention(text, Math.min(caret, text.length), login);
+    setText(next.text);
+    setCaret(next.caret);
+  }
   // Never cut what is typed or pasted: over the limit, say so and do not send.
   const length = lengthOf(text);
   const tooLong = length > MAX_TEXT_LENGTH;
@@ -161,6 +181,27 @@ export function Composer({
               <Text style={[styles.hintText, { color: theme.textMuted }]} numberOfLines={1}>
                 {commandDescription(t, h)}
               </Text>
+            </Pressable>
+          ))}
+        </View>
+      ) : null}
+      {choices.length ? (
+        <View
+          testID={`${testID}-mentions`}
+          accessibilityLabel={t('chat.mentionChoices')}
+          style={styles.mentions}>
+          {choices.map((login) => (
+            <Pressable
+              key={login}
+              testID={`mention-choice-${login}`}
+              accessibilityRole="button"
+              accessibilityLabel={t('chat.mention', { login })}
+              onPress={() => choose(login)}
+              style={({ pressed }) => [
+                styles.chip,
+                { backgroundColor: pressed ? theme.border : theme.surface },
+              ]}>
+              <Text style={{ color: theme.primary }}>@{login}</Text>
             </Pressable>
           ))}
         </View>
@@ -240,6 +281,7 @@ export function Composer({
           placeholderTextColor={theme.textMuted}
           value={text}
           onChangeText={change}
+          onSelectionChange={(e) => setCaret(e.nativeEvent.selection.end)}
           onKeyPress={(e) => {
             // A hardware keyboard (the web export): Escape calls a reply or an edit off.
             if (e.nativeEvent.key === 'Escape' && (editing || replyTo)) onCancel?.();
@@ -279,6 +321,8 @@ const styles = StyleSheet.create({
     fontSize: 16,
   },
   hints: { marginBottom: space.sm, gap: 2 },
+  mentions: { flexDirection: 'row', flexWrap: 'wrap', gap: space.xs, marginBottom: space.sm },
+  chip: { paddingHorizontal: space.md, paddingVertical: 8, borderRadius: 16 },
   hint: { paddingHorizontal: space.md, paddingVertical: 6, borderRadius: 8 },
   hintUsage: { fontFamily: 'monospace', fontSize: 14 },
   hintText: { fontSize: 12 },

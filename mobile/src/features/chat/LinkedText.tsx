@@ -1,4 +1,4 @@
-import { linkify } from '@sala/sdk';
+import { messageSegments } from '@sala/sdk';
 import { Linking, Platform, StyleSheet, Text, type TextProps } from 'react-native';
 
 import { useI18n } from '@/i18n';
@@ -6,6 +6,9 @@ import { useI18n } from '@/i18n';
 export interface LinkedTextProps extends Omit<TextProps, 'children'> {
   text: string;
   linkColor: string;
+  /** The reader: mentions of them stand out (every mention is marked). */
+  me?: string;
+  mentionColor?: string;
 }
 
 // On the web a Text with `href` is an <a>: the browser opens it (in a new tab, with no opener,
@@ -20,10 +23,17 @@ const openInBrowser = (href: string): Pick<TextProps, 'onPress'> | object =>
  * finds them) as pressable links. Everything else stays plain text: the text is untrusted and
  * is never read as markup.
  */
-export function LinkedText({ text, linkColor, style, ...rest }: LinkedTextProps) {
+export function LinkedText({
+  text,
+  linkColor,
+  me,
+  mentionColor = linkColor,
+  style,
+  ...rest
+}: LinkedTextProps) {
   const { t } = useI18n();
-  const segments = linkify(text);
-  if (!segments.some((s) => s.type === 'link')) {
+  const segments = messageSegments(text, me);
+  if (!segments.some((s) => s.type !== 'text')) {
     return (
       <Text style={style} {...rest}>
         {text}
@@ -33,7 +43,18 @@ export function LinkedText({ text, linkColor, style, ...rest }: LinkedTextProps)
   return (
     <Text style={style} {...rest}>
       {segments.map((s, i) =>
-        s.type === 'link' ? (
+        s.type === 'mention' ? (
+          <Text
+            key={i}
+            testID={s.me ? 'mention-me' : 'mention'}
+            style={[
+              styles.mention,
+              { color: s.me ? '#1d1300' : linkColor },
+              s.me ? { backgroundColor: mentionColor } : null,
+            ]}>
+            {s.text}
+          </Text>
+        ) : s.type === 'link' ? (
           <Text
             key={i}
             testID="message-link"
@@ -53,4 +74,5 @@ export function LinkedText({ text, linkColor, style, ...rest }: LinkedTextProps)
 
 const styles = StyleSheet.create({
   link: { textDecorationLine: 'underline' },
+  mention: { fontWeight: '700' },
 });

@@ -1,6 +1,7 @@
 import {
   type AnyMessage,
   conversationText,
+  mentions,
   reactionChoices,
   reactionLabel,
   typingText,
@@ -62,6 +63,8 @@ export function MessageRow({
         onLongPress={m.deleted ? undefined : () => onActions(m)}
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
+        me={me}
+        mentionsMe={m.from !== me && mentions(m, me)}
         attachments={m.attachments}
         messageId={m.id}
       />

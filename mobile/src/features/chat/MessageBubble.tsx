@@ -27,6 +27,10 @@ export interface MessageBubbleProps {
   edited?: boolean;
   /** A tombstone: "message deleted" instead of the text. */
   deleted?: boolean;
+  /** The reader's login: their mentions stand out. */
+  me?: string;
+  /** It mentions the reader: the bubble is marked. */
+  mentionsMe?: boolean;
   /** Its files: images inline, others as links. */
   attachments?: readonly Attachment[];
   /** The stored message's id (none while pending), to fetch fresh file links. */
@@ -51,6 +55,8 @@ export function MessageBubble({
   onLongPress,
   edited,
   deleted,
+  me,
+  mentionsMe,
   attachments,
   messageId,
   testID,
@@ -74,6 +80,7 @@ export function MessageBubble({
           alignSelf: mine ? 'flex-end' : 'flex-start',
           opacity: pending ? 0.6 : 1,
         },
+        mentionsMe ? [styles.mentioned, { borderLeftColor: MENTION }] : null,
       ]}>
       {showFrom && !mine ? (
         <Text testID="message-from" style={[styles.from, { color: theme.primary }]}>
@@ -99,6 +106,8 @@ export function MessageBubble({
           testID={deleted ? 'message-deleted' : 'message-text'}
           selectable
           text={text}
+          me={me}
+          mentionColor={MENTION}
           linkColor={theme.primary}
           style={[
             styles.text,
@@ -118,7 +127,11 @@ export function MessageBubble({
   );
 }
 
+/** Mentions of the reader: a warm mark that reads on both palettes. */
+const MENTION = '#F0A03C';
+
 const styles = StyleSheet.create({
+  mentioned: { borderLeftWidth: 3 },
   bubble: {
     maxWidth: '85%',
     borderRadius: 14,

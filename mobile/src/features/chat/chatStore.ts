@@ -1,4 +1,5 @@
 import {
+  type Alert,
   ChatModel,
   type ChatModelClient,
   type ChatModelOptions,
@@ -9,6 +10,8 @@ import {
   type RoomInfo,
   type TimelineItem,
   timeline,
+  totalUnread as unreadOver,
+  type UnreadMap,
   type UploadInput,
   type UserInfo,
 } from '@sala/sdk';
@@ -31,7 +34,15 @@ export function pagingKey(c: Conversation): string {
 /** The SDK model's state, shaped for the screens' selectors (each part keeps its identity). */
 export interface ChatState extends Pick<
   ChatModelState,
-  'me' | 'room' | 'rooms' | 'users' | 'typing' | 'announcement' | 'attachments'
+  | 'me'
+  | 'room'
+  | 'rooms'
+  | 'users'
+  | 'typing'
+  | 'announcement'
+  | 'mentions'
+  | 'newMessages'
+  | 'attachments'
 > {
   status: ConnectionStatus;
   latencyMs: number | null; // none while disconnected
@@ -40,7 +51,12 @@ export interface ChatState extends Pick<
   /** By pagingKey(); a thread has none until its first page is asked for. */
   paging: Record<string, Paging>;
   threads: Record<string, readonly PrivateEnvelope[]>;
+  /** Unread private messages by login. */
   unread: Record<string, number>;
+  /** Unread messages and mentions by conversation (`#room`, `@login`). */
+  counts: UnreadMap;
+  /** The latest private message or mention that needs the user. */
+  alert: Alert | null;
   activePeer: string | null;
   pending: PendingMessage[];
   commands: ChatModelState['commands'];
@@ -66,6 +82,17 @@ export class ChatStore {
   ) {
     this.model = new ChatModel({ client, api, me, onAuthLost });
   }
+
+  /** The screens whose list shows its newest message, by screen (only a focused one says so). */
+  private readonly atEnd = new Map<string, boolean>();
+
+  /** A screen's list shows its newest message (it is focused and scrolled to the end), or not. */
+  setNewestVisible = (screen: string, visible: boolean) => {
+    this.atEnd.set(screen, visible);
+    this.model.setNewestVisible([...this.atEnd.values()].some(Boolean));
+  };
+  /** The app is in the foreground. */
+  setFocused = (focused: boolean) => this.model.setFocused(focused);
 
   getState = (): ChatState => {
     const s = this.model.getState();
@@ -129,9 +156,11 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
   if (s.room) paging[pagingKey({ room: s.room })] = s.roomLog.paging;
   const threads: Record<string, readonly PrivateEnvelope[]> = {};
   const unread: Record<string, number> = {};
+  for (const [key, c] of Object.entries(s.unread)) {
+    if (key.startsWith('@') && c.count > 0) unread[key.slice(1)] = c.count;
+  }
   for (const [peer, t] of Object.entries(s.threads)) {
     threads[peer] = t.messages;
-    if (t.unread) unread[peer] = t.unread;
     if (t.paging.loaded || t.paging.loading || t.paging.failed) {
       paging[pagingKey({ peer })] = t.paging;
     }
@@ -150,7 +179,11 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
     timelines: s.room ? { [s.room]: timeline(s, { kind: 'room' }, false) } : {},
     paging,
     threads: keepThreads ? shown.threads : threads,
-    unread: keepThreads ? shown.unread : unread,
+    unread: shown && same('unread') ? shown.unread : unread,
+    counts: s.unread,
+    mentions: s.mentions,
+    newMessages: s.newMessages,
+    alert: s.alert,
     activePeer: s.active.kind === 'private' ? s.active.login : null,
     pending: shown && same('pending') ? shown.pending : s.pending.map(shownPending),
     commands: s.commands,
@@ -168,4 +201,10 @@ function shownPending(p: ChatModelState['pending'][number]): PendingMessage {
 }
 
 /** Total unread private messages. */
-export const totalUnread = (s: ChatState) => Object.values(s.unread).reduce((a, n) => a + n, 0);
+export const totalUnread = (s: ChatState) => unreadOver(s.counts, '@');
+
+/** Unread messages of the current room. */
+export const roomUnread = (s: ChatState) => (s.room ? (s.counts[`#${s.room}`]?.count ?? 0) : 0);
+
+/** Unread messages of the rooms other than the current one. */
+export const otherRoomsUnread = (s: ChatState) => unreadOver(s.counts, '#') - roomUnread(s);

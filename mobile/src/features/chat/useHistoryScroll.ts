@@ -32,6 +32,7 @@ export function useHistoryScroll<Row extends { key: string }>({
   isMine,
   paging,
   loadOlder,
+  onNewestVisible,
 }: {
   /** Which conversation is shown: another one starts at its bottom. */
   conversation: string;
@@ -40,6 +41,8 @@ export function useHistoryScroll<Row extends { key: string }>({
   isMine: (row: Row) => boolean;
   paging: Paging | null | undefined;
   loadOlder: () => void;
+  /** Whether the newest row is in view (the list is at its end), each time that changes. */
+  onNewestVisible?: (visible: boolean) => void;
 }) {
   const list = useRef<HistoryListHandle>(null);
   const canLoad = !!paging && paging.hasMore && !paging.loading && !paging.failed;
@@ -49,12 +52,24 @@ export function useHistoryScroll<Row extends { key: string }>({
   }, [canLoad, loadOlder]);
   const view = useRef({ offset: 0, content: 0, viewport: 0, atBottom: true });
   const seen = useRef<{ count: number; last?: string }>({ count: 0 });
+  const visible = useRef({ reported: null as boolean | null, onNewestVisible });
+  useLayoutEffect(() => {
+    visible.current.onNewestVisible = onNewestVisible;
+    visible.current.reported = null; // a new listener hears the state once
+  }, [onNewestVisible]);
+  const report = useCallback(() => {
+    const now = view.current.atBottom;
+    if (visible.current.reported === now) return;
+    visible.current.reported = now;
+    visible.current.onNewestVisible?.(now);
+  }, []);
 
   // Another conversation (e.g. the user moved to another room) opens at its newest messages.
   useLayoutEffect(() => {
     view.current.atBottom = true;
     seen.current = { count: 0 };
   }, [conversation]);
+  useEffect(report);
 
   const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const fillScreen = useCallback(() => {
@@ -74,15 +89,20 @@ export function useHistoryScroll<Row extends { key: string }>({
     [],
   );
 
-  const onScroll = useCallback((e: NativeSyntheticEvent<NativeScrollEvent>) => {
-    const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
-    const v = view.current;
-    v.offset = contentOffset.y;
-    v.content = contentSize.height;
-    v.viewport = layoutMeasurement.height;
-    v.atBottom = contentSize.height - contentOffset.y - layoutMeasurement.height < BOTTOM_THRESHOLD;
-    if (contentOffset.y < TOP_THRESHOLD && live.current.canLoad) live.current.loadOlder();
-  }, []);
+  const onScroll = useCallback(
+    (e: NativeSyntheticEvent<NativeScrollEvent>) => {
+      const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
+      const v = view.current;
+      v.offset = contentOffset.y;
+      v.content = contentSize.height;
+      v.viewport = layoutMeasurement.height;
+      v.atBottom =
+        contentSize.height - contentOffset.y - layoutMeasurement.height < BOTTOM_THRESHOLD;
+      if (contentOffset.y < TOP_THRESHOLD && live.current.canLoad) live.current.loadOlder();
+      report();
+    },
+    [report],
+  );
 
   const onLayout = useCallback(
     (e: LayoutChangeEvent) => {
@@ -114,8 +134,9 @@ export function useHistoryScroll<Row extends { key: string }>({
       seen.current = { count, last };
       v.content = height;
       fillScreen();
+      report();
     },
-    [count, last, lastIsMine, fillScreen],
+    [count, last, lastIsMine, fillScreen, report],
   );
 
   // On the web there is no maintainVisibleContentPosition, and the size the list reports comes

@@ -1,12 +1,13 @@
-import { type RoomInfo, sortRooms } from '@sala/sdk';
+import { type MentionItem, type RoomInfo, sortRooms, unreadOf, type UnreadMap } from '@sala/sdk';
 import { router, useFocusEffect } from 'expo-router';
 import { useCallback, useMemo, useState } from 'react';
-import { FlatList, StyleSheet, Text, View } from 'react-native';
+import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
 import { useChat, useChatStore } from '@/features/chat/ChatProvider';
 import { ConnectionBanner } from '@/features/chat/ConnectionBanner';
 import { errorText, useI18n } from '@/i18n';
+import { Badge } from '@/ui/Badge';
 import { Button } from '@/ui/Button';
 import { useConfirm } from '@/ui/confirm';
 import { Screen } from '@/ui/Screen';
@@ -15,6 +16,8 @@ import { space, useTheme } from '@/ui/theme';
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 const noRooms: RoomInfo[] = [];
+const noCounts: UnreadMap = {};
+const noMentions: readonly MentionItem[] = [];
 
 /** Live rooms with their member counts: create, join, and delete your own. */
 export function RoomsScreen() {
@@ -28,6 +31,8 @@ export function RoomsScreen() {
   const me = useChat((s) => s.me);
   const current = useChat((s) => s.room);
   const lastError = useChat((s) => s.lastError);
+  const counts = useChat((s) => s.counts) ?? noCounts;
+  const mentions = useChat((s) => s.mentions) ?? noMentions;
   const [name, setName] = useState('');
   const [localError, setLocalError] = useState<string | undefined>();
   const [requestId, setRequestId] = useState<string | null>(null);
@@ -81,6 +86,7 @@ export function RoomsScreen() {
   const renderItem = ({ item }: { item: RoomInfo }) => {
     const here = item.name === current;
     const own = !item.default && item.owner === me;
+    const unread = unreadOf(counts, `#${item.name}`);
     return (
       <View
         testID={`room-${item.name}`}
@@ -100,6 +106,17 @@ export function RoomsScreen() {
             {here ? ` · ${t('rooms.current')}` : ''}
           </Text>
         </View>
+        <Badge
+          mention
+          count={unread.mentions}
+          testID={`room-${item.name}-mentions`}
+          accessibilityLabel={t('rooms.mentions', { count: unread.mentions })}
+        />
+        <Badge
+          count={unread.count}
+          testID={`room-${item.name}-unread`}
+          accessibilityLabel={t('rooms.unread', { count: unread.count })}
+        />
         {!here ? (
           <Button
             compact
@@ -152,6 +169,32 @@ export function RoomsScreen() {
         ListEmptyComponent={
           <Text style={[styles.empty, { color: theme.textMuted }]}>{t('rooms.empty')}</Text>
         }
+        ListFooterComponent={
+          <View testID="mentions-list" style={styles.mentions}>
+            <Text role="heading" style={[styles.mentionsTitle, { color: theme.text }]}>
+              {t('rooms.mentionsTitle')}
+            </Text>
+            {mentions.length === 0 ? (
+              <Text style={{ color: theme.textMuted }}>{t('rooms.noMentions')}</Text>
+            ) : (
+              mentions.slice(0, 20).map((m) => (
+                <Pressable
+                  key={m.message_id}
+                  testID={`mention-${m.message_id}`}
+                  accessibilityRole="button"
+                  onPress={() => join(m.room)}
+                  style={[styles.mention, { borderBottomColor: theme.border }]}>
+                  <Text style={[styles.meta, { color: theme.textMuted }]}>
+                    {t('rooms.mentionIn', { from: m.from, room: m.room })}
+                  </Text>
+                  <Text numberOfLines={2} style={{ color: theme.text }}>
+                    {m.text}
+                  </Text>
+                </Pressable>
+              ))
+            )}
+          </View>
+        }
       />
     </Screen>
   );
@@ -180,4 +223,7 @@ const styles = StyleSheet.create({
   name: { fontSize: 17, fontWeight: '600' },
   meta: { fontSize: 13, marginTop: 2 },
   empty: { textAlign: 'center', marginTop: space.xl },
+  mentions: { padding: space.lg, gap: space.xs },
+  mentionsTitle: { fontSize: 15, fontWeight: '700', marginBottom: space.xs },
+  mention: { paddingVertical: space.sm, borderBottomWidth: StyleSheet.hairlineWidth },
 });

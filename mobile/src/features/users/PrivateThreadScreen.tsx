@@ -11,6 +11,7 @@ import { HistoryList } from '@/features/chat/HistoryList';
 import { MessageRow, TypingLine, useMessageActions } from '@/features/chat/MessageActions';
 import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
+import { NewMessagesLine, useNewestVisible, useNewMessagesId } from '@/features/chat/reads';
 import { sendersShown } from '@/features/chat/senders';
 import { useComposerFiles } from '@/features/chat/useComposerFiles';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
@@ -19,7 +20,10 @@ import { errorText, useI18n } from '@/i18n';
 import { Screen } from '@/ui/Screen';
 import { space, useTheme } from '@/ui/theme';
 
-type Row = { key: string; message: PrivateEnvelope } | { key: string; pending: PendingMessage };
+type Row =
+  | { key: string; message: PrivateEnvelope }
+  | { key: string; pending: PendingMessage }
+  | { key: string; line: true };
 
 const noMessages: PrivateEnvelope[] = [];
 const noPending: PendingMessage[] = [];
@@ -38,6 +42,8 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   // The client ids sent from this screen: an error naming one (e.g. user_not_found) shows here.
   const [sentIds, setSentIds] = useState<string[]>([]);
   const actions = useMessageActions(me ?? '');
+  const newFrom = useNewMessagesId(`@${peer}`);
+  const onNewestVisible = useNewestVisible(`dm:${peer}`);
   const error = lastError?.id && sentIds.includes(lastError.id) ? errorText(t, lastError) : null;
 
   useFocusEffect(
@@ -51,17 +57,24 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
 
   const rows = useMemo<Row[]>(
     () => [
-      ...messages.map((m) => ({ key: `m${m.id}`, message: m })),
+      ...messages.flatMap((m): Row[] =>
+        m.id === newFrom
+          ? [
+              { key: 'new-messages', line: true },
+              { key: `m${m.id}`, message: m },
+            ]
+          : [{ key: `m${m.id}`, message: m }],
+      ),
       ...pending.filter((p) => p.peer === peer).map((p) => ({ key: `p${p.id}`, pending: p })),
     ],
-    [messages, pending, peer],
+    [messages, pending, peer, newFrom],
   );
 
   // The peer's name once per run of their messages; yours are on the right, unnamed.
   const shown = useMemo(
     () =>
       sendersShown(
-        rows.map((r) => ('message' in r ? r.message.from : (me ?? ''))),
+        rows.map((r) => ('message' in r ? r.message.from : 'line' in r ? null : (me ?? ''))),
         me ?? '',
       ),
     [rows, me],
@@ -74,9 +87,10 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
   const { showRow, ...scroll } = useHistoryScroll({
     conversation: peer,
     rows,
-    isMine: (r) => !('message' in r) || r.message.from === me,
+    isMine: (r) => 'pending' in r || ('message' in r && r.message.from === me),
     paging,
     loadOlder,
+    onNewestVisible,
   });
 
   return (
@@ -91,7 +105,9 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
         contentContainerStyle={styles.content}
         ListHeaderComponent={<OlderMessages paging={paging} onLoad={loadOlder} />}
         renderItem={({ item, index }) =>
-          'message' in item ? (
+          'line' in item ? (
+            <NewMessagesLine />
+          ) : 'message' in item ? (
             <MessageRow
               testID="dm-row"
               message={item.message}

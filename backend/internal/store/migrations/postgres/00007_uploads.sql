@@ -2,9 +2,10 @@
 -- its name, size and the type decided from its bytes. attachments lists
 -- the files each message carries, in order; an upload may be attached to
 -- several messages of its uploader. An upload never attached is removed
--- after a day, one attached once when no message carries it any more (a
--- deletion removes the message's attachments), and one whose uploader was
--- deleted (owner_id NULL): the sweeper finds them (see package files).
+-- after a day, one attached once when no message carries it any more (gone:
+-- set by the deletion of its last message, which removes the message's
+-- attachments), and one whose uploader was deleted (owner_id NULL): the
+-- sweeper finds them (see package files). A gone upload is attached no more.
 --
 -- file_chunks holds the bytes of the files when the server runs on
 -- PostgreSQL, so that every node serves every file: each file is rows of
@@ -23,9 +24,13 @@ CREATE TABLE uploads (
     width        INTEGER NOT NULL DEFAULT 0,
     height       INTEGER NOT NULL DEFAULT 0,
     created_at   BIGINT NOT NULL,
-    attached     BOOLEAN NOT NULL DEFAULT FALSE
+    attached     BOOLEAN NOT NULL DEFAULT FALSE,
+    gone         BOOLEAN NOT NULL DEFAULT FALSE
 );
+-- The sweeper's three ways to a stale upload, each an index.
 CREATE INDEX uploads_unattached_idx ON uploads (created_at) WHERE NOT attached;
+CREATE INDEX uploads_gone_idx ON uploads (id) WHERE gone;
+CREATE INDEX uploads_orphan_idx ON uploads (id) WHERE owner_id IS NULL;
 
 CREATE TABLE attachments (
     message_id BIGINT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

@@ -12,9 +12,13 @@ CREATE TABLE uploads (
     width        INTEGER NOT NULL DEFAULT 0,
     height       INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL,
-    attached     BOOLEAN NOT NULL DEFAULT FALSE CHECK (attached IN (0, 1))
+    attached     BOOLEAN NOT NULL DEFAULT FALSE CHECK (attached IN (0, 1)),
+    gone         BOOLEAN NOT NULL DEFAULT FALSE CHECK (gone IN (0, 1))
 );
+-- The sweeper's three ways to a stale upload, each an index.
 CREATE INDEX uploads_unattached_idx ON uploads (created_at) WHERE NOT attached;
+CREATE INDEX uploads_gone_idx ON uploads (id) WHERE gone;
+CREATE INDEX uploads_orphan_idx ON uploads (id) WHERE owner_id IS NULL;
 
 CREATE TABLE attachments (
     message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

@@ -19,7 +19,7 @@ const fromBob = (id: number, text: string) => ({
   from: 'bob',
   to: 'alice',
   text,
-  sent_at: Date.now(),
+  sent_at: Date.now() + 1_000, // live: after the welcome
   client_id: `b${id}`,
 });
 

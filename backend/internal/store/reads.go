@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"github.com/salachat/sala/backend/internal/chat"
+)
+
+// Read cursors and mentions (migrations 00005). A cursor only rises: every
+// write of one is an upsert that keeps the higher id, so two devices that
+// read at once leave the furthest.
+
+// hasMentions reports whether a batch holds a message that mentions
+// someone, whose mention rows go in with it.
+func hasMentions(batch []chat.NewMessage) bool {
+	return slices.ContainsFunc(batch, func(m chat.NewMessage) bool { return len(m.MentionIDs) > 0 })
+}
+
+// insertMentions stores a mention row per person each new message of a
+// stored batch mentions. A repeat (Duplicate) stored its rows the first time.
+func insertMentions(ctx context.Context, q execQuerier, out []chat.Stored) error {
+	for _, st := range out {
+		m := st.Message
+		if st.Duplicate || m.RoomID == nil {
+			continue
+		}
+		for _, userID := range m.MentionIDs {
+			if _, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO mentions (user_id, message_id, room_id)
+				VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), userID, m.ID, *m.RoomID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SetReadCursor raises userID's cursor of c to messageID and returns the
+// cursor after the call and whether it moved.
+func (s *Store) SetReadCursor(ctx context.Context, userID int64, c chat.Conversation, messageID int64) (int64, bool, error) {
+	table, col, other := "room_reads", "room_id", c.RoomID
+	if c.RoomID == 0 {
+		table, col, other = "private_reads", "peer_id", c.PeerID
+	}
+	res, err := s.w.ExecContext(ctx, s.w.Rebind(`INSERT INTO `+table+` (user_id, `+col+`, message_id) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, `+col+`) DO UPDATE SET message_id = excluded.message_id
+		WHERE `+table+`.message_id < excluded.message_id`), userID, other, messageID)
+	if err != nil {
+		return 0, false, s.fail("set read cursor", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, false, s.fail("set read cursor", err)
+	}
+	if n > 0 {
+		return messageID, true, nil
+	}
+	var cur int64
+	if err := s.w.QueryRowxContext(ctx, s.w.Rebind(`SELECT message_id FROM `+table+` WHERE user_id = ? AND `+col+` = ?`),
+		userID, other).Scan(&cur); err != nil {
+		return 0, false, s.fail("read cursor", err)
+	}
+	return cur, false, nil
+}
+
+// EnsureRoomCursor gives userID a cursor of room roomID at its newest
+// message sent before sentBefore, unless it has one, and returns the
+// cursor.
+func (s *Store) EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error) {
+	_, err := s.w.ExecContext(ctx, s.w.Rebind(`INSERT INTO room_reads (user_id, room_id, message_id)
+		SELECT ?, ?, COALESCE(max(id), 0) FROM messages WHERE room_id = ? AND sent_at < ?
+		ON CONFLICT (user_id, room_id) DO NOTHING`), userID, roomID, roomID, sentBefore)
+	if err != nil {
+		return 0, s.fail("ensure room cursor", err)
+	}
+	var cur int64
+	if err := s.w.QueryRowxContext(ctx, s.w.Rebind(`SELECT message_id FROM room_reads WHERE user_id = ? AND room_id = ?`),
+		userID, roomID).Scan(&cur); err != nil {
+		return 0, s.fail("room cursor", err)
+	}
+	return cur, nil
+}
+
+// cursorRow is a row of ReadCursors' queries.
+type cursorRow struct {
+	ID        int64  `db:"id"`
+	Name      string `db:"name"`
+	MessageID int64  `db:"message_id"`
+	Stored    bool   `db:"stored"`
+}
+
+// ReadCursors returns userID's room cursors and its private threads.
+func (s *Store) ReadCursors(ctx context.Context, userID int64) ([]chat.ReadCursor, error) {
+	var rooms, peers []cursorRow
+	if err := s.selectRead(ctx, &rooms, `SELECT rr.room_id AS id, r.name, rr.message_id, TRUE AS stored
+		FROM room_reads rr JOIN rooms r ON r.id = rr.room_id WHERE rr.user_id = ? ORDER BY rr.room_id`, userID); err != nil {
+		return nil, s.fail("room cursors", err)
+	}
+	if err := s.selectRead(ctx, &peers, `SELECT u.id, u.login AS name, COALESCE(pr.message_id, 0) AS message_id,
+		pr.user_id IS NOT NULL AS stored
+		FROM (SELECT recipient_id AS peer FROM messages WHERE sender_id = ? AND recipient_id IS NOT NULL
+			UNION SELECT sender_id FROM messages WHERE recipient_id = ?) t
+		JOIN users u ON u.id = t.peer
+		LEFT JOIN private_reads pr ON pr.user_id = ? AND pr.peer_id = u.id
+		WHERE u.id <> ? ORDER BY u.login`, userID, userID, userID, userID); err != nil {
+		return nil, s.fail("private cursors", err)
+	}
+	out := make([]chat.ReadCursor, 0, len(rooms)+len(peers))
+	for _, r := range rooms {
+		out = append(out, chat.ReadCursor{Conversation: chat.Conversation{RoomID: r.ID}, Name: r.Name,
+			MessageID: r.MessageID, Stored: true})
+	}
+	for _, p := range peers {
+		out = append(out, chat.ReadCursor{Conversation: chat.Conversation{PeerID: p.ID}, Name: p.Name,
+			MessageID: p.MessageID, Stored: p.Stored})
+	}
+	return out, nil
+}
+
+// unreadFilter keeps what counts as unread: messages (not updates) that
+// are not deleted, after the cursor, not the reader's own. The counts read
+// at most MaxUnreadCount rows, in id order from the cursor on the
+// conversation's index.
+const unreadFilter = ` AND m.id > ? AND m.kind = 'message' AND NOT m.deleted AND m.sender_id <> ?`
+
+// CountUnread counts what userID has not read of c after cursor (up to
+// chat.MaxUnreadCount), and the mentions of userID among it.
+func (s *Store) CountUnread(ctx context.Context, userID int64, c chat.Conversation, cursor int64) (chat.UnreadCount, error) {
+	var n chat.UnreadCount
+	var err error
+	if c.RoomID != 0 {
+		err = s.getRead(ctx, &n, `SELECT
+			(SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room_id = ?`+unreadFilter+` LIMIT ?) t) AS count,
+			(SELECT count(*) FROM mentions mn JOIN messages m ON m.id = mn.message_id
+				WHERE mn.user_id = ? AND mn.room_id = ? AND mn.message_id > ? AND NOT m.deleted) AS mentions`,
+			c.RoomID, cursor, userID, chat.MaxUnreadCount, userID, c.RoomID, cursor)
+	} else {
+		lo, hi := min(userID, c.PeerID), max(userID, c.PeerID)
+		err = s.getRead(ctx, &n, `SELECT count(*) AS count, 0 AS mentions FROM (SELECT 1 FROM messages m
+			WHERE m.pair_lo = ? AND m.pair_hi = ?`+unreadFilter+` LIMIT ?) t`, lo, hi, cursor, userID, chat.MaxUnreadCount)
+	}
+	if err != nil {
+		return chat.UnreadCount{}, s.fail("count unread", err)
+	}
+	return n, nil
+}
+
+// mentionsOf reads the room messages that mention a user.
+const mentionsOf = selectMessages + `
+	JOIN mentions mn ON mn.message_id = m.id AND mn.user_id = ?
+	WHERE NOT m.deleted`
+
+// MentionsAfter returns up to limit messages that mention userID with
+// id > after, outside room skipRoomID, oldest first.
+func (s *Store) MentionsAfter(ctx context.Context, userID, after, skipRoomID int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "mentions after", mentionsOf+` AND m.id > ? AND m.room_id <> ? ORDER BY m.id LIMIT ?`,
+		userID, after, skipRoomID, pageSize(limit))
+}
+
+// UnreceiptedMentions returns up to limit messages that mention userID
+// above its receipt, outside room skipRoomID, oldest first.
+func (s *Store) UnreceiptedMentions(ctx context.Context, userID, skipRoomID int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "mentions after the receipt", mentionsOf+`
+		AND m.id > (SELECT receipt FROM users WHERE id = ?) AND m.room_id <> ? ORDER BY m.id LIMIT ?`,
+		userID, userID, skipRoomID, pageSize(limit))
+}
+
+// Mentions returns up to limit messages that mention userID with id <
+// before, newest first.
+func (s *Store) Mentions(ctx context.Context, userID, before int64, limit int) ([]chat.Message, error) {
+	return s.messages(ctx, "mentions", mentionsOf+` AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+		userID, cursor(before), pageSize(limit))
+}
