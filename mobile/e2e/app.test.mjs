@@ -3,6 +3,7 @@
 // room's history.
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -504,6 +505,42 @@ test('sign up, chat, rooms and private messages against the real server', async 
       await link.click();
       await (await popup).close();
       await page.screenshot({ path: join(tmpdir(), 'sala-mobile-e2e-files.png') });
+
+      // A slow upload (Chromium's own throttling) shows its progress, and ✕ cancels it.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      const throttle = (uploadThroughput) =>
+        cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 0,
+          downloadThroughput: -1,
+          uploadThroughput,
+        });
+      await throttle(256 * 1024);
+      chooser = page.waitForEvent('filechooser');
+      await visible('composer-file').click();
+      await (
+        await chooser
+      ).setFiles({
+        name: `big-${suffix}.bin`,
+        mimeType: 'application/octet-stream',
+        buffer: randomBytes(3 * 1024 * 1024),
+      });
+      const bar = visible('composer-file-progress');
+      await page.waitForFunction(
+        (sel) => {
+          const now = Number(document.querySelector(sel)?.getAttribute('aria-valuenow'));
+          return now > 0 && now < 100;
+        },
+        id('composer-file-progress'),
+        { timeout: 20_000 },
+      );
+      assert.equal(await bar.getAttribute('role'), 'progressbar');
+      await page.getByLabel(`Cancel upload: big-${suffix}.bin`).click();
+      await visible('composer-file-cancelled').waitFor();
+      await page.getByLabel(`Remove: big-${suffix}.bin`).click();
+      await page.locator(id('composer-files')).waitFor({ state: 'detached' });
+      await throttle(-1);
     },
   );
 });

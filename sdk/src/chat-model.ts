@@ -235,6 +235,11 @@ export interface ChatModelOptions {
 const noClock: ClockStats = { offset: 0, latency: null, bestRtt: null, samples: 0 };
 const roomPaging: Paging = { hasMore: false, loading: false, failed: false, loaded: true };
 const threadPaging: Paging = { hasMore: true, loading: false, failed: false, loaded: false };
+/**
+ * A message's file links are fetched again at most this often (ms): a link works for one to
+ * two hours, so a link that fails again soon after is a file that is gone, not an old link.
+ */
+const LINK_REFRESH_MS = 5 * 60_000;
 /** People are refreshed over REST at most this often after join/leave events. */
 const USERS_REFRESH_MS = 300;
 /** The least time between two `read` envelopes for one conversation, ms. */
@@ -323,6 +328,8 @@ export class ChatModel {
     { file: UploadInput; task: UploadTask | null; run: number }
   >();
   private attachSeq = 0;
+  /** Message id → local time its links were last fetched again. */
+  private readonly linksFetched = new Map<number, number>();
 
   constructor(options: ChatModelOptions) {
     this.opts = options;
@@ -701,6 +708,34 @@ export class ChatModel {
       if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
       const gone = err instanceof ApiError && err.status === 404;
       this.setPaging(ref, { hasMore: !gone, loading: false, failed: !gone, loaded: p.loaded });
+    }
+  }
+
+  /**
+   * A file of a message failed to load (its signed link may have expired): loads that message
+   * again, with fresh links, from its conversation's history. At most once per message every
+   * few minutes, so a file that is gone is not asked for in a loop.
+   */
+  async refreshLinks(messageId: number, ref: ConversationRef = this.state.active): Promise<void> {
+    const last = this.linksFetched.get(messageId);
+    if (last !== undefined && this.now() - last < LINK_REFRESH_MS) return;
+    if (!this.log(ref).messages.some((m) => m.id === messageId)) return;
+    this.linksFetched.set(messageId, this.now());
+    const room = this.state.room;
+    const query = { before: messageId + 1, limit: 1 };
+    try {
+      const page =
+        ref.kind === 'room'
+          ? room === null
+            ? null
+            : await this.opts.api.roomHistory(room, query)
+          : await this.opts.api.dmHistory(ref.login, query);
+      const fresh = page?.messages.filter((m) => m.id === messageId) ?? [];
+      if (this.stopped || fresh.length === 0) return;
+      if (ref.kind === 'room' && this.state.room !== room) return;
+      this.merge(ref, fresh);
+    } catch {
+      // the links stay as they were; the next failure after LINK_REFRESH_MS asks again
     }
   }
 

@@ -17,9 +17,10 @@ import {
   type PendingAttachment,
   type Upload,
   type UploadInput,
+  type MessageEnvelope,
   type UploadProgress,
 } from '../src';
-import { FakeWebSocket, ManualClock, fakeFetch, welcome } from './fakes';
+import { FakeWebSocket, ManualClock, fakeFetch, msg, welcome, type FakeRoute } from './fakes';
 
 /** What the server saw of one request. */
 interface Seen {
@@ -150,13 +151,14 @@ describe('uploadFile', () => {
 describe('ChatModel attachments', () => {
   let clock: ManualClock;
 
-  function setup() {
+  function setup(routes: Record<string, FakeRoute> = {}, history: MessageEnvelope[] = []) {
     FakeWebSocket.reset();
     clock = new ManualClock();
+    const http = fakeFetch(routes);
     const api = new ApiClient({
       baseUrl: base,
       getToken: () => 'jwt',
-      fetch: fakeFetch().fetch,
+      fetch: http.fetch,
     });
     const client = new ChatClient({
       baseUrl: 'http://chat.test',
@@ -173,11 +175,11 @@ describe('ChatModel attachments', () => {
     ws.receive(welcome(), {
       type: 'joined',
       room: 'general',
-      history: [],
+      history,
       resumed: false,
       more: false,
     });
-    return { model, ws };
+    return { model, ws, http };
   }
 
   /** Resolves once the model's file `key` reaches `state`. */
@@ -290,5 +292,32 @@ describe('ChatModel attachments', () => {
     expect(keys.slice(0, 10).every((k) => k !== '')).toBe(true);
     expect(keys[10]).toBe('');
     model.stop(); // cancels the ten uploads
+  });
+
+  it('a file that fails to load fetches its message again, with fresh links, once in a while', async () => {
+    const old = { ...msg(7), attachments: [stored] };
+    const fresh = { ...old, attachments: [{ ...stored, url: '/api/v1/files/k3?exp=2&sig=new' }] };
+    const { model, http } = setup(
+      {
+        'GET /api/v1/rooms/general/messages': {
+          status: 200,
+          body: { messages: [fresh], has_more: true },
+        },
+      },
+      [msg(6), old],
+    );
+    await model.refreshLinks(7);
+    expect(http.pages('/api/v1/rooms/general/messages')).toEqual([{ before: '8', limit: '1' }]);
+    expect(model.getState().roomLog.messages.map((m) => m.attachments?.[0]?.url)).toEqual([
+      undefined,
+      '/api/v1/files/k3?exp=2&sig=new',
+    ]);
+    await model.refreshLinks(7); // failing again soon after: the file is gone, not asked again
+    expect(http.pages('/api/v1/rooms/general/messages')).toHaveLength(1);
+    clock.advance(5 * 60_000);
+    await model.refreshLinks(7);
+    expect(http.pages('/api/v1/rooms/general/messages')).toHaveLength(2);
+    await model.refreshLinks(99); // not loaded: nothing to refresh
+    expect(http.pages('/api/v1/rooms/general/messages')).toHaveLength(2);
   });
 });

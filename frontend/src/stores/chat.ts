@@ -168,6 +168,8 @@ export const useChatStore = defineStore('chat', () => {
     cancelAttachment: (key: string) => model?.cancelAttachment(key),
     removeAttachment: (key: string) => model?.removeAttachment(key),
     retryAttachment: (key: string) => model?.retryAttachment(key),
+    /** A file of a message on screen failed to load: fetch the message's fresh links. */
+    refreshLinks: (messageId: number) => void model?.refreshLinks(messageId),
     edit: (messageId: number, text: string) => void model?.edit(messageId, text),
     deleteMessage: (messageId: number) => void model?.deleteMessage(messageId),
     react: (messageId: number, emoji: string) => void model?.react(messageId, emoji),

@@ -121,7 +121,7 @@ describe('MessageAttachments', () => {
 
   it('shows an image inline at a bounded size; a click opens it full size, Escape closes', async () => {
     const user = userEvent.setup();
-    await renderApp(MessageAttachments, { props: { attachments: [image] } });
+    await renderApp(MessageAttachments, { props: { attachments: [image], messageId: 1 } });
     const open = screen.getByRole('button', { name: 'Open shot.png at full size' });
     const img = within(open).getByRole('img', { name: 'shot.png' }) as HTMLImageElement;
     expect(img.getAttribute('src')).toBe(image.url);
@@ -141,7 +141,10 @@ describe('MessageAttachments', () => {
   });
 
   it('shows any other file as a named download with its size', async () => {
-    await renderApp(MessageAttachments, { props: { attachments: [pdf] }, locale: 'es' });
+    await renderApp(MessageAttachments, {
+      props: { attachments: [pdf], messageId: 2 },
+      locale: 'es',
+    });
     const link = screen.getByRole('link', { name: 'Descargar plan.pdf (2 KB)' });
     expect(link.getAttribute('href')).toBe(pdf.url);
     expect(link.getAttribute('download')).toBe('plan.pdf');

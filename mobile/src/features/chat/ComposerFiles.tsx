@@ -38,7 +38,9 @@ export function ComposerFiles({ attachments, onCancel, onRemove, onRetry }: Comp
                   testID="composer-file-progress"
                   role="progressbar"
                   accessibilityLabel={a.name}
-                  accessibilityValue={{ min: 0, max: 100, now: percent }}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={percent}
                   style={[styles.track, { backgroundColor: theme.border }]}>
                   <View
                     style={[styles.bar, { width: `${percent}%`, backgroundColor: theme.primary }]}

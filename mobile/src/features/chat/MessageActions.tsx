@@ -66,6 +66,7 @@ export function MessageRow({
         me={me}
         mentionsMe={m.from !== me && mentions(m, me)}
         attachments={m.attachments}
+        messageId={m.id}
       />
       {m.reactions?.length ? (
         <View

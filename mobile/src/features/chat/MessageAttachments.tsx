@@ -19,6 +19,7 @@ import {
 } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
+import { useChatStore } from '@/features/chat/ChatProvider';
 import { useI18n } from '@/i18n';
 import { space, useTheme } from '@/ui/theme';
 
@@ -28,7 +29,14 @@ type ImageView = Extract<AttachmentView, { kind: 'image' }>;
  * A message's files: raster images inline at a bounded size (a tap opens the full view), any
  * other file a named link that opens it in the browser, which downloads it.
  */
-export function MessageAttachments({ attachments }: { attachments: readonly Attachment[] }) {
+export function MessageAttachments({
+  attachments,
+  messageId,
+}: {
+  attachments: readonly Attachment[];
+  messageId?: number;
+}) {
+  const store = useChatStore();
   const { language } = useI18n();
   const theme = useTheme();
   const baseUrl = useSession().session?.serverUrl ?? '';
@@ -57,6 +65,8 @@ export function MessageAttachments({ attachments }: { attachments: readonly Atta
               style={[styles.image, { width: v.width, height: v.height }]}
               resizeMode="cover"
               accessibilityIgnoresInvertColors
+              // A signed link expires: a failed load fetches the message's fresh links.
+              onError={() => messageId !== undefined && store?.refreshLinks(messageId)}
             />
           </Pressable>
         ) : (

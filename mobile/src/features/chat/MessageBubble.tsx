@@ -33,6 +33,8 @@ export interface MessageBubbleProps {
   mentionsMe?: boolean;
   /** Its files: images inline, others as links. */
   attachments?: readonly Attachment[];
+  /** The stored message's id (none while pending), to fetch fresh file links. */
+  messageId?: number;
   testID?: string;
 }
 
@@ -56,6 +58,7 @@ export function MessageBubble({
   me,
   mentionsMe,
   attachments,
+  messageId,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
@@ -113,7 +116,7 @@ export function MessageBubble({
           ]}
         />
       ) : null}
-      {files ? <MessageAttachments attachments={files} /> : null}
+      {files ? <MessageAttachments attachments={files} messageId={messageId} /> : null}
       <Text
         testID={pending ? 'message-pending' : 'message-time'}
         style={[styles.meta, { color: theme.textMuted }]}>

@@ -119,6 +119,8 @@ export class ChatStore {
   cancelAttachment = (key: string) => this.model.cancelAttachment(key);
   removeAttachment = (key: string) => this.model.removeAttachment(key);
   retryAttachment = (key: string) => this.model.retryAttachment(key);
+  /** A file of a message on screen failed to load: fetch the message's fresh links. */
+  refreshLinks = (messageId: number) => void this.model.refreshLinks(messageId);
   /** The composer of the conversation on screen changed (the SDK throttles the signals). */
   typing = () => this.model.typing();
   createRoom = (name: string) => this.model.createRoom(name);

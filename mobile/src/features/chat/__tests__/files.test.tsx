@@ -116,7 +116,7 @@ test('the composer attaches picked photos and files, shows progress and a cancel
 
   await setFiles([uploading]);
   const bar = screen.getByTestId('composer-file-progress');
-  expect(bar.props.accessibilityValue).toEqual({ min: 0, max: 100, now: 50 });
+  expect(bar.props['aria-valuenow']).toBe(50);
   expect(screen.getByText('Uploading… 50%')).toBeOnTheScreen();
   await fireEvent.changeText(screen.getByTestId('composer-input'), 'look');
   await fireEvent.press(screen.getByTestId('composer-send'));
@@ -130,4 +130,27 @@ test('the composer attaches picked photos and files, shows progress and a cancel
   await fireEvent.changeText(screen.getByTestId('composer-input'), '');
   await fireEvent.press(screen.getByTestId('composer-send'));
   expect(calls.sent).toEqual(['']); // files alone
+});
+
+test('an image whose link fails to load gets its message again with a fresh link', async () => {
+  const sent = { ...message(1, 'bob', 'look'), attachments: [image] };
+  const freshUrl = '/api/v1/files/u1?exp=2&sig=fresh';
+  const fresh = { ...sent, attachments: [{ ...image, url: freshUrl }] };
+  const { services, http } = fakeServices(signedInStorage(), {
+    'GET /api/v1/rooms/general/messages': {
+      status: 200,
+      body: { messages: [fresh], has_more: true },
+    },
+  });
+  const { screen } = await renderApp(services, { index: ChatScreen });
+  await waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+  await act(async () => handshake(FakeSocket.last, 'general', [sent]));
+  await act(async () => fireEvent(screen.getByTestId('message-image-img'), 'error'));
+  await waitFor(() =>
+    expect(screen.getByTestId('message-image-img').props.source).toEqual({
+      uri: `${SERVER}${freshUrl}`,
+    }),
+  );
+  const asked = http.calls.filter((c) => c.path === '/api/v1/rooms/general/messages');
+  expect(asked.map((c) => [c.query.get('before'), c.query.get('limit')])).toEqual([['2', '1']]);
 });
