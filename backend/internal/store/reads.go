@@ -182,29 +182,29 @@ func (s *Store) CountUnread(ctx context.Context, userID int64, c chat.Conversati
 	return n, nil
 }
 
-// mentionsOf reads the room messages that mention a user.
+// mentionsOf reads the room messages that mention a user, in a range of
+// ids: the range is taken on the mentions' key (user, message), so that
+// a person mentioned rarely costs a few rows however busy the rooms are.
 const mentionsOf = selectMessages + `
-	JOIN mentions mn ON mn.message_id = m.id AND mn.user_id = ?
-	WHERE NOT m.deleted`
+	WHERE NOT m.deleted AND m.id IN (SELECT mn.message_id FROM mentions mn WHERE mn.user_id = ? AND `
 
 // MentionsAfter returns up to limit messages that mention userID with
 // id > after, outside room skipRoomID, oldest first.
 func (s *Store) MentionsAfter(ctx context.Context, userID, after, skipRoomID int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "mentions after", mentionsOf+` AND m.id > ? AND m.room_id <> ? ORDER BY m.id LIMIT ?`,
-		userID, after, skipRoomID, pageSize(limit))
+	return s.messages(ctx, "mentions after", mentionsOf+`mn.message_id > ?)
+		AND m.room_id <> ? ORDER BY m.id LIMIT ?`, userID, after, skipRoomID, pageSize(limit))
 }
 
 // UnreceiptedMentions returns up to limit messages that mention userID
 // above its receipt, outside room skipRoomID, oldest first.
 func (s *Store) UnreceiptedMentions(ctx context.Context, userID, skipRoomID int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "mentions after the receipt", mentionsOf+`
-		AND m.id > (SELECT receipt FROM users WHERE id = ?) AND m.room_id <> ? ORDER BY m.id LIMIT ?`,
-		userID, userID, skipRoomID, pageSize(limit))
+	return s.messages(ctx, "mentions after the receipt", mentionsOf+`mn.message_id > (SELECT receipt FROM users WHERE id = ?))
+		AND m.room_id <> ? ORDER BY m.id LIMIT ?`, userID, userID, skipRoomID, pageSize(limit))
 }
 
 // Mentions returns up to limit messages that mention userID with id <
 // before, newest first.
 func (s *Store) Mentions(ctx context.Context, userID, before int64, limit int) ([]chat.Message, error) {
-	return s.messages(ctx, "mentions", mentionsOf+` AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
-		userID, cursor(before), pageSize(limit))
+	return s.messages(ctx, "mentions", mentionsOf+`mn.message_id < ?)
+		ORDER BY m.id DESC LIMIT ?`, userID, cursor(before), pageSize(limit))
 }
