@@ -40,14 +40,14 @@ type Conversation struct {
 	PeerID int64
 }
 
-// ReadCursor is a person's cursor of one conversation. Name is the room's
-// name or the peer's login; MessageID 0 means never read. Stored tells a
-// cursor row from a private thread the person has but never read.
+// ReadCursor is a person's cursor of one conversation, and what it has
+// not read there. Name is the room's name or the peer's login; MessageID 0
+// means never read.
 type ReadCursor struct {
 	Conversation
 	Name      string
 	MessageID int64
-	Stored    bool
+	Unread    UnreadCount
 }
 
 // UnreadCount is what a person has not read of one conversation.

@@ -132,9 +132,11 @@ type Store interface {
 	// has a cursor there already, one at the room's newest message sent
 	// before sentBefore (Unix ms). It returns the cursor.
 	EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error)
-	// ReadCursors returns userID's room cursors (Stored) and every private
-	// thread it has with someone else, with its cursor when it has one.
-	ReadCursors(ctx context.Context, userID int64) ([]ReadCursor, error)
+	// ReadState returns userID's cursors of the live rooms it has one of,
+	// then every private thread it has with someone else by login (with
+	// cursor 0 when it never read it), each with its unread counts as
+	// CountUnread counts them: what a connect tells, in one query.
+	ReadState(ctx context.Context, userID int64) ([]ReadCursor, error)
 	// CountUnread counts the messages of c after cursor that userID did
 	// not send and that are not deleted, up to MaxUnreadCount, and how
 	// many of them mention userID.

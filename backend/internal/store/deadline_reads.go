@@ -26,9 +26,9 @@ func (t *deadlined) EnsureRoomCursor(ctx context.Context, userID, roomID, sentBe
 	})
 }
 
-func (t *deadlined) ReadCursors(ctx context.Context, userID int64) ([]chat.ReadCursor, error) {
-	return within(ctx, t.timeout, "read cursors", func(ctx context.Context) ([]chat.ReadCursor, error) {
-		return t.s.ReadCursors(ctx, userID)
+func (t *deadlined) ReadState(ctx context.Context, userID int64) ([]chat.ReadCursor, error) {
+	return within(ctx, t.timeout, "read state", func(ctx context.Context) ([]chat.ReadCursor, error) {
+		return t.s.ReadState(ctx, userID)
 	})
 }
 

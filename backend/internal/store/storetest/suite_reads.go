@@ -3,6 +3,7 @@ package storetest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/salachat/sala/backend/internal/chat"
 )
@@ -58,21 +59,32 @@ func testReadCursors(t *testing.T, f *fixture) {
 	if _, _, err = f.s.SetReadCursor(f.ctx, ann.ID, pc, dm[0].Message.ID); err != nil {
 		t.Fatal(err)
 	}
-	cursors, err := f.s.ReadCursors(f.ctx, ann.ID)
+	// ReadState: the same counts, for every conversation at once; a
+	// room deleted since drops out.
+	f.append(mentioning(hall, ben, "@ann again", ann), roomMsg(hall, ann, "mine again", ""))
+	gone := f.room("gone", ann)
+	if _, _, err = f.s.SetReadCursor(f.ctx, ann.ID, chat.Conversation{RoomID: gone.ID}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err = f.s.DeleteRoom(f.ctx, gone.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	state, err := f.s.ReadState(f.ctx, ann.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []chat.ReadCursor{
-		{Conversation: conv, Name: "hall", MessageID: out[2].Message.ID, Stored: true},
-		{Conversation: pc, Name: "ben", MessageID: dm[0].Message.ID, Stored: true},
+		{Conversation: conv, Name: "hall", MessageID: out[2].Message.ID, Unread: chat.UnreadCount{Count: 1, Mentions: 1}},
+		{Conversation: pc, Name: "ben", MessageID: dm[0].Message.ID, Unread: chat.UnreadCount{Count: 1}},
 	}
-	if !slices.Equal(cursors, want) {
-		t.Fatalf("cursors = %+v, want %+v", cursors, want)
+	if !slices.Equal(state, want) {
+		t.Fatalf("state = %+v, want %+v", state, want)
 	}
 	// ben never read: his thread with ann is listed without a cursor.
-	cursors, err = f.s.ReadCursors(f.ctx, ben.ID)
-	if err != nil || !slices.Equal(cursors, []chat.ReadCursor{{Conversation: chat.Conversation{PeerID: ann.ID}, Name: "ann"}}) {
-		t.Fatalf("ben's cursors = %+v, %v", cursors, err)
+	state, err = f.s.ReadState(f.ctx, ben.ID)
+	if err != nil || !slices.Equal(state, []chat.ReadCursor{{Conversation: chat.Conversation{PeerID: ann.ID}, Name: "ann",
+		Unread: chat.UnreadCount{Count: 1}}}) {
+		t.Fatalf("ben's state = %+v, %v", state, err)
 	}
 }
 
@@ -93,9 +105,9 @@ func testEnsureRoomCursor(t *testing.T, f *fixture) {
 	if cur, err = f.s.EnsureRoomCursor(f.ctx, ann.ID, hall.ID, late.SentAt+1_000_000); err != nil || cur != out[0].Message.ID {
 		t.Fatalf("second call = %d, %v; want the cursor kept", cur, err)
 	}
-	cursors, err := f.s.ReadCursors(f.ctx, ann.ID)
-	if err != nil || len(cursors) != 1 || cursors[0].MessageID != out[0].Message.ID {
-		t.Fatalf("cursors = %+v, %v; want hall at %d", cursors, err, out[0].Message.ID)
+	state, err := f.s.ReadState(f.ctx, ann.ID)
+	if err != nil || len(state) != 1 || state[0].MessageID != out[0].Message.ID || state[0].Unread.Count != 2 {
+		t.Fatalf("state = %+v, %v; want hall at %d with 2 unread", state, err, out[0].Message.ID)
 	}
 	if cur, err = f.s.EnsureRoomCursor(f.ctx, ben.ID, hall.ID, early.SentAt); err != nil || cur != 0 {
 		t.Fatalf("a cursor before every message = %d, %v; want 0", cur, err)
