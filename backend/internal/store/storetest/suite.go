@@ -42,6 +42,10 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"PrivateUpdates", testPrivateUpdates},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"Search", testSearch},
+		{"SearchPages", testSearchPages},
+		{"SearchCurrentText", testSearchCurrentText},
+		{"HistoryAfter", testHistoryAfter},
 		{"Ping", testPing},
 	}
 	for _, c := range cases {
