@@ -38,3 +38,11 @@ func LimitPages(s chat.Store, extra int) error {
 	_, err := st.w.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+extra))
 	return err
 }
+
+// Analyze has the database of s, a store from Open, gather the statistics
+// its planner works from, as autovacuum (PostgreSQL) or PRAGMA optimize
+// (SQLite) would after a bulk load.
+func Analyze(s chat.Store) error {
+	_, err := s.(*deadlined).s.w.Exec(`ANALYZE`)
+	return err
+}

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
+
+	"github.com/lib/pq"
 
 	"github.com/salachat/sala/backend/internal/chat"
 )
@@ -27,12 +31,30 @@ const sqliteSearch = `SELECT ` + messageFields + `
 	WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.id = messages_fts.rowid` + readableBy + `
 	ORDER BY messages_fts.rowid DESC LIMIT ?`
 
-// postgresSearch names the indexed expression and the index's predicate,
-// so the planner may read the GIN index (a rare word), or walk the
-// primary key back and test each row (a common one: the page fills at once).
-const postgresSearch = selectMessages + `
+// PostgreSQL has no statistics for prefix queries ('a':*), so its planner
+// cannot tell a rare word from a common one, and either plan alone is slow
+// for one of them: the GIN index visits every match (all of a common word's
+// rows), walking the primary key back parses every text until the page is
+// full (the whole table for a rare word). A search therefore asks the index
+// first for at most pgSearchCap matches, in no order: fewer than that is
+// every match, and the newest of them are the page; as many means a word so
+// common that walking back fills the page within a few thousand rows.
+const pgSearchCap = 10_000
+
+// postgresMatches lists the ids of matches, at most pgSearchCap of them.
+// The expression and the predicate are the index's, so the index serves it.
+const postgresMatches = `SELECT m.id FROM messages m
+	WHERE to_tsvector('simple', m.text) @@ to_tsquery('simple', ?) AND m.id < ?` + readableBy + `
+	LIMIT ?`
+
+// postgresNewest reads the page of matches by walking the ids back.
+const postgresNewest = selectMessages + `
 	WHERE to_tsvector('simple', m.text) @@ to_tsquery('simple', ?) AND m.id < ?` + readableBy + `
 	ORDER BY m.id DESC LIMIT ?`
+
+// postgresByIDs reads the messages of the ids (an array), newest first.
+const postgresByIDs = selectMessages + `
+	WHERE m.id = ANY(?) ORDER BY m.id DESC`
 
 // SearchMessages returns up to limit messages userID may read whose text
 // holds every term (as a word's beginning), with id < before, newest first.
@@ -40,11 +62,24 @@ func (s *Store) SearchMessages(ctx context.Context, userID int64, terms []string
 	if len(terms) == 0 {
 		return nil, errors.New("store: search without terms")
 	}
-	query, match := sqliteSearch, ftsMatch(terms)
 	if _, ok := s.d.(postgres); ok {
-		query, match = postgresSearch, tsQuery(terms)
+		return s.searchPostgres(ctx, userID, tsQuery(terms), cursor(before), pageSize(limit))
 	}
-	return s.messages(ctx, "search messages", query, match, cursor(before), userID, userID, pageSize(limit))
+	return s.messages(ctx, "search messages", sqliteSearch,
+		ftsMatch(terms), cursor(before), userID, userID, pageSize(limit))
+}
+
+// searchPostgres is SearchMessages on PostgreSQL (see pgSearchCap).
+func (s *Store) searchPostgres(ctx context.Context, userID int64, query string, before int64, limit int) ([]chat.Message, error) {
+	var found []int64
+	if err := s.selectRead(ctx, &found, postgresMatches, query, before, userID, userID, pgSearchCap); err != nil {
+		return nil, s.fail("search messages", err)
+	}
+	if len(found) == pgSearchCap {
+		return s.messages(ctx, "search messages", postgresNewest, query, before, userID, userID, limit)
+	}
+	slices.SortFunc(found, func(a, b int64) int { return cmp.Compare(b, a) })
+	return s.messages(ctx, "search messages", postgresByIDs, pq.Array(found[:min(limit, len(found))]))
 }
 
 // ftsMatch is an FTS5 query of every term as a prefix: "a"* "b"*. A term
