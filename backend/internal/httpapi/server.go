@@ -100,6 +100,7 @@ func (s *server) routes(e *echo.Echo) {
 	v1.PATCH("/messages/:id", s.editMessage, s.authenticate)
 	v1.DELETE("/messages/:id", s.deleteMessage, s.authenticate)
 	v1.POST("/messages/:id/reactions", s.reactToMessage, s.authenticate)
+	addGet(v1, "/search", s.search, s.authenticate)
 
 	if s.Web != nil {
 		addGet(e, "/*", s.webApp)
