@@ -13,6 +13,7 @@ import type {
   Profile,
   RoomInfo,
   RoomMessagePage,
+  SearchPage,
   SignupRequest,
   UserInfo,
 } from './types';
@@ -47,6 +48,8 @@ export interface PageQuery {
   before?: number;
   /** Page size, 1–200 (the server's default is 50). */
   limit?: number;
+  /** History only: the page around this message instead (not with `before`); says `has_newer`. */
+  around?: number;
 }
 
 /**
@@ -214,6 +217,11 @@ export class ApiClient {
       params: { login },
       body: clientId === undefined ? { text } : { text, client_id: clientId },
     });
+  }
+
+  /** GET /search: messages the caller may read holding every word of `q`, newest first. */
+  search(q: string, page: Omit<PageQuery, 'around'> = {}): Promise<SearchPage> {
+    return this.request('get', '/api/v1/search', { query: { q, ...page } });
   }
 
   /** GET /time: the server clock, Unix milliseconds. */

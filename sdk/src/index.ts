@@ -97,4 +97,6 @@ export { applyRoomsChanged, isRoomName } from './rooms';
 export { hasLink, linkify } from './links';
 export type { TextSegment } from './links';
 export { compareNames, sortRooms } from './sort';
+export { MessageSearch, emptySearch, highlight, resultConversation, resultRef } from './search';
+export type { HighlightSegment, SearchState } from './search';
 export type { HasId } from './messages';
