@@ -78,7 +78,7 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 	}
 	for _, want := range []string{`"token"`, `"text":"hola desde curl"`, `"text":"a note to myself"`,
 		`"login":"ada"`, `"name":"general"`, `"server_time"`, `"kind":"edited"`, `"text":"hola desde curl, editado"`,
-		`"kind":"reaction"`, `"users":["ada"]`} {
+		`"kind":"reaction"`, `"users":["ada"]`, `"terms":["curl","edit"]`, `"has_newer":false`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
 		}
