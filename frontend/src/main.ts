@@ -6,6 +6,7 @@ import { createAppRouter } from './router';
 import { useSessionStore } from './stores/session';
 import './styles/main.css';
 import './styles/conversation.css';
+import './styles/search.css';
 
 const i18n = createAppI18n();
 document.documentElement.lang = i18n.global.locale.value;
