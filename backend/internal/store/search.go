@@ -31,30 +31,30 @@ const sqliteSearch = `SELECT ` + messageFields + `
 	WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.id = messages_fts.rowid` + readableBy + `
 	ORDER BY messages_fts.rowid DESC LIMIT ?`
 
-// PostgreSQL has no statistics for prefix queries ('a':*), so its planner
-// cannot tell a rare word from a common one, and either plan alone is slow
-// for one of them: the GIN index visits every match (all of a common word's
-// rows), walking the primary key back parses every text until the page is
-// full (the whole table for a rare word). A search therefore asks the index
-// first for at most pgSearchCap matches, in no order: fewer than that is
-// every match, and the newest of them are the page; as many means a word so
-// common that walking back fills the page within a few thousand rows.
-const pgSearchCap = 10_000
+// On PostgreSQL a search reads the stored tsvector column (migrations/
+// postgres/00006_search.sql) with the GIN index's predicate. Neither plan is
+// right for every word, and the planner's guess of a word's frequency (a
+// prefix query, several words) is too rough to choose: the index visits
+// every match, all of a common word's rows, to sort them; walking the ids
+// back tests rows until the page is full, the whole table for a rare word.
+// A search therefore asks the index first for at most pgSearchCap matches,
+// in no order: fewer than that is every match, and the newest of them are
+// the page; as many means a word common enough that walking back fills the
+// page within about limit/pgSearchCap of the table.
+const pgSearchCap = 2000
+
+// pgMatch is the condition of a match: the words (the first ?), the before
+// bound, and what the caller may read.
+const pgMatch = ` FROM messages m WHERE m.search @@ to_tsquery('simple', ?) AND m.id < ?` + readableBy
 
 // postgresMatches lists the ids of matches, at most pgSearchCap of them.
-// The expression and the predicate are the index's, so the index serves it.
-const postgresMatches = `SELECT m.id FROM messages m
-	WHERE to_tsvector('simple', m.text) @@ to_tsquery('simple', ?) AND m.id < ?` + readableBy + `
-	LIMIT ?`
+const postgresMatches = `SELECT m.id` + pgMatch + ` LIMIT ?`
 
-// postgresNewest reads the page of matches by walking the ids back.
-const postgresNewest = selectMessages + `
-	WHERE to_tsvector('simple', m.text) @@ to_tsquery('simple', ?) AND m.id < ?` + readableBy + `
-	ORDER BY m.id DESC LIMIT ?`
+// postgresNewest lists the ids of the newest matches by walking the ids back.
+const postgresNewest = `SELECT m.id` + pgMatch + ` ORDER BY m.id DESC LIMIT ?`
 
 // postgresByIDs reads the messages of the ids (an array), newest first.
-const postgresByIDs = selectMessages + `
-	WHERE m.id = ANY(?) ORDER BY m.id DESC`
+const postgresByIDs = selectMessages + ` WHERE m.id = ANY(?) ORDER BY m.id DESC`
 
 // SearchMessages returns up to limit messages userID may read whose text
 // holds every term (as a word's beginning), with id < before, newest first.
@@ -76,7 +76,10 @@ func (s *Store) searchPostgres(ctx context.Context, userID int64, query string, 
 		return nil, s.fail("search messages", err)
 	}
 	if len(found) == pgSearchCap {
-		return s.messages(ctx, "search messages", postgresNewest, query, before, userID, userID, limit)
+		found = found[:0]
+		if err := s.selectRead(ctx, &found, postgresNewest, query, before, userID, userID, limit); err != nil {
+			return nil, s.fail("search messages", err)
+		}
 	}
 	slices.SortFunc(found, func(a, b int64) int { return cmp.Compare(b, a) })
 	return s.messages(ctx, "search messages", postgresByIDs, pq.Array(found[:min(limit, len(found))]))
