@@ -116,6 +116,15 @@ export const en = {
   'settings.latency': 'Response time',
   'settings.serverTime': 'Server time',
   'settings.serverAddress': 'Address (URL)',
+
+  'search.title': 'Search',
+  'search.open': 'Search messages',
+  'search.placeholder': 'Words to find',
+  'search.none': 'No messages found',
+  'search.failed': 'The search failed. Try other words.',
+  'search.openFailed': 'That message could not be opened.',
+  'search.privateWith': 'Private with {login}',
+  'search.more': 'More results',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -116,4 +116,13 @@ export const es: Record<MessageKey, string> = {
   'settings.latency': 'Tiempo de respuesta',
   'settings.serverTime': 'Hora del servidor',
   'settings.serverAddress': 'Dirección (URL)',
+
+  'search.title': 'Buscar',
+  'search.open': 'Buscar mensajes',
+  'search.placeholder': 'Palabras a buscar',
+  'search.none': 'Ningún mensaje encontrado',
+  'search.failed': 'La búsqueda falló. Prueba con otras palabras.',
+  'search.openFailed': 'No se pudo abrir ese mensaje.',
+  'search.privateWith': 'Privado con {login}',
+  'search.more': 'Más resultados',
 };

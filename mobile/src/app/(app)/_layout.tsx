@@ -1,7 +1,7 @@
 import Ionicons from '@expo/vector-icons/Ionicons';
-import { Tabs } from 'expo-router';
+import { router, Tabs } from 'expo-router';
 import type { ComponentProps } from 'react';
-import type { ColorValue } from 'react-native';
+import { type ColorValue, Pressable } from 'react-native';
 
 import { useChat } from '@/features/chat/ChatProvider';
 import { totalUnread } from '@/features/chat/chatStore';
@@ -17,6 +17,21 @@ function icon(name: IconName) {
   };
 }
 
+/** Opens the search screen from the chat tab's header. */
+function SearchButton({ label }: { label: string }) {
+  return (
+    <Pressable
+      testID="open-search"
+      accessibilityRole="button"
+      accessibilityLabel={label}
+      hitSlop={8}
+      style={{ paddingHorizontal: 12 }}
+      onPress={() => router.push('/search')}>
+      <Ionicons name="search-outline" size={22} color="#5F6B76" />
+    </Pressable>
+  );
+}
+
 /** The signed-in app: chat, rooms, people (with unread private messages), settings. */
 export default function AppTabs() {
   const { t } = useI18n();
@@ -28,6 +43,7 @@ export default function AppTabs() {
         options={{
           title: t('tabs.chat'),
           headerTitle: () => <RoomTitle />,
+          headerLeft: () => <SearchButton label={t('search.open')} />,
           tabBarIcon: icon('chatbubbles-outline'),
           tabBarButtonTestID: 'tab-chat',
         }}

@@ -18,6 +18,7 @@ import { MessageBubble } from './MessageBubble';
 import { NoticeRow } from './NoticeRow';
 import { OlderMessages } from './OlderMessages';
 import { sendersShown } from './senders';
+import { useFocusedRow } from './useFocusedRow';
 import { useHistoryScroll } from './useHistoryScroll';
 
 type Row = TimelineItem | { key: string; kind: 'pending'; pending: PendingMessage };
@@ -84,6 +85,7 @@ export function ChatScreen() {
   });
 
   const showOriginal = useCallback((id: number) => showRowKey(`m${id}`), [showRowKey]);
+  const focusedId = useFocusedRow(rows, showRowKey);
 
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
   const completeFor = useCallback(
@@ -115,10 +117,11 @@ export function ChatScreen() {
           showFrom={shown[index]}
           onActions={openActions}
           onShowOriginal={showOriginal}
+          focused={item.message.id === focusedId}
         />
       );
     },
-    [me, room, nameOf, shown, openActions, showOriginal],
+    [me, room, nameOf, shown, openActions, showOriginal, focusedId],
   );
 
   return (

@@ -26,6 +26,7 @@ export function MessageRow({
   testID,
   onActions,
   onShowOriginal,
+  focused = false,
 }: {
   message: AnyMessage;
   me: string;
@@ -36,6 +37,8 @@ export function MessageRow({
   testID: string;
   onActions: (m: AnyMessage) => void;
   onShowOriginal?: (id: number) => void;
+  /** The message a search result opened: marked. */
+  focused?: boolean;
 }) {
   const { language } = useI18n();
   const theme = useTheme();
@@ -44,12 +47,14 @@ export function MessageRow({
   return (
     <Pressable
       nativeID={`row-m${m.id}`}
-      testID={`${testID}-press`}
       disabled={m.deleted}
       onLongPress={() => onActions(m)}
       accessibilityHint={m.deleted ? undefined : actions}
       accessibilityActions={m.deleted ? undefined : [{ name: 'longpress', label: actions }]}
-      onAccessibilityAction={() => onActions(m)}>
+      onAccessibilityAction={() => onActions(m)}
+      testID={`${testID}-press`}
+      accessibilityState={focused ? { selected: true } : undefined}
+      style={focused ? { backgroundColor: theme.warningBackground } : undefined}>
       <MessageBubble
         testID={testID}
         from={name}

@@ -30,7 +30,7 @@ export function pagingKey(c: Conversation): string {
 /** The SDK model's state, shaped for the screens' selectors (each part keeps its identity). */
 export interface ChatState extends Pick<
   ChatModelState,
-  'me' | 'room' | 'rooms' | 'users' | 'typing' | 'announcement'
+  'me' | 'room' | 'rooms' | 'users' | 'typing' | 'announcement' | 'focus'
 > {
   status: ConnectionStatus;
   latencyMs: number | null; // none while disconnected
@@ -94,6 +94,13 @@ export class ChatStore {
   setUsers = (users: UserInfo[]) => this.model.setUsers(users);
   setRooms = (rooms: RoomInfo[]) => this.model.setRooms(rooms);
 
+  /**
+   * Opens a message (a search result) in its conversation, the history around it loaded;
+   * `focus` then names it. False when it could not be opened.
+   */
+  openMessage = (target: { room: string } | { with: string }, id: number) =>
+    this.model.openMessage(target, id);
+
   /** Marks a private conversation as on screen (read), or none; loads its first page. */
   openThread(peer: string | null) {
     if (peer) this.model.openPrivate(peer);
@@ -138,6 +145,7 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
     users: s.users,
     typing: s.typing,
     announcement: s.announcement,
+    focus: s.focus,
     timelines: s.room ? { [s.room]: timeline(s, { kind: 'room' }, false) } : {},
     paging,
     threads: keepThreads ? shown.threads : threads,

@@ -12,6 +12,7 @@ import { MessageRow, TypingLine, useMessageActions } from '@/features/chat/Messa
 import { MessageBubble } from '@/features/chat/MessageBubble';
 import { OlderMessages } from '@/features/chat/OlderMessages';
 import { sendersShown } from '@/features/chat/senders';
+import { useFocusedRow } from '@/features/chat/useFocusedRow';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
 import { useFirstNames } from '@/features/users/useFirstNames';
 import { errorText, useI18n } from '@/i18n';
@@ -76,6 +77,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     paging,
     loadOlder,
   });
+  const focusedId = useFocusedRow(rows, showRow);
 
   return (
     <Screen testID="dm-screen">
@@ -98,6 +100,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
               showFrom={shown[index]}
               onActions={actions.openActions}
               onShowOriginal={(id) => showRow(`m${id}`)}
+              focused={item.message.id === focusedId}
             />
           ) : (
             <MessageBubble
