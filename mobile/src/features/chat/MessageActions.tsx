@@ -53,7 +53,7 @@ export function MessageRow({
       accessibilityActions={m.deleted ? undefined : [{ name: 'longpress', label: actions }]}
       onAccessibilityAction={() => onActions(m)}
       testID={`${testID}-press`}
-      accessibilityState={focused ? { selected: true } : undefined}
+      aria-selected={focused || undefined}
       style={focused ? { backgroundColor: theme.warningBackground } : undefined}>
       <MessageBubble
         testID={testID}
