@@ -68,11 +68,11 @@ func vocabulary(n int) []string {
 	return out
 }
 
-// fillForSearch stores n messages in batches of 5,000 and returns the
+// fillForSearch stores n messages in batches of 1,000 (each within the store's deadline on a busy machine) and returns the
 // vocabulary they use and the user who searches.
 func fillForSearch(t *testing.T, s chat.Store, n int) ([]string, chat.User) {
 	ctx := t.Context()
-	const people, rooms, batchSize = 200, 50, 5000
+	const people, rooms, batchSize = 200, 50, 1000
 	users := make([]chat.User, people)
 	for i := range users {
 		users[i] = chat.User{Login: fmt.Sprint("u", i), FirstName: "A", LastName: "B", Age: 30, Gender: "other"}
