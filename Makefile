@@ -11,7 +11,7 @@ FUZZTIME    ?= 60s
 # Expo and friends must not wait on a network that isn't there.
 export EXPO_OFFLINE=1 EXPO_NO_TELEMETRY=1 NEXT_TELEMETRY_DISABLED=1
 
-.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen screenshots fuzz soak bench bench-cluster clean
+.PHONY: help run build web test test-go test-sdk test-web test-mobile lint gen screenshots fuzz soak bench bench-cluster bench-search clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ bench: ## load scenarios S1–S5 on fresh servers, Go micro-benchmarks, fan-out 
 bench-cluster: ## fan-out throughput and latency on 1 node without NATS and on clusters of 1, 2, 3 nodes (needs SALA_TEST_DATABASE_URL, nats-server; ~1 min)
 	cd backend && SALA_BENCH_CLUSTER=1 go test -count=1 -run '^TestClusterFanoutBench$$' -timeout 15m -v ./cmd/sala
 	cd backend && go test -count=1 -run '^$$' -bench '^BenchmarkSequencerTurn$$' -benchtime 2s ./internal/store
+
+bench-search: ## search latency (p50/p99) over 1,000,000 messages on SQLite and PostgreSQL (needs SALA_TEST_DATABASE_URL; ~10 min)
+	cd backend && SALA_BENCH_SEARCH=1 go test -count=1 -run '^TestSearchLatencyBench$$' -timeout 60m -v ./internal/store
 
 clean: ## remove build output (not ./data)
 	rm -rf bin frontend/dist mobile/dist backend/internal/web/dist/*

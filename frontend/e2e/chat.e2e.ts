@@ -104,6 +104,13 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }
 
+/** Whether an element is inside its scrolling log's visible area. */
+function inView(el: Element): boolean {
+  const box = el.getBoundingClientRect();
+  const view = el.closest('[role="log"]')!.getBoundingClientRect();
+  return box.top >= view.top && box.bottom <= view.bottom;
+}
+
 // ---- world -----------------------------------------------------------------------------------
 
 beforeAll(async () => {
@@ -495,6 +502,76 @@ describe('Sala in a browser', () => {
     // Everything older is there too, down to the beginning of the room.
     await waitForTexts(page, [`hello from alice ${run}`]);
     await log(page).getByText('This is the beginning of #general.').waitFor({ timeout: 20_000 });
+  });
+
+  it('search finds a room message and the caller’s own private one, and opens each in context', async () => {
+    const tokenOf = async (p: Person) => {
+      const res = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ login: p.login, password: p.password }),
+      });
+      return ((await res.json()) as { token: string }).token;
+    };
+    const post = async (token: string, path: string, text: string) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text }),
+      });
+      expect(res.status).toBe(201);
+    };
+    const aliceToken = await tokenOf(alice);
+    const target = `the quokka${run} budget is approved`;
+    await post(aliceToken, '/rooms/general/messages', target);
+    await post(await tokenOf(bob), `/dm/${alice.login}/messages`, `quokka${run} secret for alice`);
+    // Enough newer messages that the target is far older than what a join loads.
+    for (let i = 0; i < 120; i++) {
+      await post(aliceToken, '/rooms/general/messages', `filler after the search target ${i}`);
+    }
+    const { page } = carol;
+    await page.reload();
+    await waitConnected(page);
+    await waitForTexts(page, ['filler after the search target 119']);
+    expect(await texts(page)).not.toContain(target);
+
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill(`Quokka${run}`);
+    await box.press('Enter');
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.getByText('1 message found').waitFor();
+    const hit = results.locator('.search-hit');
+    expect(await hit.count()).toBe(1); // bob's private message to alice is not carol's to find
+    expect(await hit.locator('.search-hit-where').textContent()).toBe('#general');
+    expect(await hit.locator('.search-hit-from').textContent()).toBe(alice.login);
+    expect(await hit.locator('mark').allTextContents()).toEqual([`quokka${run}`]);
+
+    await hit.click();
+    await results.waitFor({ state: 'detached' });
+    const focused = log(page).locator('.msg-focused');
+    await focused.waitFor();
+    expect(await focused.locator('.msg-text').textContent()).toBe(target);
+    await expect.poll(() => focused.evaluate(inView)).toBe(true);
+    // The log is one unbroken run from the target to the newest message.
+    const shown = await texts(page);
+    expect(shown.indexOf(target)).toBeLessThan(shown.indexOf('filler after the search target 0'));
+    expect(shown).toContain('filler after the search target 119');
+    await shot(page, 'search-opened');
+
+    // Alice finds both, the private one named by its thread, and opens it there.
+    const mine = alice.page.getByRole('searchbox', { name: 'Search messages' });
+    await mine.fill(`quokka${run}`);
+    await mine.press('Enter');
+    const aliceResults = alice.page.getByRole('region', { name: 'Search results' });
+    await aliceResults.getByText('2 messages found').waitFor();
+    const privateHit = aliceResults.locator('.search-hit', {
+      hasText: `Private with ${bob.login}`,
+    });
+    await privateHit.click();
+    expect(await heading(alice.page)).toContain(bob.login);
+    const inThread = log(alice.page).locator('.msg-focused .msg-text');
+    await expect.poll(() => inThread.textContent()).toBe(`quokka${run} secret for alice`);
+    await alice.page.getByRole('button', { name: /Back to/ }).click();
   });
 
   it('survives a backend crash: every tab reconnects and nothing is lost or doubled', async () => {

@@ -8,6 +8,7 @@ import './styles/main.css';
 import './styles/conversation.css';
 import './styles/reads.css';
 import './styles/files.css';
+import './styles/search.css';
 
 const i18n = createAppI18n();
 document.documentElement.lang = i18n.global.locale.value;

@@ -380,6 +380,77 @@ test('sign up, chat, rooms and private messages against the real server', async 
     for (const n of [1, 2, 20, 21]) assert.equal(await row(n).count(), 1, `history ${n}`);
   });
 
+  await step(t, 'searches, and opens a room result and a private one in context', async () => {
+    const post = async (path, text) => {
+      const res = await fetch(`${backend.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bobToken}` },
+        body: JSON.stringify({ text }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+    const target = `the wombat${suffix} report is due`;
+    await post('/rooms/general/messages', target);
+    await post(`/dm/${alice}/messages`, `wombat${suffix} notes for alice`);
+    // Newer messages than a join loads: the target is on the server only.
+    for (let i = 1; i <= 60; i++) await post('/rooms/general/messages', `later ${i}`);
+
+    await visible('tab-chat').click();
+    await visible('open-search').click();
+    await visible('search-input').fill(`Wombat${suffix}`);
+    await visible('search-input').press('Enter');
+    const results = page.locator(`${id('search-result')} >> visible=true`);
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(sel).length === 2,
+      id('search-result'),
+    );
+    const roomHit = results.filter({ hasText: '#general' });
+    assert.match(await roomHit.textContent(), new RegExp(`^#general${bobLogin}`));
+    assert.deepEqual(await roomHit.locator(id('search-match')).allTextContents(), [
+      `wombat${suffix}`,
+    ]);
+    assert.equal(await results.filter({ hasText: `Private with ${bobLogin}` }).count(), 1);
+
+    await roomHit.click();
+    await hasText('room-title', '#general');
+    const focused = page.locator('[aria-selected="true"]').filter({ hasText: target });
+    await focused.waitFor();
+    const inView = () =>
+      page.waitForFunction(
+        ([listSel, text]) => {
+          const el = [...document.querySelectorAll('[aria-selected="true"]')].find((e) =>
+            e.textContent.includes(text),
+          );
+          const list = [...document.querySelectorAll(listSel)].find((e) => e.offsetParent);
+          if (!el || !list) return false;
+          const r = el.getBoundingClientRect();
+          const l = list.getBoundingClientRect();
+          return r.top >= l.top && r.bottom <= l.bottom;
+        },
+        [id('message-list'), target],
+      );
+    await inView();
+    // One unbroken run from the target up to the newest message.
+    await page.getByLabel('Bob: later 1', { exact: true }).waitFor({ state: 'attached' });
+    await page.getByLabel('Bob: later 60', { exact: true }).waitFor({ state: 'attached' });
+    await page.screenshot({ path: join(shots, 'mobile-search-opened.png') });
+
+    await visible('open-search').click();
+    await visible('search-input').fill(`wombat${suffix}`);
+    await visible('search-input').press('Enter');
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(sel).length === 2,
+      id('search-result'),
+    );
+    await results.filter({ hasText: `Private with ${bobLogin}` }).click();
+    await visible('dm-screen').waitFor();
+    await page
+      .locator('[aria-selected="true"]')
+      .filter({ hasText: `wombat${suffix} notes for alice` })
+      .waitFor();
+    await page.goBack();
+  });
+
   await step(t, 'the header names the connection state rather than a bare figure', async () => {
     const indicator = visible('connection-indicator');
     assert.equal(await indicator.textContent(), 'Connected');

@@ -21,6 +21,7 @@ import type {
   Profile,
   RoomInfo,
   RoomMessagePage,
+  SearchPage,
   SignupRequest,
   UserInfo,
 } from './types';
@@ -57,6 +58,8 @@ export interface PageQuery {
   before?: number;
   /** Page size, 1–200 (the server's default is 50). */
   limit?: number;
+  /** History only: the page around this message instead (not with `before`); says `has_newer`. */
+  around?: number;
 }
 
 /**
@@ -231,6 +234,11 @@ export class ApiClient {
   /** GET /mentions: messages that mention the caller, newest first. */
   mentions(page: PageQuery = {}): Promise<MentionPage> {
     return this.request('get', '/api/v1/mentions', { query: page });
+  }
+
+  /** GET /search: messages the caller may read holding every word of `q`, newest first. */
+  search(q: string, page: Omit<PageQuery, 'around'> = {}): Promise<SearchPage> {
+    return this.request('get', '/api/v1/search', { query: { q, ...page } });
   }
 
   /** GET /time: the server clock, Unix milliseconds. */

@@ -3,7 +3,7 @@
 // pending sends, notices, paging, unread counts, the connection and the clock) that a Pinia
 // store or a React hook reads through subscribe()/getState(). The protocol itself (reconnect,
 // resume, dedupe, re-sends, receipts, clock) stays in ChatClient.
-import { ApiError, type ApiClient } from './api';
+import { ApiError, type ApiClient, type PageQuery } from './api';
 import { MAX_ATTACHMENTS, attachmentsReady, type PendingAttachment } from './attachments';
 import { defaultTimers, type ChatClient } from './chat-client';
 import type {
@@ -16,7 +16,7 @@ import type {
 import type { ClockStats } from './clock';
 import { parsePrivateCommand, typedCommand, isCommand } from './commands';
 import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
-import { fillGap } from './history';
+import { fillGap, type HistoryPage } from './history';
 import { mentions } from './mentions';
 import { mergeById, peerOf } from './messages';
 import { UPLOAD_CANCELLED, type UploadInput, type UploadTask } from './uploads';
@@ -190,6 +190,11 @@ export interface ChatModelState {
   alert: Alert | null;
   /** The composers' files, each in its conversation (`where`), in the order they were added. */
   attachments: readonly PendingAttachment[];
+  /**
+   * The message openMessage() brought on screen, loaded with its context: the apps scroll to it
+   * and mark it. `key` changes with every open, the same message opened again included.
+   */
+  focus: { id: number; key: number } | null;
 }
 
 /** What the model needs of ChatClient. */
@@ -275,6 +280,7 @@ export function emptyChatState(me = ''): ChatModelState {
     newMessages: null,
     alert: null,
     attachments: [],
+    focus: null,
   };
 }
 
@@ -308,6 +314,8 @@ export class ChatModel {
   private typingTimer: unknown = null;
   private announced = 0;
   private alerted = 0;
+  /** Counts openMessage()'s opens: each one's `focus.key`. */
+  private opens = 0;
   private readonly now: () => number;
   /** Server time of the latest welcome: what was stored before it is in its counts. */
   private welcomeAt = 0;
@@ -737,6 +745,94 @@ export class ChatModel {
     } catch {
       // the links stay as they were; the next failure after LINK_REFRESH_MS asks again
     }
+  }
+
+  /**
+   * Puts a message on screen in its conversation (a search result): the room is joined when it
+   * is not the current one, the history around the message is loaded (`around`), then the
+   * messages between it and the newest ones the log holds, so the log stays one unbroken run;
+   * `focus` names the message. Resolves false when it could not be opened (the room is gone,
+   * the join took longer than `joinTimeoutMs`, a request failed).
+   */
+  async openMessage(
+    target: { room: string } | { with: string },
+    id: number,
+    joinTimeoutMs = 10_000,
+  ): Promise<boolean> {
+    let ref: ConversationRef;
+    if ('with' in target) {
+      ref = { kind: 'private', login: target.with };
+      const t = this.thread(target.with);
+      this.update({
+        active: ref,
+        threads: { ...this.state.threads, [target.with]: t },
+      });
+    } else {
+      if (this.state.room !== target.room) {
+        this.joinRoom(target.room);
+        if (!(await this.until(() => this.state.room === target.room, joinTimeoutMs))) return false;
+      }
+      ref = { kind: 'room' };
+      this.openRoom();
+    }
+    if (!this.log(ref).messages.some((m) => m.id === id)) {
+      try {
+        if (!(await this.loadAround(ref, id))) return false;
+      } catch {
+        return false;
+      }
+    }
+    this.update({ focus: { id, key: ++this.opens } });
+    return true;
+  }
+
+  /** Loads the page around message `id` and what lies between it and the log's newest part. */
+  private async loadAround(ref: ConversationRef, id: number): Promise<boolean> {
+    const room = this.state.room;
+    type Page = HistoryPage<MessageEnvelope | PrivateEnvelope> & { has_newer?: boolean };
+    const load = (query: PageQuery): Promise<Page> =>
+      ref.kind === 'room'
+        ? this.opts.api.roomHistory(room!, query)
+        : this.opts.api.dmHistory(ref.login, query);
+    const wanted = () => !this.stopped && (ref.kind !== 'room' || this.state.room === room);
+    const page = await load({ around: id, limit: this.opts.pageSize ?? 50 });
+    if (!wanted()) return false;
+    const before = this.log(ref);
+    const newest = page.messages[0]?.id ?? id;
+    // Below the log's oldest message, or below anything for a thread not loaded yet.
+    const below = before.paging.loaded
+      ? (before.messages[0]?.id ?? Number.MAX_SAFE_INTEGER)
+      : Number.MAX_SAFE_INTEGER;
+    this.merge(ref, page.messages);
+    this.setPaging(ref, { hasMore: page.has_more, loading: false, failed: false, loaded: true });
+    if (!page.has_newer) return true;
+    const result = await fillGap({
+      load,
+      below,
+      knownUpTo: newest,
+      wanted,
+      onPage: (messages) => this.merge(ref, messages),
+    });
+    if (result === 'abandoned') return false;
+    if (result === 'incomplete') this.addNotice(ref, { kind: 'more' }, this.serverNow(), newest);
+    return true;
+  }
+
+  /** Resolves true once `ready()` holds, false after `ms` or when the model stops. */
+  private until(ready: () => boolean, ms: number): Promise<boolean> {
+    if (ready()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        off();
+        this.timers.clearTimeout(timer);
+        resolve(ok);
+      };
+      const off = this.subscribe(() => {
+        if (this.stopped) done(false);
+        else if (ready()) done(true);
+      });
+      const timer = this.timers.setTimeout(() => done(false), ms);
+    });
   }
 
   /** Removes an inline notice of the conversation on screen. */

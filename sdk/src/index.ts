@@ -156,4 +156,6 @@ export {
 export type { UnreadCount, UnreadMap } from './unread';
 export type { TextSegment } from './links';
 export { compareNames, sortRooms } from './sort';
+export { MessageSearch, emptySearch, highlight, resultConversation, resultRef } from './search';
+export type { HighlightSegment, SearchState } from './search';
 export type { HasId } from './messages';

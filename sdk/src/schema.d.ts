@@ -393,6 +393,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages the caller may read that hold every word of a query, newest first
+         * @description Full-text search over every room's messages and the caller's own private threads (never
+         *     another pair's). Each word of `q` (a run of letters and digits; case does not matter)
+         *     must begin a word of the message's current text: "meet" finds "meeting". Edited
+         *     messages match their current text only; deleted messages never match. Page back by
+         *     passing the last result's id as `before`.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/time": {
         parameters: {
             query?: never;
@@ -778,6 +802,8 @@ export interface components {
             messages: components["schemas"]["MessageEnvelope"][];
             /** @description Older messages exist; pass the last id as `before`. */
             has_more: boolean;
+            /** @description Only with `around`: newer messages exist above this page. */
+            has_newer?: boolean;
         };
         PrivateMessagePage: {
             messages: components["schemas"]["PrivateEnvelope"][];
@@ -814,6 +840,44 @@ export interface components {
             mentions: components["schemas"]["MentionEnvelope"][];
             /** @description Older mentions exist; pass the last message_id as `before`. */
             has_more: boolean;
+            /** @description Only with `around`: newer messages exist above this page. */
+            has_newer?: boolean;
+        };
+        SearchPage: {
+            /** @description Newest first. */
+            results: components["schemas"]["SearchResult"][];
+            /** @description Older results exist; pass the last id as `before`. */
+            more: boolean;
+            /**
+             * @description The words searched for, as the server read `q` (lower case, letters and digits, at most
+             *     8): a result holds a word beginning with each of them, which clients mark.
+             */
+            terms: string[];
+        };
+        /** @description A message as its history shows it; a room's carries `room`, a private one `with`. */
+        SearchResult: components["schemas"]["MessageEnvelope"] | components["schemas"]["PrivateSearchResult"];
+        /** @description A private message (PrivateEnvelope) with `with`, the other person of the caller's thread. */
+        PrivateSearchResult: {
+            /** @constant */
+            type: "private";
+            /** Format: int64 */
+            id: number;
+            /** @description The other person of the thread, whoever sent it. */
+            with: string;
+            from: string;
+            to: string;
+            text: string;
+            /** Format: int64 */
+            sent_at: number;
+            client_id: string;
+            reply_to?: components["schemas"]["ReplySnippet"];
+            /**
+             * Format: int64
+             * @description When it was last edited; absent if never.
+             */
+            edited_at?: number;
+            /** @description Absent when there are none. */
+            reactions?: components["schemas"]["Reaction"][];
         };
         ServerTime: {
             /** Format: int64 */
@@ -1542,6 +1606,12 @@ export interface components {
         MessageId: number;
         /** @description Return messages with an id lower than this (omit for the newest). */
         Before: number;
+        /**
+         * @description Return the page around this message instead of the newest (not with `before`): the message
+         *     and up to half the limit of older ones, newer ones filling the rest, newest first. The
+         *     answer then says `has_newer`. Opens a message a search found in its context.
+         */
+        Around: number;
         /** @description Page size. */
         Limit: number;
     };
@@ -1697,6 +1767,12 @@ export interface operations {
                 before?: components["parameters"]["Before"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Return the page around this message instead of the newest (not with `before`): the message
+                 *     and up to half the limit of older ones, newer ones filling the rest, newest first. The
+                 *     answer then says `has_newer`. Opens a message a search found in its context.
+                 */
+                around?: components["parameters"]["Around"];
             };
             header?: never;
             path: {
@@ -1707,7 +1783,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Messages with id < before, newest first. */
+            /** @description Messages with id < before, newest first (or around a message, with `has_newer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1774,6 +1850,12 @@ export interface operations {
                 before?: components["parameters"]["Before"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Return the page around this message instead of the newest (not with `before`): the message
+                 *     and up to half the limit of older ones, newer ones filling the rest, newest first. The
+                 *     answer then says `has_newer`. Opens a message a search found in its context.
+                 */
+                around?: components["parameters"]["Around"];
             };
             header?: never;
             path: {
@@ -1784,7 +1866,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Private messages in both directions with id < before, newest first. */
+            /** @description Private messages in both directions with id < before, newest first (or around a message, with `has_newer`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2277,6 +2359,35 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description The words to find (at most 200 characters; the first 8 words count). */
+                q: string;
+                /** @description Return messages with an id lower than this (omit for the newest). */
+                before?: components["parameters"]["Before"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching messages with id < before, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -27,6 +27,10 @@ export type UserInfo = Schemas['UserInfo'];
 export type RoomInfo = Schemas['RoomInfo'];
 export type RoomMessagePage = Schemas['RoomMessagePage'];
 export type PrivateMessagePage = Schemas['PrivateMessagePage'];
+/** An answer of GET /search: results newest first, `more` older ones, the `terms` searched for. */
+export type SearchPage = Schemas['SearchPage'];
+/** A message a search found: a room's (`room`) or one of the caller's private threads' (`with`). */
+export type SearchResult = Schemas['SearchResult'];
 export type PostMessageRequest = Schemas['PostMessageRequest'];
 export type ServerTime = Schemas['ServerTime'];
 /** One `#` command as listed by `#help`, welcome.commands and GET /commands. */

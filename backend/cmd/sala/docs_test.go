@@ -82,7 +82,8 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 		`"login":"ada"`, `"name":"general"`, `"server_time"`, `"kind":"edited"`, `"text":"hola desde curl, editado"`,
 		`"kind":"reaction"`, `"users":["ada"]`, `{"type":"read","room":"general","message_id":`,
 		`{"unread":[{"room":"general","count":0,"mentions":0,"last_read":`, `{"mentions":[],"has_more":false}`,
-		`"attachments":[{"id":`, `"name":"plan.txt"`, "the plan: ship on Friday"} {
+		`"attachments":[{"id":`, `"name":"plan.txt"`, "the plan: ship on Friday", `"terms":["curl","edit"]`,
+		`"has_newer":false`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the walkthrough's output lacks %s:\n%s", want, got)
 		}

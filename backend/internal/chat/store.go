@@ -113,6 +113,19 @@ type Store interface {
 	// MessagesBetween returns up to limit items, of any room or user,
 	// with after < id <= upTo, oldest first.
 	MessagesBetween(ctx context.Context, after, upTo int64, limit int) ([]Message, error)
+	// SearchMessages returns up to limit messages with id < before (before
+	// <= 0: the newest), newest first, whose current text holds every one
+	// of terms as a word or a word's beginning (see SearchTerms): room
+	// messages, and the private messages userID sent or received; never
+	// updates nor deleted messages. Terms must not be empty.
+	SearchMessages(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]Message, error)
+	// RoomHistoryAfter returns up to limit messages of a room with id >
+	// after, oldest first: a history read forward, from a message found by
+	// a search towards the newest (RoomHistory reads it back).
+	RoomHistoryAfter(ctx context.Context, roomID, after int64, limit int) ([]Message, error)
+	// PrivateHistoryAfter is RoomHistoryAfter for the private messages
+	// between users a and b, both directions.
+	PrivateHistoryAfter(ctx context.Context, a, b, after int64, limit int) ([]Message, error)
 	// LatestMessageID returns the id of the latest message stored, room or
 	// private, 0 when there is none.
 	LatestMessageID(ctx context.Context) (int64, error)

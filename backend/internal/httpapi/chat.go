@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,25 +45,56 @@ func (s *server) roomHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	around, err := aroundParam(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	room, err := s.Store.RoomByName(ctx, c.Param("name"))
 	if err != nil {
 		return err
 	}
+	if around > 0 {
+		msgs, more, newer, err := aroundReaders{
+			back: func(ctx context.Context, before int64, limit int) ([]chat.Message, error) {
+				return s.Store.RoomHistory(ctx, room.ID, before, limit)
+			},
+			forward: func(ctx context.Context, after int64, limit int) ([]chat.Message, error) {
+				return s.Store.RoomHistoryAfter(ctx, room.ID, after, limit)
+			},
+		}.around(ctx, around, limit)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, historyPage(msgs, len(msgs), more, &newer, chat.MessageOut))
+	}
 	msgs, err := s.Store.RoomHistory(ctx, room.ID, before, limit+1)
 	if err != nil {
 		return err
 	}
-	more := len(msgs) > limit
-	out := make([]chat.RoomMsgOut, 0, limit)
+	return c.JSON(http.StatusOK, historyPage(msgs, limit, len(msgs) > limit, nil, chat.MessageOut))
+}
+
+// historyPage is the answer of a history endpoint: the first limit of
+// msgs; hasNewer only for a page read around a message.
+func historyPage[T any](msgs []chat.Message, limit int, more bool, hasNewer *bool, out func(chat.Message) T) map[string]any {
+	list := make([]T, 0, limit)
 	for _, m := range msgs[:min(limit, len(msgs))] {
-		out = append(out, chat.MessageOut(m))
+		list = append(list, out(m))
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": out, "has_more": more})
+	page := map[string]any{"messages": list, "has_more": more}
+	if hasNewer != nil {
+		page["has_newer"] = *hasNewer
+	}
+	return page
 }
 
 func (s *server) privateHistory(c echo.Context) error {
 	before, limit, err := page(c)
+	if err != nil {
+		return err
+	}
+	around, err := aroundParam(c)
 	if err != nil {
 		return err
 	}
@@ -71,16 +103,26 @@ func (s *server) privateHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.Store.PrivateHistory(ctx, userOf(c).ID, other.ID, before, limit+1)
+	me := userOf(c).ID
+	if around > 0 {
+		msgs, more, newer, err := aroundReaders{
+			back: func(ctx context.Context, before int64, limit int) ([]chat.Message, error) {
+				return s.Store.PrivateHistory(ctx, me, other.ID, before, limit)
+			},
+			forward: func(ctx context.Context, after int64, limit int) ([]chat.Message, error) {
+				return s.Store.PrivateHistoryAfter(ctx, me, other.ID, after, limit)
+			},
+		}.around(ctx, around, limit)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, historyPage(msgs, len(msgs), more, &newer, chat.PrivateOf))
+	}
+	msgs, err := s.Store.PrivateHistory(ctx, me, other.ID, before, limit+1)
 	if err != nil {
 		return err
 	}
-	more := len(msgs) > limit
-	out := make([]chat.PrivateOut, 0, limit)
-	for _, m := range msgs[:min(limit, len(msgs))] {
-		out = append(out, chat.PrivateOf(m))
-	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": out, "has_more": more})
+	return c.JSON(http.StatusOK, historyPage(msgs, limit, len(msgs) > limit, nil, chat.PrivateOf))
 }
 
 // bindMessage reads a post body, reporting a bad text as a field error.

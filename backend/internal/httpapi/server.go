@@ -108,6 +108,7 @@ func (s *server) routes(e *echo.Echo) {
 	addGet(v1, "/mentions", s.mentions, s.authenticate)
 	v1.POST(uploadsPath, s.upload, s.authenticate) // its body is bounded by SALA_UPLOAD_MAX, not BodyLimit
 	addGet(v1, "/files/:id", s.file)               // authenticates itself: a signed link, or a bearer token
+	addGet(v1, "/search", s.search, s.authenticate)
 
 	if s.Web != nil {
 		addGet(e, "/*", s.webApp)

@@ -251,3 +251,21 @@ func (t *deadlined) DeleteUpload(ctx context.Context, id string, unattachedBefor
 		return t.s.DeleteUpload(ctx, id, unattachedBefore)
 	})
 }
+
+func (t *deadlined) SearchMessages(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]chat.Message, error) {
+	return within(ctx, t.timeout, "search messages", func(ctx context.Context) ([]chat.Message, error) {
+		return t.s.SearchMessages(ctx, userID, terms, before, limit)
+	})
+}
+
+func (t *deadlined) RoomHistoryAfter(ctx context.Context, roomID, after int64, limit int) ([]chat.Message, error) {
+	return within(ctx, t.timeout, "room history after", func(ctx context.Context) ([]chat.Message, error) {
+		return t.s.RoomHistoryAfter(ctx, roomID, after, limit)
+	})
+}
+
+func (t *deadlined) PrivateHistoryAfter(ctx context.Context, a, b, after int64, limit int) ([]chat.Message, error) {
+	return within(ctx, t.timeout, "private history after", func(ctx context.Context) ([]chat.Message, error) {
+		return t.s.PrivateHistoryAfter(ctx, a, b, after, limit)
+	})
+}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/salachat/sala/backend/internal/chat"
 )
@@ -36,5 +39,34 @@ func LimitPages(s chat.Store, extra int) error {
 		return err
 	}
 	_, err := st.w.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+extra))
+	return err
+}
+
+// Analyze has the database of s, a store from Open, gather the statistics
+// its planner works from, as autovacuum (PostgreSQL) or PRAGMA optimize
+// (SQLite) would after a bulk load.
+func Analyze(s chat.Store) error {
+	_, err := s.(*deadlined).s.w.Exec(`ANALYZE`)
+	return err
+}
+
+// MigrateDownTo undoes the migrations of s, a store from Open, above
+// version, then applies them again: a migration then meets rows stored
+// before it, as on an upgraded server.
+func MigrateDownTo(s chat.Store, version int64) error {
+	st := s.(*deadlined).s
+	dialect, fsys, opts, err := st.d.migrations(context.Background(), st.w.DB)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(dialect, st.w.DB, fsys, opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(context.Background(), version); err != nil {
+		return err
+	}
+	_, err = p.Up(context.Background())
 	return err
 }

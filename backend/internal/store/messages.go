@@ -11,13 +11,18 @@ import (
 // recipient come from joins, empty strings standing for NULLs.
 // A reply reads its snippet from the message it answers: its author, and
 // its current text (empty once deleted).
-const selectMessages = `SELECT m.id, m.room_id, COALESCE(r.name, '') AS room,
+const selectMessages = `SELECT ` + messageFields + ` FROM messages m` + messageJoins
+
+// messageFields and messageJoins are selectMessages's parts, for a query
+// that reads messages from another table first (a search).
+const messageFields = `m.id, m.room_id, COALESCE(r.name, '') AS room,
 	m.sender_id, su.login AS sender_login,
 	m.recipient_id, COALESCE(ru.login, '') AS recipient_login,
 	m.text, m.sent_at, COALESCE(m.client_id, '') AS client_id,
 	m.kind, m.target_id, m.edited_at, m.deleted, m.reply_to, m.mentions,
-	COALESCE(pu.login, '') AS reply_from, COALESCE(substr(p.text, 1, 100), '') AS reply_text
-	FROM messages m
+	COALESCE(pu.login, '') AS reply_from, COALESCE(substr(p.text, 1, 100), '') AS reply_text`
+
+const messageJoins = `
 	JOIN users su ON su.id = m.sender_id
 	LEFT JOIN users ru ON ru.id = m.recipient_id
 	LEFT JOIN rooms r ON r.id = m.room_id

@@ -64,7 +64,8 @@ func TestSQLiteSurvivesReopening(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	dir := t.TempDir()
 	applied, err := store.Migrate(t.Context(), "file:"+filepath.Join(dir, "x.db"), "")
-	if err != nil || !slices.Equal(applied, []string{"00001_schema.sql", "00002_private_index.sql", "00003_receipt.sql", "00004_conversation_items.sql", "00005_reads.sql", "00007_uploads.sql"}) {
+	if err != nil || !slices.Equal(applied, []string{"00001_schema.sql", "00002_private_index.sql", "00003_receipt.sql",
+		"00004_conversation_items.sql", "00005_reads.sql", "00006_search.sql", "00007_uploads.sql"}) {
 		t.Fatalf("Migrate = %v, %v", applied, err)
 	}
 }

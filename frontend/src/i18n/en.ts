@@ -41,6 +41,18 @@ const en = {
     required: 'Required.',
     sessionExpired: 'Your session has expired. Please log in again.',
   },
+  search: {
+    label: 'Search messages',
+    placeholder: 'Search',
+    results: 'Search results',
+    searching: 'Searching…',
+    failed: 'The search failed. Try other words.',
+    count: 'No messages found | 1 message found | {n} messages found',
+    close: 'Close',
+    privateWith: 'Private with {login}',
+    openFailed: 'That message could not be opened.',
+    more: 'More results',
+  },
   chat: {
     rooms: 'Rooms',
     people: 'People',

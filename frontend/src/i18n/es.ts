@@ -42,6 +42,18 @@ const es: Messages = {
     required: 'Obligatorio.',
     sessionExpired: 'Tu sesión ha caducado. Vuelve a iniciar sesión.',
   },
+  search: {
+    label: 'Buscar mensajes',
+    placeholder: 'Buscar',
+    results: 'Resultados de la búsqueda',
+    searching: 'Buscando…',
+    failed: 'La búsqueda falló. Prueba con otras palabras.',
+    count: 'Ningún mensaje encontrado | 1 mensaje encontrado | {n} mensajes encontrados',
+    close: 'Cerrar',
+    privateWith: 'Privado con {login}',
+    openFailed: 'No se pudo abrir ese mensaje.',
+    more: 'Más resultados',
+  },
   chat: {
     rooms: 'Salas',
     people: 'Personas',

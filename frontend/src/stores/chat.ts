@@ -7,9 +7,12 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import {
   ChatModel,
+  MessageSearch,
   attachmentsIn,
   emptyChatState,
+  emptySearch,
   privateKey,
+  resultConversation,
   privateUnread,
   roomKey,
   timeline as timelineOf,
@@ -20,6 +23,8 @@ import {
   type ChatModelState,
   type ConversationLog,
   type PrivateEnvelope,
+  type SearchResult,
+  type SearchState,
 } from '@sala/sdk';
 import { config } from '../config';
 import { salaServices } from '../services/sala';
@@ -35,6 +40,18 @@ export const useChatStore = defineStore('chat', () => {
   const state = shallowRef<ChatModelState>(idle);
   let model: ChatModel | null = null;
   let detach: Array<() => void> = [];
+  const searchState = shallowRef<SearchState>(emptySearch);
+  let search: MessageSearch | null = null;
+
+  /** The search box's results model, made on first use for the signed-in session. */
+  function searcher(): MessageSearch {
+    if (!search) {
+      const m = new MessageSearch(session.api);
+      m.subscribe(() => (searchState.value = m.getState()));
+      search = m;
+    }
+    return search;
+  }
 
   const s = () => state.value;
   const status = computed(() => s().connection);
@@ -100,6 +117,8 @@ export const useChatStore = defineStore('chat', () => {
     for (const off of detach.splice(0)) off();
     model?.stop();
     model = null;
+    search?.clear();
+    search = null;
     saveRoom(null);
     state.value = idle;
   }
@@ -189,5 +208,15 @@ export const useChatStore = defineStore('chat', () => {
     /** The message list says whether its newest message is in view. */
     setNewestVisible: (visible: boolean) => model?.setNewestVisible(visible),
     serverNow: () => model?.serverNow() ?? Date.now(),
+    /** The search box: its query, results, matched words, paging. */
+    search: searchState,
+    /** The message to scroll to and mark (a search result opened), with a key per opening. */
+    focus: computed(() => s().focus),
+    searchMessages: (q: string) => searcher().search(q),
+    searchMore: () => searcher().loadMore(),
+    clearSearch: () => searcher().clear(),
+    /** Opens a result in its conversation, history loaded around it; false if it could not be. */
+    openResult: (r: SearchResult) =>
+      model?.openMessage(resultConversation(r), r.id) ?? Promise.resolve(false),
   };
 });

@@ -37,6 +37,7 @@ function RootNavigator() {
         <Stack.Protected guard={signedIn}>
           <Stack.Screen name="(app)" options={{ headerShown: false }} />
           <Stack.Screen name="dm/[login]" options={{ title: '' }} />
+          <Stack.Screen name="search" options={{ title: t('search.title') }} />
         </Stack.Protected>
         <Stack.Protected guard={!signedIn}>
           <Stack.Screen name="login" options={{ headerShown: false }} />

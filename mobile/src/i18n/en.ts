@@ -129,6 +129,15 @@ export const en = {
   'rooms.noMentions': 'Nobody has mentioned you yet.',
   'alerts.private': '{from} sent you a private message',
   'alerts.mention': '{from} mentioned you in #{room}',
+
+  'search.title': 'Search',
+  'search.open': 'Search messages',
+  'search.placeholder': 'Words to find',
+  'search.none': 'No messages found',
+  'search.failed': 'The search failed. Try other words.',
+  'search.openFailed': 'That message could not be opened.',
+  'search.privateWith': 'Private with {login}',
+  'search.more': 'More results',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -129,4 +129,13 @@ export const es: Record<MessageKey, string> = {
   'rooms.noMentions': 'Nadie te ha mencionado todavía.',
   'alerts.private': '{from} te ha enviado un mensaje privado',
   'alerts.mention': '{from} te ha mencionado en #{room}',
+
+  'search.title': 'Buscar',
+  'search.open': 'Buscar mensajes',
+  'search.placeholder': 'Palabras a buscar',
+  'search.none': 'Ningún mensaje encontrado',
+  'search.failed': 'La búsqueda falló. Prueba con otras palabras.',
+  'search.openFailed': 'No se pudo abrir ese mensaje.',
+  'search.privateWith': 'Privado con {login}',
+  'search.more': 'Más resultados',
 };

@@ -47,6 +47,10 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"Uploads", testUploads},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"Search", testSearch},
+		{"SearchPages", testSearchPages},
+		{"SearchCurrentText", testSearchCurrentText},
+		{"HistoryAfter", testHistoryAfter},
 		{"Ping", testPing},
 	}
 	for _, c := range cases {

@@ -1,7 +1,7 @@
 import Ionicons from '@expo/vector-icons/Ionicons';
-import { Tabs } from 'expo-router';
+import { router, Tabs } from 'expo-router';
 import type { ComponentProps } from 'react';
-import type { ColorValue } from 'react-native';
+import { type ColorValue, Pressable } from 'react-native';
 
 import { useChat } from '@/features/chat/ChatProvider';
 import { otherRoomsUnread, roomUnread, totalUnread } from '@/features/chat/chatStore';
@@ -15,6 +15,21 @@ function icon(name: IconName) {
   return function TabBarIcon({ color, size }: { color: ColorValue; size: number }) {
     return <Ionicons name={name} color={color} size={size} />;
   };
+}
+
+/** Opens the search screen from the chat tab's header. */
+function SearchButton({ label }: { label: string }) {
+  return (
+    <Pressable
+      testID="open-search"
+      accessibilityRole="button"
+      accessibilityLabel={label}
+      hitSlop={8}
+      style={{ paddingHorizontal: 12 }}
+      onPress={() => router.push('/search')}>
+      <Ionicons name="search-outline" size={22} color="#5F6B76" />
+    </Pressable>
+  );
 }
 
 /**
@@ -33,6 +48,7 @@ export default function AppTabs() {
         options={{
           title: t('tabs.chat'),
           headerTitle: () => <RoomTitle />,
+          headerLeft: () => <SearchButton label={t('search.open')} />,
           tabBarIcon: icon('chatbubbles-outline'),
           tabBarBadge: here > 0 ? here : undefined,
           tabBarButtonTestID: 'tab-chat',

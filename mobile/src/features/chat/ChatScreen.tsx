@@ -20,6 +20,7 @@ import { OlderMessages } from './OlderMessages';
 import { NewMessagesLine, useNewestVisible, useNewMessagesId } from './reads';
 import { sendersShown } from './senders';
 import { useComposerFiles } from './useComposerFiles';
+import { useFocusedRow } from './useFocusedRow';
 import { useHistoryScroll } from './useHistoryScroll';
 
 type Row =
@@ -99,6 +100,7 @@ export function ChatScreen() {
   });
 
   const showOriginal = useCallback((id: number) => showRowKey(`m${id}`), [showRowKey]);
+  const focusedId = useFocusedRow(rows, showRowKey);
 
   const hintsFor = useCallback((text: string) => commandHints(text, commands ?? []), [commands]);
   const completeFor = useCallback(
@@ -131,10 +133,11 @@ export function ChatScreen() {
           showFrom={shown[index]}
           onActions={openActions}
           onShowOriginal={showOriginal}
+          focused={item.message.id === focusedId}
         />
       );
     },
-    [me, room, nameOf, shown, openActions, showOriginal],
+    [me, room, nameOf, shown, openActions, showOriginal, focusedId],
   );
 
   return (

@@ -27,6 +27,7 @@ export function MessageRow({
   testID,
   onActions,
   onShowOriginal,
+  focused = false,
 }: {
   message: AnyMessage;
   me: string;
@@ -37,6 +38,8 @@ export function MessageRow({
   testID: string;
   onActions: (m: AnyMessage) => void;
   onShowOriginal?: (id: number) => void;
+  /** The message a search result opened: marked. */
+  focused?: boolean;
 }) {
   const { language } = useI18n();
   const theme = useTheme();
@@ -45,12 +48,14 @@ export function MessageRow({
   return (
     <Pressable
       nativeID={`row-m${m.id}`}
-      testID={`${testID}-press`}
       disabled={m.deleted}
       onLongPress={() => onActions(m)}
       accessibilityHint={m.deleted ? undefined : actions}
       accessibilityActions={m.deleted ? undefined : [{ name: 'longpress', label: actions }]}
-      onAccessibilityAction={() => onActions(m)}>
+      onAccessibilityAction={() => onActions(m)}
+      testID={`${testID}-press`}
+      aria-selected={focused || undefined}
+      style={focused ? { backgroundColor: theme.warningBackground } : undefined}>
       <MessageBubble
         testID={testID}
         from={name}

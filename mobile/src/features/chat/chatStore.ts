@@ -43,6 +43,7 @@ export interface ChatState extends Pick<
   | 'mentions'
   | 'newMessages'
   | 'attachments'
+  | 'focus'
 > {
   status: ConnectionStatus;
   latencyMs: number | null; // none while disconnected
@@ -129,6 +130,13 @@ export class ChatStore {
   setUsers = (users: UserInfo[]) => this.model.setUsers(users);
   setRooms = (rooms: RoomInfo[]) => this.model.setRooms(rooms);
 
+  /**
+   * Opens a message (a search result) in its conversation, the history around it loaded;
+   * `focus` then names it. False when it could not be opened.
+   */
+  openMessage = (target: { room: string } | { with: string }, id: number) =>
+    this.model.openMessage(target, id);
+
   /** Marks a private conversation as on screen (read), or none; loads its first page. */
   openThread(peer: string | null) {
     if (peer) this.model.openPrivate(peer);
@@ -176,6 +184,7 @@ function toScreen(s: ChatModelState, prev: ChatModelState | null, shown?: ChatSt
     typing: s.typing,
     announcement: s.announcement,
     attachments: s.attachments,
+    focus: s.focus,
     timelines: s.room ? { [s.room]: timeline(s, { kind: 'room' }, false) } : {},
     paging,
     threads: keepThreads ? shown.threads : threads,

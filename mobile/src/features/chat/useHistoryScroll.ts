@@ -164,8 +164,18 @@ export function useHistoryScroll<Row extends { key: string }>({
     if (canLoad) fillScreen();
   }, [canLoad, fillScreen]);
 
-  /** Brings a row into view, if it is loaded (a reply snippet's original). */
-  const show = useCallback((key: string) => showRow(list.current, rows, key), [rows]);
+  /**
+   * Brings a row into view, if it is loaded (a reply snippet's original, a search result): the
+   * reader is looking there now, so rows coming in no longer pull the list to the bottom.
+   */
+  const show = useCallback(
+    (key: string) => {
+      if (!rows.some((r) => r.key === key)) return;
+      view.current.atBottom = false;
+      showRow(list.current, rows, key);
+    },
+    [rows],
+  );
 
   return {
     showRow: show,

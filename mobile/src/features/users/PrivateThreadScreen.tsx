@@ -14,6 +14,7 @@ import { OlderMessages } from '@/features/chat/OlderMessages';
 import { NewMessagesLine, useNewestVisible, useNewMessagesId } from '@/features/chat/reads';
 import { sendersShown } from '@/features/chat/senders';
 import { useComposerFiles } from '@/features/chat/useComposerFiles';
+import { useFocusedRow } from '@/features/chat/useFocusedRow';
 import { useHistoryScroll } from '@/features/chat/useHistoryScroll';
 import { useFirstNames } from '@/features/users/useFirstNames';
 import { errorText, useI18n } from '@/i18n';
@@ -92,6 +93,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
     loadOlder,
     onNewestVisible,
   });
+  const focusedId = useFocusedRow(rows, showRow);
 
   return (
     <Screen testID="dm-screen">
@@ -116,6 +118,7 @@ export function PrivateThreadScreen({ peer }: { peer: string }) {
               showFrom={shown[index]}
               onActions={actions.openActions}
               onShowOriginal={(id) => showRow(`m${id}`)}
+              focused={item.message.id === focusedId}
             />
           ) : (
             <MessageBubble
