@@ -34,6 +34,8 @@ export const useChatStore = defineStore('chat', () => {
   const state = shallowRef<ChatModelState>(idle);
   let model: ChatModel | null = null;
   let detach: Array<() => void> = [];
+  // What the message list said last: it may say so before the model exists (it mounts first).
+  let newestVisible = false;
 
   const s = () => state.value;
   const status = computed(() => s().connection);
@@ -92,6 +94,7 @@ export const useChatStore = defineStore('chat', () => {
     ];
     m.start();
     attention();
+    m.setNewestVisible(newestVisible);
   }
 
   /** Disconnects and forgets everything (log out). */
@@ -175,7 +178,10 @@ export const useChatStore = defineStore('chat', () => {
     loadOlder: (retry = false) => model?.loadOlder(undefined, retry) ?? Promise.resolve(),
     dismissNotice: (key: string) => model?.dismissNotice(key),
     /** The message list says whether its newest message is in view. */
-    setNewestVisible: (visible: boolean) => model?.setNewestVisible(visible),
+    setNewestVisible: (visible: boolean) => {
+      newestVisible = visible;
+      model?.setNewestVisible(visible);
+    },
     serverNow: () => model?.serverNow() ?? Date.now(),
   };
 });
