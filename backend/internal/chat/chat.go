@@ -93,8 +93,8 @@ type Message struct {
 	// Mentions are the logins a room message mentions; MentionIDs the
 	// ids of those people, the sender aside (set on a message just stored,
 	// for its delivery, not read back from the database).
-	Mentions   Logins  `db:"mentions"`
-	MentionIDs []int64 `db:"-"`
+	Mentions   Logins  `db:"mentions" json:",omitempty"`
+	MentionIDs []int64 `db:"-" json:",omitempty"`
 }
 
 // IsPrivate tells a private message from a room message.

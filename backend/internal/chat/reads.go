@@ -28,6 +28,11 @@ const (
 // MaxMentions bounds how many distinct @words of one text are looked up.
 const MaxMentions = 20
 
+// MaxUnreadCount is where an unread count stops: a person who never reads
+// a busy room costs a bounded count on every connect, and a badge shows
+// "999+" long before.
+const MaxUnreadCount = 1000
+
 // Conversation names a room (RoomID) or the private thread with PeerID:
 // exactly one is set.
 type Conversation struct {
@@ -35,14 +40,14 @@ type Conversation struct {
 	PeerID int64
 }
 
-// ReadCursor is a person's cursor of one conversation. Name is the room's
-// name or the peer's login; MessageID 0 means never read. Stored tells a
-// cursor row from a private thread the person has but never read.
+// ReadCursor is a person's cursor of one conversation, and what it has
+// not read there. Name is the room's name or the peer's login; MessageID 0
+// means never read.
 type ReadCursor struct {
 	Conversation
 	Name      string
 	MessageID int64
-	Stored    bool
+	Unread    UnreadCount
 }
 
 // UnreadCount is what a person has not read of one conversation.

@@ -125,16 +125,19 @@ type Store interface {
 	// messageID and returns the cursor after the call (never lower than
 	// before) and whether it moved.
 	SetReadCursor(ctx context.Context, userID int64, c Conversation, messageID int64) (int64, bool, error)
-	// EnsureRoomCursor records that userID is in room roomID: a cursor at
-	// the room's latest message unless it has one already.
-	EnsureRoomCursor(ctx context.Context, userID, roomID int64) error
-	// ReadCursors returns userID's room cursors (Stored) and every private
-	// thread it has with someone else, with its cursor when it has one.
-	ReadCursors(ctx context.Context, userID int64) ([]ReadCursor, error)
+	// EnsureRoomCursor records that userID is in room roomID: unless it
+	// has a cursor there already, one at the room's newest message sent
+	// before sentBefore (Unix ms). It returns the cursor.
+	EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error)
+	// ReadState returns userID's cursors of the live rooms it has one of,
+	// then every private thread it has with someone else by login (with
+	// cursor 0 when it never read it), each with its unread counts as
+	// CountUnread counts them: what a connect tells, in one query.
+	ReadState(ctx context.Context, userID int64) ([]ReadCursor, error)
 	// CountUnread counts the messages of c after cursor that userID did
-	// not send and that are not deleted, only those sent at sentSince
-	// (Unix ms) or later, and how many of them mention userID.
-	CountUnread(ctx context.Context, userID int64, c Conversation, cursor, sentSince int64) (UnreadCount, error)
+	// not send and that are not deleted, up to MaxUnreadCount, and how
+	// many of them mention userID.
+	CountUnread(ctx context.Context, userID int64, c Conversation, cursor int64) (UnreadCount, error)
 	// MentionsAfter returns up to limit room messages that mention userID
 	// with id > after, oldest first, leaving out room skipRoomID's.
 	MentionsAfter(ctx context.Context, userID, after, skipRoomID int64, limit int) ([]Message, error)

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/salachat/sala/backend/internal/chat"
@@ -61,7 +62,7 @@ func (h *Hub) Read(ctx context.Context, user chat.User, room, with string, messa
 	if err != nil {
 		return chat.ReadOut{}, err
 	}
-	n, err := h.store.CountUnread(ctx, user.ID, conv, cur, 0)
+	n, err := h.store.CountUnread(ctx, user.ID, conv, cur)
 	if err != nil {
 		return chat.ReadOut{}, err
 	}
@@ -122,48 +123,52 @@ func (h *Hub) forwardRead(out chat.ReadOut, userID int64, from *Client) {
 }
 
 // Unread returns user's unread counts: the default room, the live rooms it
-// has a cursor of, and its private threads. A conversation never read
-// counts what was sent since the account was made (a room it entered has a
-// cursor from then on, see enteredRoom).
+// has a cursor of, and its private threads. The default room's cursor is
+// made on the first look, at what was sent before the account was (a room
+// entered gets one then, see enteredRoom), so that what a count reads is
+// bounded by what came since; a private thread never read counts all of
+// the other's messages.
 func (h *Hub) Unread(ctx context.Context, user chat.User) ([]chat.UnreadEntry, error) {
-	cursors, err := h.store.ReadCursors(ctx, user.ID)
+	state, err := h.store.ReadState(ctx, user.ID)
 	if err != nil {
 		return nil, err
 	}
-	def := chat.ReadCursor{Conversation: chat.Conversation{RoomID: h.def.id}, Name: h.def.name}
-	var rooms, threads []chat.ReadCursor
-	for _, c := range cursors {
-		switch {
-		case c.RoomID == h.def.id:
-			def = c
-		case c.RoomID != 0:
-			if r := h.roomByID(c.RoomID); r != nil {
-				c.Name = r.name
-				rooms = append(rooms, c)
-			}
-		default:
-			threads = append(threads, c)
-		}
+	i := slices.IndexFunc(state, func(c chat.ReadCursor) bool { return c.RoomID == h.def.id })
+	var def chat.ReadCursor
+	if i >= 0 {
+		def = state[i]
+		state = slices.Delete(state, i, i+1)
+	} else if def, err = h.firstLook(ctx, user); err != nil {
+		return nil, err
 	}
-	out := make([]chat.UnreadEntry, 0, 1+len(rooms)+len(threads))
-	for _, c := range append(append([]chat.ReadCursor{def}, rooms...), threads...) {
-		var since int64
-		if !c.Stored {
-			since = user.CreatedAt.UnixMilli()
-		}
-		n, err := h.store.CountUnread(ctx, user.ID, c.Conversation, c.MessageID, since)
-		if err != nil {
-			return nil, err
-		}
-		e := chat.UnreadEntry{Count: n.Count, Mentions: n.Mentions, LastRead: c.MessageID}
-		if c.RoomID != 0 {
-			e.Room = c.Name
-		} else {
+	out := make([]chat.UnreadEntry, 0, 1+len(state))
+	out = append(out, chat.UnreadEntry{Room: h.def.name, Count: def.Unread.Count, Mentions: def.Unread.Mentions,
+		LastRead: def.MessageID})
+	for _, c := range state {
+		e := chat.UnreadEntry{Count: c.Unread.Count, Mentions: c.Unread.Mentions, LastRead: c.MessageID}
+		switch {
+		case c.PeerID != 0:
 			e.With = c.Name
+		case h.roomByID(c.RoomID) == nil:
+			continue // ended here, though not yet in the database
+		default:
+			e.Room = c.Name
 		}
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// firstLook makes user's cursor of the default room, at the newest message
+// sent before the account was made, and counts what came since.
+func (h *Hub) firstLook(ctx context.Context, user chat.User) (chat.ReadCursor, error) {
+	conv := chat.Conversation{RoomID: h.def.id}
+	cur, err := h.store.EnsureRoomCursor(ctx, user.ID, h.def.id, user.CreatedAt.UnixMilli())
+	if err != nil {
+		return chat.ReadCursor{}, err
+	}
+	n, err := h.store.CountUnread(ctx, user.ID, conv, cur)
+	return chat.ReadCursor{Conversation: conv, Name: h.def.name, MessageID: cur, Unread: n}, err
 }
 
 // enteredRoom records that c's user is in r (#gR, #cR): from then on the
@@ -173,7 +178,7 @@ func (h *Hub) enteredRoom(ctx context.Context, c *Client, r *room) {
 	if r == h.def {
 		return
 	}
-	if err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id); err != nil {
+	if _, err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id, h.now().UnixMilli()+1); err != nil {
 		h.log.Warn("record a room entered", "user", c.user.Login, "room", r.name, "err", err)
 	}
 }

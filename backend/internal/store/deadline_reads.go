@@ -20,19 +20,21 @@ func (t *deadlined) SetReadCursor(ctx context.Context, userID int64, c chat.Conv
 	return m.cursor, m.moved, err
 }
 
-func (t *deadlined) EnsureRoomCursor(ctx context.Context, userID, roomID int64) error {
-	return t.write(ctx, "ensure room cursor", func(ctx context.Context) error { return t.s.EnsureRoomCursor(ctx, userID, roomID) })
-}
-
-func (t *deadlined) ReadCursors(ctx context.Context, userID int64) ([]chat.ReadCursor, error) {
-	return within(ctx, t.timeout, "read cursors", func(ctx context.Context) ([]chat.ReadCursor, error) {
-		return t.s.ReadCursors(ctx, userID)
+func (t *deadlined) EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error) {
+	return writeResult(t, ctx, "ensure room cursor", func(ctx context.Context) (int64, error) {
+		return t.s.EnsureRoomCursor(ctx, userID, roomID, sentBefore)
 	})
 }
 
-func (t *deadlined) CountUnread(ctx context.Context, userID int64, c chat.Conversation, cursor, sentSince int64) (chat.UnreadCount, error) {
+func (t *deadlined) ReadState(ctx context.Context, userID int64) ([]chat.ReadCursor, error) {
+	return within(ctx, t.timeout, "read state", func(ctx context.Context) ([]chat.ReadCursor, error) {
+		return t.s.ReadState(ctx, userID)
+	})
+}
+
+func (t *deadlined) CountUnread(ctx context.Context, userID int64, c chat.Conversation, cursor int64) (chat.UnreadCount, error) {
 	return within(ctx, t.timeout, "count unread", func(ctx context.Context) (chat.UnreadCount, error) {
-		return t.s.CountUnread(ctx, userID, c, cursor, sentSince)
+		return t.s.CountUnread(ctx, userID, c, cursor)
 	})
 }
 

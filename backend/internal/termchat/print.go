@@ -56,12 +56,19 @@ func (s *session) handle(raw []byte) string {
 		if decode(&m) && s.fresh(m.ID) {
 			delete(s.echoes, m.ID)
 			s.message(m.ID, m.SentAt, m.From, m.Text, m.MessageState)
+			s.shownInRoom(m)
 		}
 	case chat.TypePrivate:
 		var p chat.PrivateOut
 		if decode(&p) && s.fresh(p.ID) {
 			delete(s.echoes, p.ID)
 			s.message(p.ID, p.SentAt, "(private) "+p.From+" → "+p.To, p.Text, p.MessageState)
+			s.shownPrivate(p)
+		}
+	case chat.TypeMention:
+		var m chat.MentionOut
+		if decode(&m) {
+			s.mention(m)
 		}
 	case chat.TypeUpdate:
 		var u chat.UpdateOut
@@ -142,6 +149,7 @@ func (s *session) welcome(w chat.Welcome) {
 	}
 	s.notice("connected to %s as %s (%s %s); live rooms: %s; #help lists the commands",
 		s.base.Host, w.User.Login, w.User.FirstName, w.User.LastName, strings.Join(names, ", "))
+	s.unread(w.Unread)
 }
 
 func (s *session) joined(j chat.Joined) {
@@ -150,11 +158,12 @@ func (s *session) joined(j chat.Joined) {
 	} else {
 		s.notice("you are in #%s", j.Room)
 	}
-	s.room = j.Room
+	s.room, s.roomLast = j.Room, 0
 	for _, m := range j.History {
 		if s.fresh(m.ID) {
 			s.message(m.ID, m.SentAt, m.From, m.Text, m.MessageState)
 		}
+		s.shownInRoom(m)
 	}
 	if j.More {
 		s.notice("older missed messages: GET /api/v1/rooms/%s/messages", j.Room)

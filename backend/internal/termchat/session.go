@@ -63,6 +63,12 @@ type session struct {
 	// for them, since the server sends a message's broadcast after its ack
 	// but not necessarily in the same breath.
 	echoes map[int64]bool
+	// roomLast is the newest message id shown of the current room, and
+	// privLast of each private thread (by the other's login): what /read
+	// marks read. mentioned holds the mentions printed.
+	roomLast  int64
+	privLast  map[string]int64
+	mentioned map[int64]bool
 }
 
 // outgoing is a send that waits for its ack; replyTo is the message it

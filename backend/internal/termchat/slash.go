@@ -18,6 +18,7 @@ var slashCommands = []struct{ name, usage, what string }{
 	{"/edit", "/edit <id> <text>", "replace the text of your message <id>"},
 	{"/delete", "/delete <id>", "delete your message <id> (or any, in a room you own)"},
 	{"/react", "/react <id> <emoji>", "put your reaction on message <id>, or take it back"},
+	{"/read", "/read [login]", "mark the current room (or your thread with login) read up to its newest message"},
 }
 
 // updateEnvelope is an edit, delete or react envelope.
@@ -32,6 +33,10 @@ type updateEnvelope struct {
 // slash handles a line that starts with '/' (other than /status).
 func (s *session) slash(ctx context.Context, conn *websocket.Conn, line string) {
 	name, rest, _ := strings.Cut(line, " ")
+	if name == "/read" {
+		s.markRead(ctx, conn, strings.TrimSpace(rest))
+		return
+	}
 	idText, arg, _ := strings.Cut(strings.TrimSpace(rest), " ")
 	arg = strings.TrimSpace(arg)
 	id, err := strconv.ParseInt(idText, 10, 64)

@@ -83,6 +83,7 @@ func newSession(cfg Config) (*session, error) {
 	return &session{
 		cfg: cfg, base: base, in: bufio.NewReader(cfg.In), out: cfg.Out, typed: typed, lines: typed,
 		idPrefix: hex.EncodeToString(prefix), seen: map[int64]bool{}, echoes: map[int64]bool{},
+		mentioned: map[int64]bool{}, privLast: map[string]int64{},
 		clock: clock{now: cfg.Now},
 	}, nil
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) chat.Store) {
 		{"PrivateUpdates", testPrivateUpdates},
 		{"ReadCursors", testReadCursors},
 		{"EnsureRoomCursor", testEnsureRoomCursor},
+		{"UnreadCountStops", testUnreadCountStops},
 		{"Mentions", testMentions},
 		{"FailedBatchStoresNothing", testFailedBatch},
 		{"ConcurrentWriters", testConcurrentWriters},

@@ -3,6 +3,7 @@ package storetest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/salachat/sala/backend/internal/chat"
 )
@@ -29,7 +30,7 @@ func testReadCursors(t *testing.T, f *fixture) {
 	f.append(update(out[0].Message, ben, ben, chat.KindEdited, "one!"),
 		update(last, ben, ben, chat.KindDeleted, ""))
 
-	n, err := f.s.CountUnread(f.ctx, ann.ID, conv, 0, 0)
+	n, err := f.s.CountUnread(f.ctx, ann.ID, conv, 0)
 	if err != nil || n != (chat.UnreadCount{Count: 2, Mentions: 1}) {
 		t.Fatalf("unread before any read = %+v, %v; want 2 (one, the mention), 1 mention", n, err)
 	}
@@ -45,57 +46,87 @@ func testReadCursors(t *testing.T, f *fixture) {
 	if err != nil || moved || cur != out[2].Message.ID {
 		t.Fatalf("read back = %d %v %v; want the cursor kept at %d", cur, moved, err, out[2].Message.ID)
 	}
-	if n, err = f.s.CountUnread(f.ctx, ann.ID, conv, cur, 0); err != nil || n != (chat.UnreadCount{}) {
+	if n, err = f.s.CountUnread(f.ctx, ann.ID, conv, cur); err != nil || n != (chat.UnreadCount{}) {
 		t.Fatalf("unread after the read = %+v, %v", n, err)
-	}
-	// sentSince leaves out what was sent before.
-	if n, err = f.s.CountUnread(f.ctx, ann.ID, conv, 0, last.SentAt+1); err != nil || n.Count != 0 {
-		t.Fatalf("unread since later = %+v, %v", n, err)
 	}
 
 	// A private thread, both directions; the reader's own never count.
 	dm := f.append(privateMsg(ben, ann, "psst", ""), privateMsg(ann, ben, "yes?", ""), privateMsg(ben, ann, "later", ""))
 	pc := chat.Conversation{PeerID: ben.ID}
-	if n, err = f.s.CountUnread(f.ctx, ann.ID, pc, 0, 0); err != nil || n.Count != 2 {
+	if n, err = f.s.CountUnread(f.ctx, ann.ID, pc, 0); err != nil || n.Count != 2 {
 		t.Fatalf("private unread = %+v, %v; want 2", n, err)
 	}
 	if _, _, err = f.s.SetReadCursor(f.ctx, ann.ID, pc, dm[0].Message.ID); err != nil {
 		t.Fatal(err)
 	}
-	cursors, err := f.s.ReadCursors(f.ctx, ann.ID)
+	// ReadState: the same counts, for every conversation at once; a
+	// room deleted since drops out.
+	f.append(mentioning(hall, ben, "@ann again", ann), roomMsg(hall, ann, "mine again", ""))
+	gone := f.room("gone", ann)
+	if _, _, err = f.s.SetReadCursor(f.ctx, ann.ID, chat.Conversation{RoomID: gone.ID}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err = f.s.DeleteRoom(f.ctx, gone.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	state, err := f.s.ReadState(f.ctx, ann.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []chat.ReadCursor{
-		{Conversation: conv, Name: "hall", MessageID: out[2].Message.ID, Stored: true},
-		{Conversation: pc, Name: "ben", MessageID: dm[0].Message.ID, Stored: true},
+		{Conversation: conv, Name: "hall", MessageID: out[2].Message.ID, Unread: chat.UnreadCount{Count: 1, Mentions: 1}},
+		{Conversation: pc, Name: "ben", MessageID: dm[0].Message.ID, Unread: chat.UnreadCount{Count: 1}},
 	}
-	if !slices.Equal(cursors, want) {
-		t.Fatalf("cursors = %+v, want %+v", cursors, want)
+	if !slices.Equal(state, want) {
+		t.Fatalf("state = %+v, want %+v", state, want)
 	}
 	// ben never read: his thread with ann is listed without a cursor.
-	cursors, err = f.s.ReadCursors(f.ctx, ben.ID)
-	if err != nil || !slices.Equal(cursors, []chat.ReadCursor{{Conversation: chat.Conversation{PeerID: ann.ID}, Name: "ann"}}) {
-		t.Fatalf("ben's cursors = %+v, %v", cursors, err)
+	state, err = f.s.ReadState(f.ctx, ben.ID)
+	if err != nil || !slices.Equal(state, []chat.ReadCursor{{Conversation: chat.Conversation{PeerID: ann.ID}, Name: "ann",
+		Unread: chat.UnreadCount{Count: 1}}}) {
+		t.Fatalf("ben's state = %+v, %v", state, err)
 	}
 }
 
-// testEnsureRoomCursor: entering a room starts its cursor at its latest
-// message, once.
+// testEnsureRoomCursor: a room's first cursor is at its newest message
+// sent before a time, and made once.
 func testEnsureRoomCursor(t *testing.T, f *fixture) {
 	ann, ben := f.user("ann"), f.user("ben")
 	hall := f.room("hall", ann)
-	out := f.append(roomMsg(hall, ben, "before", ""))
-	if err := f.s.EnsureRoomCursor(f.ctx, ann.ID, hall.ID); err != nil {
-		t.Fatal(err)
+	early := roomMsg(hall, ben, "before", "")
+	late := roomMsg(hall, ben, "after", "")
+	late.SentAt = early.SentAt + 10
+	out := f.append(early, late)
+	cur, err := f.s.EnsureRoomCursor(f.ctx, ann.ID, hall.ID, late.SentAt)
+	if err != nil || cur != out[0].Message.ID {
+		t.Fatalf("first cursor = %d, %v; want %d, the newest sent before", cur, err, out[0].Message.ID)
 	}
-	f.append(roomMsg(hall, ben, "after", ""))
-	if err := f.s.EnsureRoomCursor(f.ctx, ann.ID, hall.ID); err != nil {
-		t.Fatal(err)
+	f.append(roomMsg(hall, ben, "later still", ""))
+	if cur, err = f.s.EnsureRoomCursor(f.ctx, ann.ID, hall.ID, late.SentAt+1_000_000); err != nil || cur != out[0].Message.ID {
+		t.Fatalf("second call = %d, %v; want the cursor kept", cur, err)
 	}
-	cursors, err := f.s.ReadCursors(f.ctx, ann.ID)
-	if err != nil || len(cursors) != 1 || cursors[0].MessageID != out[0].Message.ID {
-		t.Fatalf("cursors = %+v, %v; want hall at %d", cursors, err, out[0].Message.ID)
+	state, err := f.s.ReadState(f.ctx, ann.ID)
+	if err != nil || len(state) != 1 || state[0].MessageID != out[0].Message.ID || state[0].Unread.Count != 2 {
+		t.Fatalf("state = %+v, %v; want hall at %d with 2 unread", state, err, out[0].Message.ID)
+	}
+	if cur, err = f.s.EnsureRoomCursor(f.ctx, ben.ID, hall.ID, early.SentAt); err != nil || cur != 0 {
+		t.Fatalf("a cursor before every message = %d, %v; want 0", cur, err)
+	}
+}
+
+// testUnreadCountStops: a count reads no further than MaxUnreadCount.
+func testUnreadCountStops(t *testing.T, f *fixture) {
+	ann, ben := f.user("ann"), f.user("ben")
+	hall := f.room("hall", ann)
+	batch := make([]chat.NewMessage, chat.MaxUnreadCount+5)
+	for i := range batch {
+		batch[i] = roomMsg(hall, ben, "many", "")
+	}
+	f.append(batch...)
+	f.append(mentioning(hall, ben, "@ann at last", ann))
+	n, err := f.s.CountUnread(f.ctx, ann.ID, chat.Conversation{RoomID: hall.ID}, 0)
+	if err != nil || n != (chat.UnreadCount{Count: chat.MaxUnreadCount, Mentions: 1}) {
+		t.Fatalf("count = %+v, %v; want %d and the mention past it", n, err, chat.MaxUnreadCount)
 	}
 }
 
