@@ -109,6 +109,7 @@ export { hasLink, linkify } from './links';
 export {
   applyMention,
   findMentions,
+  mentionedLogins,
   mentionChoices,
   mentionQuery,
   mentions,

@@ -2,6 +2,7 @@
 import { screen } from '@testing-library/vue';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mentionsIn } from '@sala/sdk';
 import Composer from '../../src/components/Composer.vue';
 import MessageList from '../../src/components/MessageList.vue';
 import RoomList from '../../src/components/RoomList.vue';
@@ -67,7 +68,7 @@ describe('messages', () => {
   const item = (id: number, text: string, from = 'bob'): TimelineItem => {
     const m = {
       ...msg(id, text, from),
-      ...(text.includes('@alice') ? { mentions: ['alice'] } : {}),
+      mentions: mentionsIn(text),
     };
     return { kind: 'message', key: `m${id}`, message: m, id, from, text, at: m.sent_at };
   };

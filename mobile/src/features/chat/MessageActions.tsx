@@ -1,6 +1,7 @@
 import {
   type AnyMessage,
   conversationText,
+  mentionedLogins,
   mentions,
   reactionChoices,
   reactionLabel,
@@ -64,6 +65,7 @@ export function MessageRow({
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
         me={me}
+        mentions={mentionedLogins(m)}
         mentionsMe={m.from !== me && mentions(m, me)}
       />
       {m.reactions?.length ? (

@@ -30,6 +30,8 @@ export interface MessageBubbleProps {
   me?: string;
   /** It mentions the reader: the bubble is marked. */
   mentionsMe?: boolean;
+  /** The logins the server found mentioned (undefined for a send not stored yet). */
+  mentions?: readonly string[];
   testID?: string;
 }
 
@@ -52,6 +54,7 @@ export function MessageBubble({
   deleted,
   me,
   mentionsMe,
+  mentions,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
@@ -97,6 +100,7 @@ export function MessageBubble({
         selectable
         text={text}
         me={me}
+        mentions={mentions}
         mentionColor={MENTION}
         linkColor={theme.primary}
         style={[
