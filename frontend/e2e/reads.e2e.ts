@@ -111,12 +111,25 @@ afterAll(async () => {
 });
 
 describe('unread counts, reads and mentions', () => {
-  it('a private message shows a badge in both of Alice’s tabs and the count in the title', async () => {
+  it('a message counts in both of Alice’s hidden tabs until one is shown; so does a private one', async () => {
     await signUp(alice);
     await signUp(bob);
     alice2 = await alice.ctx.newPage();
     await alice2.goto('/');
     await connected(alice2);
+
+    // Both tabs hidden: a room message counts in each; shown again, one tab reads it for both.
+    for (const page of [alice.page, alice2]) await setHidden(page, true);
+    await say(bob.page, `anyone here? ${run}`);
+    for (const page of [alice.page, alice2]) {
+      await expect.poll(() => badge(page, 'room-general-unread')).toBe('1');
+      await expect.poll(() => page.title()).toBe('(1) Sala');
+    }
+    await setHidden(alice2, false);
+    await expect.poll(() => alice2.title()).toBe('Sala');
+    await expect.poll(() => badge(alice.page, 'room-general-unread')).toBe('');
+    await expect.poll(() => alice.page.title()).toBe('Sala');
+    await setHidden(alice.page, false);
 
     await bob.page
       .getByRole('button', { name: new RegExp(`^Private conversation with ${alice.login}`) })

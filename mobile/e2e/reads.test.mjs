@@ -129,13 +129,14 @@ test('unread counts across two tabs, and a mention elsewhere, against the real s
       bob.send(`#cR ${room}`);
       await bob.waitFor((e) => e.type === 'joined' && e.room === room, 'bob in the new room');
       bob.send(`@${alice} can you look? ${suffix}`);
+      await waitTabBadge(tab1, 'tab-rooms', '1');
+      // The banner stays a few seconds: read it and tap it at once.
       const banner = visible(tab1, 'alert-banner');
       await banner.waitFor();
       assert.match(
         await banner.innerText(),
         new RegExp(`${bobLogin} mentioned you in #${room}[\\s\\S]*can you look\\? ${suffix}`),
       );
-      await waitTabBadge(tab1, 'tab-rooms', '1');
       await banner.click();
       await tab1.waitForFunction(
         ([sel, want]) => [...document.querySelectorAll(sel)].some((e) => e.textContent === want),

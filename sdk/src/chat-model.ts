@@ -19,30 +19,20 @@ import { TYPING_SHOWN_MS, applySnippet, applyUpdate } from './conversation';
 import { fillGap, type HistoryPage } from './history';
 import { mentions } from './mentions';
 import { mergeById, peerOf } from './messages';
+import { Reads } from './reads';
 import { UPLOAD_CANCELLED, type UploadInput, type UploadTask } from './uploads';
 import type {
   EventEnvelope,
   HelpItem,
   JoinedEnvelope,
-  MentionEnvelope,
   MessageEnvelope,
   PrivateEnvelope,
-  ReadEnvelope,
   RoomInfo,
   TypingEnvelope,
   UpdateEnvelope,
   UserInfo,
-  WelcomeEnvelope,
 } from './types';
-import {
-  NO_UNREAD,
-  afterRead,
-  firstUnreadId,
-  privateKey,
-  roomKey,
-  totalUnread,
-  type UnreadMap,
-} from './unread';
+import { privateKey, roomKey, totalUnread, type UnreadMap } from './unread';
 
 /** Something said between messages: by the server, or by the model about a command. */
 export type NoticeBody =
@@ -247,10 +237,7 @@ const threadPaging: Paging = { hasMore: true, loading: false, failed: false, loa
 const LINK_REFRESH_MS = 5 * 60_000;
 /** People are refreshed over REST at most this often after join/leave events. */
 const USERS_REFRESH_MS = 300;
-/** The least time between two `read` envelopes for one conversation, ms. */
-export const READ_INTERVAL_MS = 1_000;
-/** How many mentions the list keeps. */
-export const MENTIONS_KEPT = 100;
+export { MENTIONS_KEPT, READ_INTERVAL_MS } from './reads';
 
 function emptyLog<M>(paging: Paging): ConversationLog<M> {
   return { messages: [], notices: [], paging };
@@ -313,23 +300,10 @@ export class ChatModel {
   private readonly applied = new Map<number, number>();
   private typingTimer: unknown = null;
   private announced = 0;
-  private alerted = 0;
   /** Counts openMessage()'s opens: each one's `focus.key`. */
   private opens = 0;
   private readonly now: () => number;
-  /** Server time of the latest welcome: what was stored before it is in its counts. */
-  private welcomeAt = 0;
-  /** By conversation key: the newest message id its count reflects (a repeat never counts). */
-  private readonly counted = new Map<string, number>();
-  /** By conversation key: how far the user has read (sent, or heard from another connection). */
-  private readonly readUpTo = new Map<string, number>();
-  /** By conversation key: when the latest `read` went out, and a later one waiting for it. */
-  private readonly readSentAt = new Map<string, number>();
-  private readonly readTimers = new Map<string, unknown>();
-  /** What the app says: the newest message of the conversation on screen is visible. */
-  private newestVisible = false;
-  /** What the app says: the window or app has the user's attention. */
-  private focused = false;
+  private readonly reads: Reads;
   /** Each pending attachment's file (kept for a retry) and its running upload. */
   private readonly files = new Map<
     string,
@@ -345,6 +319,15 @@ export class ChatModel {
     this.timers = options.timers ?? defaultTimers();
     this.now = options.now ?? (() => Date.now());
     this.state = emptyChatState(options.me);
+    this.reads = new Reads({
+      getState: () => this.state,
+      update: (patch) => this.update(patch),
+      client: this.client,
+      timers: this.timers,
+      now: this.now,
+      intervalMs: options.readIntervalMs,
+      stopped: () => this.stopped,
+    });
   }
 
   getState = (): ChatModelState => this.state;
@@ -368,7 +351,7 @@ export class ChatModel {
       c.on('state', (s) => this.onState(s)),
       c.on('welcome', (w) => {
         this.update({ me: w.user.login, commands: w.commands });
-        this.onWelcome(w);
+        this.reads.onWelcome(w);
         void this.loadUsers();
       }),
       c.on('rooms', (rooms) => this.setRooms(rooms)),
@@ -393,8 +376,8 @@ export class ChatModel {
       }),
       c.on('update', (u) => this.onUpdate(u)),
       c.on('typing', (t) => this.onTyping(t)),
-      c.on('read', (r) => this.onRead(r)),
-      c.on('mention', (m) => this.onMention(m)),
+      c.on('read', (r) => this.reads.onRead(r)),
+      c.on('mention', (m) => this.reads.onMention(m)),
       c.on('ack', (a) => this.onAck(a.id)),
       c.on('error', (e) => this.onError(e)),
       c.on('pending', (list) => {
@@ -422,8 +405,7 @@ export class ChatModel {
     this.usersTimer = null;
     if (this.typingTimer !== null) this.timers.clearTimeout(this.typingTimer);
     this.typingTimer = null;
-    for (const t of this.readTimers.values()) this.timers.clearTimeout(t);
-    this.readTimers.clear();
+    this.reads.stop();
     for (const { task } of this.files.values()) task?.cancel();
     this.files.clear();
     this.listeners.clear();
@@ -653,7 +635,7 @@ export class ChatModel {
   openRoom(): void {
     const was = this.state.active;
     this.update({ active: { kind: 'room' } });
-    if (was.kind !== 'room') this.opened();
+    if (was.kind !== 'room') this.reads.opened();
   }
 
   /** Puts the thread with `login` on screen, loading its latest page the first time. */
@@ -664,7 +646,7 @@ export class ChatModel {
       active: { kind: 'private', login },
       threads: { ...this.state.threads, [login]: t },
     });
-    if (!(was.kind === 'private' && was.login === login)) this.opened();
+    if (!(was.kind === 'private' && was.login === login)) this.reads.opened();
     if (!t.paging.loaded) void this.loadOlder({ kind: 'private', login });
   }
 
@@ -673,16 +655,12 @@ export class ChatModel {
    * to its end). With the window focused, what is on screen is read.
    */
   setNewestVisible(visible: boolean): void {
-    if (this.newestVisible === visible) return;
-    this.newestVisible = visible;
-    this.markSeen();
+    this.reads.setNewestVisible(visible);
   }
 
   /** Whether the window (web) or the app (phone) has the user's attention. */
   setFocused(focused: boolean): void {
-    if (this.focused === focused) return;
-    this.focused = focused;
-    this.markSeen();
+    this.reads.setFocused(focused);
   }
 
   /**
@@ -711,7 +689,7 @@ export class ChatModel {
       if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
       this.merge(ref, page.messages);
       this.setPaging(ref, { hasMore: page.has_more, loading: false, failed: false, loaded: true });
-      if (sameRef(ref, this.state.active)) this.markSeen();
+      if (sameRef(ref, this.state.active)) this.reads.markSeen();
     } catch (err) {
       if (this.stopped || (ref.kind === 'room' && this.state.room !== room)) return;
       const gone = err instanceof ApiError && err.status === 404;
@@ -869,7 +847,7 @@ export class ChatModel {
     if (j.resumed && j.room === this.state.room) {
       const knownUpTo = log.messages.at(-1)?.id;
       this.merge({ kind: 'room' }, j.history);
-      this.markSeen();
+      this.reads.markSeen();
       const below = j.history[0]?.id;
       if (j.more && below !== undefined && knownUpTo !== undefined) {
         void this.fillGap(j.room, below, knownUpTo);
@@ -895,7 +873,7 @@ export class ChatModel {
     }
     const back = moved && j.room === this.state.defaultRoom;
     this.addNotice({ kind: 'room' }, { kind: 'joined', room: j.room, moved: back });
-    if (this.state.active.kind === 'room') this.opened();
+    if (this.state.active.kind === 'room') this.reads.opened();
   }
 
   /** Pages the messages missed between `knownUpTo` and `below`; if that fails, says so there. */
@@ -924,18 +902,18 @@ export class ChatModel {
     const log = this.state.roomLog;
     this.update({ roomLog: { ...log, messages: mergeById(log.messages, [m]) } });
     const mentioned = mentions(m, this.state.me);
-    const counted = this.countLive(roomKey(m.room), m, mentioned);
+    const counted = this.reads.countLive(roomKey(m.room), m, mentioned);
     if (counted && mentioned) {
-      this.addMention({
+      this.reads.addMention({
         room: m.room,
         message_id: m.id,
         from: m.from,
         text: m.text,
         at: m.sent_at,
       });
-      this.raise('mention', { kind: 'room', room: m.room }, m);
+      this.reads.raise('mention', { kind: 'room', room: m.room }, m);
     }
-    this.markSeen();
+    this.reads.markSeen();
   }
 
   private onPrivate(m: PrivateEnvelope): void {
@@ -946,91 +924,11 @@ export class ChatModel {
     this.update({
       threads: { ...this.state.threads, [login]: { ...t, messages: mergeById(t.messages, [m]) } },
     });
-    if (this.countLive(privateKey(login), m, mentions(m, this.state.me))) {
-      this.raise('private', { kind: 'private', login }, m);
+    if (this.reads.countLive(privateKey(login), m, mentions(m, this.state.me))) {
+      this.reads.raise('private', { kind: 'private', login }, m);
     }
-    this.markSeen();
+    this.reads.markSeen();
     if (!this.state.users.some((u) => u.login === login)) this.refreshUsersSoon();
-  }
-
-  // ---- unread counts, reads and mentions -----------------------------------------------------
-
-  /** welcome's counts replace the known ones: they include everything stored before it. */
-  private onWelcome(w: WelcomeEnvelope): void {
-    this.welcomeAt = w.server_time;
-    const unread: Record<string, { count: number; mentions: number }> = {};
-    for (const u of w.unread ?? []) {
-      const key = u.room !== undefined ? roomKey(u.room) : privateKey(u.with ?? '');
-      unread[key] = { count: u.count, mentions: u.mentions };
-      if (u.last_read > (this.readUpTo.get(key) ?? 0)) this.readUpTo.set(key, u.last_read);
-    }
-    this.update({ unread });
-  }
-
-  /**
-   * Counts a live message from someone else, unless welcome's counts already hold it (stored
-   * before it: a resumed backlog), it is a repeat, it is read already, or its conversation is
-   * seen right now (it is read at once instead). True when it counted, or was seen as it came.
-   */
-  private countLive(
-    key: string,
-    m: { id: number; from: string; sent_at: number },
-    mentioned: boolean,
-  ): boolean {
-    if (m.from === this.state.me || m.sent_at <= this.welcomeAt) return false;
-    if (m.id <= (this.counted.get(key) ?? 0) || m.id <= (this.readUpTo.get(key) ?? 0)) return false;
-    this.counted.set(key, m.id);
-    if (this.seen(key)) return true;
-    const c = this.state.unread[key] ?? NO_UNREAD;
-    const next = { count: c.count + 1, mentions: c.mentions + (mentioned ? 1 : 0) };
-    this.update({ unread: { ...this.state.unread, [key]: next } });
-    return true;
-  }
-
-  /**
-   * Another connection of the user read a conversation: what it read is read here too. The
-   * server's counts after the move hold for a conversation this one has no messages of; for
-   * one it holds, the messages past the cursor tell (a live one may have come since).
-   */
-  private onRead(r: ReadEnvelope): void {
-    const key = r.room !== undefined ? roomKey(r.room) : privateKey(r.with ?? '');
-    if (r.message_id <= (this.readUpTo.get(key) ?? 0)) return; // a cursor never moves back
-    this.readUpTo.set(key, r.message_id);
-    const messages = this.messagesOf(key);
-    const server = { count: r.count, mentions: r.mentions };
-    const here = this.state.unread[key] ?? NO_UNREAD;
-    const hasPast = messages.some((m) => m.id > r.message_id);
-    this.setUnread(key, hasPast ? afterRead(here, messages, r.message_id, this.state.me) : server);
-  }
-
-  /** A mention in a room the user is not in (stored, so it comes again after a drop). */
-  private onMention(m: MentionEnvelope): void {
-    const at = m.sent_at;
-    const fresh = this.addMention({
-      room: m.room,
-      message_id: m.message_id,
-      from: m.from,
-      text: m.text,
-      at,
-    });
-    const key = roomKey(m.room);
-    if (!fresh || at <= this.welcomeAt) return;
-    if (m.message_id <= (this.counted.get(key) ?? 0)) return;
-    if (m.message_id <= (this.readUpTo.get(key) ?? 0)) return;
-    this.counted.set(key, m.message_id);
-    const c = this.state.unread[key] ?? NO_UNREAD;
-    this.setUnread(key, { count: c.count + 1, mentions: c.mentions + 1 });
-    this.raise('mention', { kind: 'room', room: m.room }, m);
-  }
-
-  /** Adds a mention to the list, once by message id; false when it was there already. */
-  private addMention(item: MentionItem): boolean {
-    if (this.state.mentions.some((x) => x.message_id === item.message_id)) return false;
-    const list = [...this.state.mentions, item]
-      .sort((a, b) => b.message_id - a.message_id)
-      .slice(0, MENTIONS_KEPT);
-    this.update({ mentions: list });
-    return true;
   }
 
   /** The mentions stored on the server (a reload or a new device starts with them). */
@@ -1042,93 +940,11 @@ export class ChatModel {
       if (this.stopped) return;
       for (const m of page.mentions) {
         const { room, message_id, from, text, sent_at } = m;
-        this.addMention({ room, message_id, from, text, at: sent_at });
+        this.reads.addMention({ room, message_id, from, text, at: sent_at });
       }
     } catch {
       // the list fills from live mentions
     }
-  }
-
-  private raise(kind: Alert['kind'], ref: Alert['ref'], m: { from: string; text: string }): void {
-    const key = ref.kind === 'room' ? roomKey(ref.room) : privateKey(ref.login);
-    if (this.seen(key)) return;
-    this.update({ alert: { key: ++this.alerted, kind, ref, from: m.from, text: m.text } });
-  }
-
-  private setUnread(key: string, c: { count: number; mentions: number }): void {
-    const others = Object.entries(this.state.unread).filter(([k]) => k !== key);
-    const none = c.count === 0 && c.mentions === 0;
-    this.update({ unread: Object.fromEntries(none ? others : [...others, [key, c]]) });
-  }
-
-  /** The key of the conversation on screen ('' before the first joined). */
-  private activeKey(): string {
-    const a = this.state.active;
-    if (a.kind === 'private') return privateKey(a.login);
-    return this.state.room === null ? '' : roomKey(this.state.room);
-  }
-
-  /** Whether the user sees the newest messages of `key` now. */
-  private seen(key: string): boolean {
-    return this.newestVisible && this.focused && key !== '' && key === this.activeKey();
-  }
-
-  private messagesOf(key: string): ReadonlyArray<MessageEnvelope | PrivateEnvelope> {
-    if (key.startsWith('@')) return this.state.threads[key.slice(1)]?.messages ?? [];
-    return this.state.room !== null && key === roomKey(this.state.room)
-      ? this.state.roomLog.messages
-      : [];
-  }
-
-  /** A conversation came on screen: where its "New messages" line goes, then maybe read it. */
-  private opened(): void {
-    const key = this.activeKey();
-    const count = (this.state.unread[key] ?? NO_UNREAD).count;
-    this.update({ newMessages: count > 0 ? { key, count, id: null } : null });
-    this.placeLine();
-    this.markSeen();
-  }
-
-  /** Finds the first unread message of the line once it is loaded. */
-  private placeLine(): void {
-    const line = this.state.newMessages;
-    if (line === null || line.id !== null) return;
-    const id = firstUnreadId(this.messagesOf(line.key), line.count, this.state.me);
-    if (id !== null) this.update({ newMessages: { ...line, id } });
-  }
-
-  /**
-   * The user sees the newest messages on screen: the conversation is read up to its newest
-   * message. Its counts clear now; the `read` goes out at most once per interval (the latest).
-   */
-  private markSeen(): void {
-    this.placeLine();
-    const key = this.activeKey();
-    if (!this.seen(key)) return;
-    const messages = this.messagesOf(key);
-    const newest = messages.at(-1)?.id ?? 0;
-    const unread = this.state.unread[key];
-    if (newest === 0 || (newest <= (this.readUpTo.get(key) ?? 0) && !unread)) return;
-    if (unread) this.setUnread(key, { count: 0, mentions: 0 });
-    this.counted.set(key, Math.max(this.counted.get(key) ?? 0, newest));
-    this.readUpTo.set(key, Math.max(this.readUpTo.get(key) ?? 0, newest));
-    this.sendRead(key);
-  }
-
-  private sendRead(key: string): void {
-    if (this.readTimers.has(key)) return; // the waiting one sends the latest
-    const interval = this.opts.readIntervalMs ?? READ_INTERVAL_MS;
-    const wait = (this.readSentAt.get(key) ?? -Infinity) + interval - this.now();
-    const go = () => {
-      this.readTimers.delete(key);
-      if (this.stopped) return;
-      const upTo = this.readUpTo.get(key) ?? 0;
-      const target = key.startsWith('@') ? { with: key.slice(1) } : { room: key.slice(1) };
-      if (this.client.read(target, upTo)) this.readSentAt.set(key, this.now());
-      else this.readUpTo.delete(key); // not connected: the next welcome's counts say it again
-    };
-    if (wait <= 0) go();
-    else this.readTimers.set(key, this.timers.setTimeout(go, wait));
   }
 
   /**

@@ -135,6 +135,7 @@ export { hasLink, linkify } from './links';
 export {
   applyMention,
   findMentions,
+  mentionedLogins,
   mentionChoices,
   mentionQuery,
   mentions,

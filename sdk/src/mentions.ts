@@ -10,21 +10,47 @@ const MENTION = /(^|[^a-z0-9_.@-])@([a-z0-9_.-]+)/gi;
 
 /** Strips what ends a sentence rather than a login: `@bob.` mentions bob. */
 function trimLogin(raw: string): string {
-  return raw.replace(/[.-]+$/, '');
+  return raw.replace(/[._-]+$/, '');
+}
+
+/**
+ * The logins an @word may be, longest first, as the server tries them (`@ana.` at a sentence's
+ * end may be the login `ana.` or `ana`).
+ */
+function spellings(raw: string): string[] {
+  const out: string[] = [];
+  for (let w = raw.toLowerCase(); w !== '';) {
+    if (isLogin(w)) out.push(w);
+    const shorter = w.replace(/[._-]+$/, '');
+    if (shorter === w) break;
+    w = shorter;
+  }
+  return out;
 }
 
 function isLogin(s: string): boolean {
   return s.length >= 3 && s.length <= 32;
 }
 
-/** Where each mention is: its start (at the `@`), its written form and its login (lower case). */
-export function findMentions(text: string): Array<{ start: number; text: string; login: string }> {
+/**
+ * Where each mention is: its start (at the `@`), its written form and its login (lower case).
+ * With `known` (a message's `mentions`, from the server), an @word is the longest of its
+ * spellings that is one of them, or no mention; without, it is the word less its trailing
+ * punctuation.
+ */
+export function findMentions(
+  text: string,
+  known?: readonly string[],
+): Array<{ start: number; text: string; login: string }> {
   const out: Array<{ start: number; text: string; login: string }> = [];
+  const logins = known && new Set(known.map((l) => l.toLowerCase()));
   const re = new RegExp(MENTION.source, MENTION.flags);
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const login = trimLogin(m[2]!);
-    if (!isLogin(login)) continue;
-    out.push({ start: m.index + m[1]!.length, text: `@${login}`, login: login.toLowerCase() });
+    const raw = m[2]!;
+    const login = logins ? spellings(raw).find((w) => logins.has(w)) : trimLogin(raw);
+    if (login === undefined || !isLogin(login)) continue;
+    const written = raw.slice(0, login.length);
+    out.push({ start: m.index + m[1]!.length, text: `@${written}`, login: login.toLowerCase() });
   }
   return out;
 }
@@ -55,9 +81,14 @@ export type MessageSegment =
 /**
  * A message's text split into plain text, web addresses ({@link linkify}) and mentions, in
  * order; joined back, the segments' texts are the text. Apps render them as text nodes (never
- * markup) and highlight the mentions of `me`.
+ * markup) and highlight the mentions of `me`. `known`: the message's `mentions` (only those
+ * logins are mentions), when the server sent them.
  */
-export function messageSegments(text: string, me = ''): MessageSegment[] {
+export function messageSegments(
+  text: string,
+  me = '',
+  known?: readonly string[],
+): MessageSegment[] {
   const who = me.toLowerCase();
   const out: MessageSegment[] = [];
   for (const s of linkify(text)) {
@@ -66,7 +97,7 @@ export function messageSegments(text: string, me = ''): MessageSegment[] {
       continue;
     }
     let last = 0;
-    for (const m of findMentions(s.text)) {
+    for (const m of findMentions(s.text, known)) {
       if (m.start > last) out.push({ type: 'text', text: s.text.slice(last, m.start) });
       out.push({ type: 'mention', text: m.text, login: m.login, me: m.login === who });
       last = m.start + m.text.length;
@@ -135,4 +166,12 @@ export function applyMention(
   const next = text.slice(0, q.start) + insert + rest;
   const end = q.start + insert.length + (rest.startsWith(' ') ? 1 : 0);
   return { text: next, caret: end };
+}
+
+/**
+ * The logins a stored message mentions, as the server found them (a private message, and a
+ * room message that names nobody, carry none).
+ */
+export function mentionedLogins(m: object): readonly string[] {
+  return 'mentions' in m && Array.isArray(m.mentions) ? (m.mentions as string[]) : [];
 }

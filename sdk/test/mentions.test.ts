@@ -22,6 +22,21 @@ describe('finding mentions', () => {
     expect(mentions({ text: '', mentions: ['alice'], deleted: true }, 'alice')).toBe(false);
   });
 
+  it('with the server’s list, marks only the logins it names, in their longest spelling', () => {
+    const text = '@ana. and @nobody, @bob.smith!';
+    expect(messageSegments(text, 'ana', ['ana.', 'bob.smith'])).toEqual([
+      { type: 'mention', text: '@ana.', login: 'ana.', me: false },
+      { type: 'text', text: ' and @nobody, ' },
+      { type: 'mention', text: '@bob.smith', login: 'bob.smith', me: false },
+      { type: 'text', text: '!' },
+    ]);
+    expect(messageSegments('hi @ana.', 'ana', ['ana']).map((s) => s.text)).toEqual([
+      'hi ',
+      '@ana',
+      '.',
+    ]);
+  });
+
   it('splits a text into text, links and mentions that join back to it', () => {
     const text = 'see https://x.org/a @alice, and @bob';
     const parts = messageSegments(text, 'alice');

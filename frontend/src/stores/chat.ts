@@ -52,6 +52,8 @@ export const useChatStore = defineStore('chat', () => {
     }
     return search;
   }
+  // What the message list said last: it may say so before the model exists (it mounts first).
+  let newestVisible = false;
 
   const s = () => state.value;
   const status = computed(() => s().connection);
@@ -110,6 +112,7 @@ export const useChatStore = defineStore('chat', () => {
     ];
     m.start();
     attention();
+    m.setNewestVisible(newestVisible);
   }
 
   /** Disconnects and forgets everything (log out). */
@@ -206,7 +209,10 @@ export const useChatStore = defineStore('chat', () => {
     loadOlder: (retry = false) => model?.loadOlder(undefined, retry) ?? Promise.resolve(),
     dismissNotice: (key: string) => model?.dismissNotice(key),
     /** The message list says whether its newest message is in view. */
-    setNewestVisible: (visible: boolean) => model?.setNewestVisible(visible),
+    setNewestVisible: (visible: boolean) => {
+      newestVisible = visible;
+      model?.setNewestVisible(visible);
+    },
     serverNow: () => model?.serverNow() ?? Date.now(),
     /** The search box: its query, results, matched words, paging. */
     search: searchState,

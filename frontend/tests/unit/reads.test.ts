@@ -2,7 +2,9 @@
 import { screen } from '@testing-library/vue';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mentionsIn } from '@sala/sdk';
 import Composer from '../../src/components/Composer.vue';
+import MentionsMenu from '../../src/components/MentionsMenu.vue';
 import MessageList from '../../src/components/MessageList.vue';
 import RoomList from '../../src/components/RoomList.vue';
 import { setSalaServices } from '../../src/services/sala';
@@ -67,7 +69,7 @@ describe('messages', () => {
   const item = (id: number, text: string, from = 'bob'): TimelineItem => {
     const m = {
       ...msg(id, text, from),
-      ...(text.includes('@alice') ? { mentions: ['alice'] } : {}),
+      mentions: mentionsIn(text),
     };
     return { kind: 'message', key: `m${id}`, message: m, id, from, text, at: m.sent_at };
   };
@@ -124,5 +126,22 @@ describe('room badges', () => {
     expect(screen.getByTestId('room-books-mentions').textContent).toBe('@1');
     expect(screen.queryByTestId('room-general-unread')).toBeNull();
     expect(chat.totalUnread).toBe(3);
+  });
+});
+
+describe('the mentions menu', () => {
+  it('lists mentions (one opens its room) and offers notifications only from its button', async () => {
+    const user = userEvent.setup();
+    const mention = { room: 'ops', message_id: 9, from: 'bob', text: '@alice look', at: 1 };
+    const { emitted } = await renderApp(MentionsMenu, {
+      props: { mentions: [mention], unread: 1, permission: 'default' },
+    });
+    const button = screen.getByRole('button', { name: 'Mentions, 1 mention' });
+    expect(screen.queryByRole('button', { name: 'Turn on notifications' })).toBeNull();
+    await user.click(button);
+    await user.click(screen.getByRole('button', { name: 'Turn on notifications' }));
+    expect(emitted().enable).toHaveLength(1);
+    await user.click(screen.getByRole('button', { name: /bob in #ops/ }));
+    expect(emitted().open).toEqual([['ops']]);
   });
 });

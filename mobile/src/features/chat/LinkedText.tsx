@@ -8,6 +8,8 @@ export interface LinkedTextProps extends Omit<TextProps, 'children'> {
   linkColor: string;
   /** The reader: mentions of them stand out (every mention is marked). */
   me?: string;
+  /** The logins the server found mentioned (none for a send not stored yet: the text tells). */
+  mentions?: readonly string[];
   mentionColor?: string;
 }
 
@@ -27,12 +29,13 @@ export function LinkedText({
   text,
   linkColor,
   me,
+  mentions,
   mentionColor = linkColor,
   style,
   ...rest
 }: LinkedTextProps) {
   const { t } = useI18n();
-  const segments = messageSegments(text, me);
+  const segments = messageSegments(text, me, mentions);
   if (!segments.some((s) => s.type !== 'text')) {
     return (
       <Text style={style} {...rest}>

@@ -1,6 +1,7 @@
 import {
   type AnyMessage,
   conversationText,
+  mentionedLogins,
   mentions,
   reactionChoices,
   reactionLabel,
@@ -69,6 +70,7 @@ export function MessageRow({
         edited={m.edited_at !== undefined}
         deleted={m.deleted}
         me={me}
+        mentions={mentionedLogins(m)}
         mentionsMe={m.from !== me && mentions(m, me)}
         attachments={m.attachments}
         messageId={m.id}

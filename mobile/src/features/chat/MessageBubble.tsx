@@ -35,6 +35,8 @@ export interface MessageBubbleProps {
   attachments?: readonly Attachment[];
   /** The stored message's id (none while pending), to fetch fresh file links. */
   messageId?: number;
+  /** The logins the server found mentioned (undefined for a send not stored yet). */
+  mentions?: readonly string[];
   testID?: string;
 }
 
@@ -59,6 +61,7 @@ export function MessageBubble({
   mentionsMe,
   attachments,
   messageId,
+  mentions,
   testID,
 }: MessageBubbleProps) {
   const { t, language } = useI18n();
@@ -107,6 +110,7 @@ export function MessageBubble({
           selectable
           text={text}
           me={me}
+          mentions={mentions}
           mentionColor={MENTION}
           linkColor={theme.primary}
           style={[

@@ -4,7 +4,14 @@ import { ChatScreen } from '@/features/chat/ChatScreen';
 import { AlertBanner } from '@/features/chat/reads';
 import { RoomsScreen } from '@/features/rooms/RoomsScreen';
 
-import { fakeServices, FakeSocket, handshake, signedInStorage } from '../../../../test/fakes';
+import {
+  alice,
+  fakeServices,
+  FakeSocket,
+  handshake,
+  message,
+  signedInStorage,
+} from '../../../../test/fakes';
 import { renderApp } from '../../../../test/render';
 
 const person = (login: string) => ({
@@ -104,4 +111,34 @@ test('a mention elsewhere shows the room’s badges, the mentions list and a ban
   const join = FakeSocket.last.sent.find((e) => e.type === 'send' && e.text === '#gR ops');
   expect(join).toBeDefined();
   expect(screen.queryByTestId('alert-banner')).toBeNull();
+});
+
+test('a "New messages" line marks the first unread message; seen in the foreground, it is read', async () => {
+  const screen = await open('/');
+  const history = [
+    message(1, 'bob', 'old'),
+    message(2, 'bob', 'new one'),
+    message(3, 'bob', 'newer'),
+  ];
+  await act(async () => {
+    FakeSocket.last.receive(
+      {
+        type: 'welcome',
+        server_time: Date.now(),
+        user: alice,
+        room: 'general',
+        rooms: [{ name: 'general', members: 2, default: true }],
+        unread: [{ room: 'general', count: 2, mentions: 0, last_read: 1 }],
+        commands: [],
+      },
+      { type: 'joined', room: 'general', history, resumed: false, more: false },
+    );
+  });
+  const rows = screen.getAllByTestId(/^(new-messages|message-row)$/);
+  const line = rows.findIndex((r) => r.props.testID === 'new-messages');
+  expect(line).toBeGreaterThan(0);
+  expect(rows[line + 1]).toHaveTextContent(/new one/);
+  const read = FakeSocket.last.sent.find((e) => e.type === 'read') as
+    { room?: string; message_id?: number } | undefined;
+  expect(read).toMatchObject({ room: 'general', message_id: 3 });
 });
