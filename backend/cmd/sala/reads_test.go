@@ -255,3 +255,33 @@ func TestClusterReadsAndMentions(t *testing.T) {
 		t.Errorf("alice's connection in general got a mention of a general message: %v", alice.pending())
 	}
 }
+
+// TestEnteringARoomIsToldToTheOtherDevices: a mention in a room the person
+// was never in counts on every device; entering that room on one of them
+// starts its cursor at the newest message (the read that device sends next
+// moves nothing), and the others hear of that cursor.
+func TestEnteringARoomIsToldToTheOtherDevices(t *testing.T) {
+	storetest.WithAllDatabaseURLs(t, func(t *testing.T, dbURL, dataDir string) {
+		s := startServer(t, dbURL, dataDir)
+		cs := s.join("alice", "bob")
+		alice, bob := cs[0], cs[1]
+		other := s.dial("alice", alice.token, "") // alice's second device
+		other.nextType("welcome")
+		bob.say("c", "#cR den")
+		bob.next("joined den", isType("joined", "room", "den"))
+		id := bob.post("m", "@alice look at this", 0).num("id")
+		for _, c := range []*wsClient{alice, other} {
+			c.next("the mention", isType("mention", "message_id", id))
+		}
+
+		alice.say("g", "#gR den")
+		alice.next("joined den", isType("joined", "room", "den"))
+		got := other.next("den's cursor", isType("read", "room", "den"))
+		if got.num("message_id") != id || got.num("count") != 0 || got.num("mentions") != 0 {
+			t.Errorf("the other device got %v; want cursor %d, nothing unread", got, id)
+		}
+		if ack := alice.act(readEnv("r", "den", id)); ack.typ() != "ack" || ack.num("message_id") != id {
+			t.Errorf("read after entering: %v", ack)
+		}
+	})
+}

@@ -178,9 +178,22 @@ func (h *Hub) enteredRoom(ctx context.Context, c *Client, r *room) {
 	if r == h.def {
 		return
 	}
-	if _, err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id, h.now().UnixMilli()+1); err != nil {
+	cur, err := h.store.EnsureRoomCursor(ctx, c.user.ID, r.id, h.now().UnixMilli()+1)
+	if err != nil {
 		h.log.Warn("record a room entered", "user", c.user.Login, "room", r.name, "err", err)
+		return
 	}
+	// The person's other connections may count this room from a mention
+	// that arrived while it was never entered: they learn its cursor now,
+	// since the read this connection sends next finds it already there.
+	n, err := h.store.CountUnread(ctx, c.user.ID, chat.Conversation{RoomID: r.id}, cur)
+	if err != nil {
+		h.log.Warn("count a room entered", "user", c.user.Login, "room", r.name, "err", err)
+		return
+	}
+	out := chat.ReadOut{Type: chat.TypeRead, Room: r.name, MessageID: cur, Count: n.Count, Mentions: n.Mentions}
+	h.forwardRead(out, c.user.ID, c)
+	h.cluster.Announce(chat.Notice{ToID: c.user.ID, Read: &out})
 }
 
 // fanOutMentions queues the mention of room message m to the connections of
