@@ -151,6 +151,7 @@ export {
   roomKey,
   totalMentions,
   totalUnread,
+  countLabel,
   unreadOf,
   unreadTitle,
 } from './unread';

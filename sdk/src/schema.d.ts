@@ -820,7 +820,7 @@ export interface components {
          * @description One conversation's unread state for the caller: `room` for a room, `with` (the other
          *     person's login) for a private thread. `count` is the number of messages after the read
          *     cursor, the caller's own and deleted ones left out (updates never count), stopping at
-         *     1000 (show "999+"); `mentions` how many of the messages after the cursor mention the
+         *     100 (show "99+"); `mentions` how many of the messages after the cursor mention the
          *     caller (always 0 in a private thread). `last_read` is the cursor (0: never read). A room
          *     counts from when the caller entered it, the default room from when the account was
          *     made, a private thread from its start.

@@ -38,10 +38,18 @@ export function totalMentions(map: UnreadMap, prefix = ''): number {
   return n;
 }
 
+/**
+ * A count as a badge shows it: `99+` from 100 on, where the server's counts stop (openapi.yaml,
+ * `UnreadEntry.count`), so a sum of stopped counts reads the same.
+ */
+export function countLabel(n: number): string {
+  return n > 99 ? '99+' : String(n);
+}
+
 /** The tab's title: `(3) Sala` with 3 unread messages, the name alone with none. */
 export function unreadTitle(map: UnreadMap, name: string): string {
   const n = totalUnread(map);
-  return n > 0 ? `(${n}) ${name}` : name;
+  return n > 0 ? `(${countLabel(n)}) ${name}` : name;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   ChatClient,
   ChatModel,
   READ_INTERVAL_MS,
+  countLabel,
   totalUnread,
   unreadOf,
   unreadTitle,
@@ -99,6 +100,16 @@ describe('unread counts', () => {
     expect(counts(state(), '@bob')).toEqual({ count: 4, mentions: 0 });
     expect(totalUnread(state().unread)).toBe(8);
     expect(unreadTitle(state().unread, 'Sala')).toBe('(8) Sala');
+  });
+
+  it('label a count as the server stops it: 99+ from 100 on', () => {
+    expect([0, 7, 99, 100, 250].map(countLabel)).toEqual(['0', '7', '99', '99+', '99+']);
+    expect(
+      unreadTitle(
+        { '#general': { count: 100, mentions: 0 }, '@bob': { count: 3, mentions: 0 } },
+        'Sala',
+      ),
+    ).toBe('(99+) Sala');
   });
 
   it('count each message once through repeats, a resume and its re-sent backlog', () => {

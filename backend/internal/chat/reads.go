@@ -29,9 +29,9 @@ const (
 const MaxMentions = 20
 
 // MaxUnreadCount is where an unread count stops: a person who never reads
-// a busy room costs a bounded count on every connect, and a badge shows
-// "999+" long before.
-const MaxUnreadCount = 1000
+// a busy room costs a bounded count on every connect (each connect counts
+// every conversation), and a badge shows "99+" from there on.
+const MaxUnreadCount = 100
 
 // Conversation names a room (RoomID) or the private thread with PeerID:
 // exactly one is set.

@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 
@@ -67,15 +69,24 @@ func (s *Store) SetReadCursor(ctx context.Context, userID int64, c chat.Conversa
 
 // EnsureRoomCursor gives userID a cursor of room roomID at its newest
 // message sent before sentBefore, unless it has one, and returns the
-// cursor.
+// cursor. A cursor that exists is read from the read pool: entering a room
+// again (every reconnect that lands in one) then takes no turn of the
+// writer, which SQLite has one of.
 func (s *Store) EnsureRoomCursor(ctx context.Context, userID, roomID, sentBefore int64) (int64, error) {
-	_, err := s.w.ExecContext(ctx, s.w.Rebind(`INSERT INTO room_reads (user_id, room_id, message_id)
+	var cur int64
+	err := s.getRead(ctx, &cur, `SELECT message_id FROM room_reads WHERE user_id = ? AND room_id = ?`, userID, roomID)
+	if err == nil {
+		return cur, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, s.fail("room cursor", err)
+	}
+	_, err = s.w.ExecContext(ctx, s.w.Rebind(`INSERT INTO room_reads (user_id, room_id, message_id)
 		SELECT ?, ?, COALESCE(max(id), 0) FROM messages WHERE room_id = ? AND sent_at < ?
 		ON CONFLICT (user_id, room_id) DO NOTHING`), userID, roomID, roomID, sentBefore)
 	if err != nil {
 		return 0, s.fail("ensure room cursor", err)
 	}
-	var cur int64
 	if err := s.w.QueryRowxContext(ctx, s.w.Rebind(`SELECT message_id FROM room_reads WHERE user_id = ? AND room_id = ?`),
 		userID, roomID).Scan(&cur); err != nil {
 		return 0, s.fail("room cursor", err)

@@ -1,3 +1,4 @@
+import { countLabel } from '@sala/sdk';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { useTheme } from './theme';
@@ -26,7 +27,7 @@ export function Badge({
       style={[styles.badge, { backgroundColor: mention ? theme.primary : theme.danger }]}>
       <Text style={styles.text}>
         {mention ? '@' : ''}
-        {count > 99 ? '99+' : count}
+        {countLabel(count)}
       </Text>
     </View>
   );

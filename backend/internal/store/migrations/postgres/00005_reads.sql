@@ -32,7 +32,13 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_message_idx ON mentions (message_id);
 
+-- What an unread count reads: a room's messages after a cursor, without the
+-- reader's own, deleted ones or updates, from this index alone (every
+-- connect counts every conversation of its person).
+CREATE INDEX messages_unread_idx ON messages (room_id, id, sender_id) WHERE kind = 'message' AND NOT deleted;
+
 -- +goose Down
+DROP INDEX messages_unread_idx;
 DROP TABLE mentions;
 DROP TABLE private_reads;
 DROP TABLE room_reads;
