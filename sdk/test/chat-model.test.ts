@@ -2,8 +2,6 @@
 // ApiClient, with the server played through a fake socket and a route-table fetch.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  ApiClient,
-  ChatClient,
   ChatModel,
   privateUnread,
   timeline,
@@ -15,10 +13,10 @@ import {
   unreadOf,
 } from '../src';
 import {
+  fakeClients,
   FakeWebSocket,
   ManualClock,
   failure,
-  fakeFetch,
   joined,
   msg,
   pagesOf,
@@ -31,20 +29,7 @@ import {
 let clock: ManualClock;
 
 function setup(routes: Record<string, FakeRoute> = {}, extra: { pageSize?: number } = {}) {
-  const http = fakeFetch(routes);
-  const api = new ApiClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    fetch: http.fetch,
-  });
-  const client = new ChatClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    WebSocket: FakeWebSocket,
-    now: clock.now,
-    timers: clock,
-    random: () => 0.5,
-  });
+  const { http, api, client } = fakeClients(routes, clock);
   let authLost = 0;
   const model = new ChatModel({
     client,

@@ -1,4 +1,5 @@
 // Test doubles: a fake WebSocket with the browser API, and a manual clock with timers.
+import { ApiClient, ChatClient } from '../src';
 import type { FetchLike, ServerEnvelope, Timers, UnreadEntry, WebSocketLike } from '../src';
 
 /** A WebSocket double: records what the client sends, lets the test play the server. */
@@ -229,4 +230,26 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise((r) => setTimeout(r, 0));
   for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/**
+ * The real ApiClient over fakeFetch(routes) (at `apiBase`) and the real ChatClient over
+ * FakeWebSocket, both on `clock`: what a ChatModel test starts from.
+ */
+export function fakeClients(
+  routes: Record<string, FakeRoute>,
+  clock: ManualClock,
+  apiBase = 'http://chat.test',
+) {
+  const http = fakeFetch(routes);
+  const api = new ApiClient({ baseUrl: apiBase, getToken: () => 'jwt', fetch: http.fetch });
+  const client = new ChatClient({
+    baseUrl: 'http://chat.test',
+    getToken: () => 'jwt',
+    WebSocket: FakeWebSocket,
+    now: clock.now,
+    timers: clock,
+    random: () => 0.5,
+  });
+  return { http, api, client };
 }

@@ -2,8 +2,6 @@
 // conversation (history around it, then the messages between it and the newest ones).
 import { describe, expect, it } from 'vitest';
 import {
-  ApiClient,
-  ChatClient,
   ChatModel,
   MessageSearch,
   highlight,
@@ -12,10 +10,10 @@ import {
   type SearchResult,
 } from '../src';
 import {
+  fakeClients,
   FakeWebSocket,
   ManualClock,
   failure,
-  fakeFetch,
   msg,
   priv,
   settle,
@@ -61,20 +59,7 @@ function historyOf<M extends { id: number }>(
 
 function setup(routes: Record<string, FakeRoute>, pageSize = 10) {
   const clock = new ManualClock();
-  const http = fakeFetch(routes);
-  const api = new ApiClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    fetch: http.fetch,
-  });
-  const client = new ChatClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    WebSocket: FakeWebSocket,
-    now: clock.now,
-    timers: clock,
-    random: () => 0.5,
-  });
+  const { http, api, client } = fakeClients(routes, clock);
   const model = new ChatModel({
     client,
     api,

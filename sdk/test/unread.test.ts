@@ -2,8 +2,6 @@
 // ChatClient and ApiClient with the server played through a fake socket.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  ApiClient,
-  ChatClient,
   ChatModel,
   READ_INTERVAL_MS,
   countLabel,
@@ -14,9 +12,9 @@ import {
   type UnreadEntry,
 } from '../src';
 import {
+  fakeClients,
   FakeWebSocket,
   ManualClock,
-  fakeFetch,
   msg,
   pagesOf,
   priv,
@@ -33,20 +31,7 @@ beforeEach(() => {
 });
 
 function setup(routes: Record<string, FakeRoute> = {}) {
-  const http = fakeFetch(routes);
-  const api = new ApiClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    fetch: http.fetch,
-  });
-  const client = new ChatClient({
-    baseUrl: 'http://chat.test',
-    getToken: () => 'jwt',
-    WebSocket: FakeWebSocket,
-    now: clock.now,
-    timers: clock,
-    random: () => 0.5,
-  });
+  const { api, client } = fakeClients(routes, clock);
   const model = new ChatModel({ client, api, me: 'alice', timers: clock, now: clock.now });
   model.start();
   return { model, state: () => model.getState() };

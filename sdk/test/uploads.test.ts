@@ -6,9 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ApiClient,
   ApiError,
-  ChatClient,
   ChatModel,
   UPLOAD_CANCELLED,
   attachmentsIn,
@@ -20,7 +18,7 @@ import {
   type MessageEnvelope,
   type UploadProgress,
 } from '../src';
-import { FakeWebSocket, ManualClock, fakeFetch, msg, welcome, type FakeRoute } from './fakes';
+import { fakeClients, FakeWebSocket, ManualClock, msg, welcome, type FakeRoute } from './fakes';
 
 /** What the server saw of one request. */
 interface Seen {
@@ -154,20 +152,7 @@ describe('ChatModel attachments', () => {
   function setup(routes: Record<string, FakeRoute> = {}, history: MessageEnvelope[] = []) {
     FakeWebSocket.reset();
     clock = new ManualClock();
-    const http = fakeFetch(routes);
-    const api = new ApiClient({
-      baseUrl: base,
-      getToken: () => 'jwt',
-      fetch: http.fetch,
-    });
-    const client = new ChatClient({
-      baseUrl: 'http://chat.test',
-      getToken: () => 'jwt',
-      WebSocket: FakeWebSocket,
-      now: clock.now,
-      timers: clock,
-      random: () => 0.5,
-    });
+    const { http: requests, api, client } = fakeClients(routes, clock, base);
     const model = new ChatModel({ client, api, me: 'alice', timers: clock, now: clock.now });
     model.start();
     const ws = FakeWebSocket.last();
@@ -179,7 +164,7 @@ describe('ChatModel attachments', () => {
       resumed: false,
       more: false,
     });
-    return { model, ws, http };
+    return { model, ws, http: requests };
   }
 
   /** Resolves once the model's file `key` reaches `state`. */
