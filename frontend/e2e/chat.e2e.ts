@@ -6,19 +6,16 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  SalaServer,
-  buildBackend,
-  ensureSpaBuilt,
-  freePort,
-  launchBrowser,
-  makeWorkDir,
   openPerson,
-  removeDir,
+  SalaServer,
   screenshotDir,
+  startWorld,
+  stopWorld,
   type Person,
+  type World,
 } from './harness';
 
-let work: string;
+let world: World | undefined;
 let server: SalaServer;
 let browser: Browser;
 let alice: Person;
@@ -114,22 +111,14 @@ function inView(el: Element): boolean {
 // ---- world -----------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  ensureSpaBuilt();
-  work = makeWorkDir();
-  const bin = buildBackend(work);
-  server = new SalaServer(bin, await freePort(), work);
-  await server.start();
-  browser = await launchBrowser();
+  world = await startWorld();
+  ({ server, browser } = world);
   alice = await openPerson(browser, server.url, `alice${run}`);
   bob = await openPerson(browser, server.url, `bob${run}`);
   carol = await openPerson(browser, server.url, `carol${run}`);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work && process.env.SALA_E2E_KEEP !== '1') removeDir(work);
-});
+afterAll(() => stopWorld(world));
 
 // ---- scenarios -------------------------------------------------------------------------------
 

@@ -10,19 +10,16 @@ import { humanSize } from '@sala/sdk';
 import { pngBytes } from '@sala/sdk/png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  SalaServer,
-  buildBackend,
-  ensureSpaBuilt,
-  freePort,
-  launchBrowser,
-  makeWorkDir,
   openPerson,
-  removeDir,
+  SalaServer,
   screenshotDir,
+  startWorld,
+  stopWorld,
   type Person,
+  type World,
 } from './harness';
 
-let work: string;
+let world: World | undefined;
 let server: SalaServer;
 let browser: Browser;
 let alice: Person;
@@ -59,21 +56,13 @@ function composerFiles(page: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  ensureSpaBuilt();
-  work = makeWorkDir();
-  const bin = buildBackend(work);
-  server = new SalaServer(bin, await freePort(), work);
-  await server.start();
-  browser = await launchBrowser();
+  world = await startWorld();
+  ({ server, browser } = world);
   alice = await openPerson(browser, server.url, `alicef${run}`);
   bob = await openPerson(browser, server.url, `bobf${run}`);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work && process.env.SALA_E2E_KEEP !== '1') removeDir(work);
-});
+afterAll(() => stopWorld(world));
 
 describe('files in a browser', () => {
   it('an image alice picks shows inline for bob, and opens at full size', async () => {

@@ -199,3 +199,27 @@ export async function openPerson(
   page.on('pageerror', (e) => person.errors.push(e.message));
   return person;
 }
+
+/** One e2e file's world: a backend of its own in a scratch folder, and one headless Chromium. */
+export interface World {
+  work: string;
+  server: SalaServer;
+  browser: Browser;
+}
+
+/** Builds the SPA if needed and the backend, starts it on a free port, launches the browser. */
+export async function startWorld(): Promise<World> {
+  ensureSpaBuilt();
+  const work = makeWorkDir();
+  const server = new SalaServer(buildBackend(work), await freePort(), work);
+  await server.start();
+  return { work, server, browser: await launchBrowser() };
+}
+
+/** Closes the browser, stops the backend, removes the scratch folder (SALA_E2E_KEEP=1 keeps it). */
+export async function stopWorld(world: World | undefined): Promise<void> {
+  if (!world) return;
+  await world.browser.close();
+  await world.server.stop();
+  if (process.env.SALA_E2E_KEEP !== '1') removeDir(world.work);
+}

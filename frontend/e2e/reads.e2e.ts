@@ -4,19 +4,9 @@
 import type { Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SalaServer,
-  buildBackend,
-  ensureSpaBuilt,
-  freePort,
-  launchBrowser,
-  makeWorkDir,
-  openPerson,
-  removeDir,
-  type Person,
-} from './harness';
+import { openPerson, SalaServer, startWorld, stopWorld, type Person, type World } from './harness';
 
-let work: string;
+let world: World | undefined;
 let server: SalaServer;
 let browser: Browser;
 let alice: Person;
@@ -92,23 +82,15 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  ensureSpaBuilt();
-  work = makeWorkDir();
-  const bin = buildBackend(work);
-  server = new SalaServer(bin, await freePort(), work);
-  await server.start();
-  browser = await launchBrowser();
+  world = await startWorld();
+  ({ server, browser } = world);
   alice = await openPerson(browser, server.url, `alice${run}`);
   bob = await openPerson(browser, server.url, `bob${run}`);
   await alice.ctx.grantPermissions(['notifications'], { origin: server.url });
   await alice.ctx.addInitScript(recordNotifications);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (work && process.env.SALA_E2E_KEEP !== '1') removeDir(work);
-});
+afterAll(() => stopWorld(world));
 
 describe('unread counts, reads and mentions', () => {
   it('a message counts in both of Alice’s hidden tabs until one is shown; so does a private one', async () => {

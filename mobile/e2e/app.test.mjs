@@ -13,7 +13,7 @@ import { chromiumArgs } from '@sala/sdk/chromium';
 import { pngBytes } from '@sala/sdk/png';
 import { chromium } from 'playwright-core';
 
-import { serveDist, signup, startBackend, wsUser } from './harness.mjs';
+import { scenarioSteps, serveDist, signup, startBackend, wsUser } from './harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A scratch folder, so a test run leaves tracked files alone; `make screenshots` points it at a
@@ -70,25 +70,7 @@ async function send(composer, text) {
   await visible(`${composer}-send`).click();
 }
 
-/**
- * Runs one step of the scenario; on failure saves a screenshot and the page's text, and the
- * steps after it are skipped (each depends on the one before).
- */
-let failed = false;
-function step(t, name, fn) {
-  return t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      const file = join(tmpdir(), `sala-mobile-e2e-${name.replace(/\W+/g, '-')}.png`);
-      await page?.screenshot({ path: file }).catch(() => undefined);
-      const text = await page?.evaluate(() => document.body.innerText).catch(() => '');
-      err.message += `\n(screenshot: ${file})\npage text:\n${text}\nbackend log:\n${backend?.log.slice(-20).join('')}`;
-      throw err;
-    }
-  });
-}
+const step = scenarioSteps('e2e', () => ({ page, backend }));
 
 test('sign up, chat, rooms and private messages against the real server', async (t) => {
   const suffix = Date.now().toString(36).slice(-5);

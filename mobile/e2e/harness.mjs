@@ -193,3 +193,26 @@ export async function wsUser(api, token) {
     },
   };
 }
+
+/**
+ * The steps of one scenario, each a subtest of `t`: a failing step saves a screenshot and the
+ * page's text (with the backend's last log lines) to the error, and the steps after it are
+ * skipped, since each depends on the one before. `view` names the page and backend to show.
+ */
+export function scenarioSteps(name, view) {
+  let failed = false;
+  return (t, step, fn) =>
+    t.test(step, { skip: failed && 'an earlier step failed' }, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        const { page, backend } = view();
+        const file = join(tmpdir(), `sala-mobile-${name}-${step.replace(/\W+/g, '-')}.png`);
+        await page?.screenshot({ path: file }).catch(() => undefined);
+        const text = await page?.evaluate(() => document.body.innerText).catch(() => '');
+        err.message += `\n(screenshot: ${file})\npage text:\n${text}\nbackend log:\n${backend?.log.slice(-20).join('')}`;
+        throw err;
+      }
+    });
+}

@@ -3,14 +3,12 @@
 // the other reads; a mention in another room shows its badge and an in-app banner that opens it.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { chromiumArgs } from '@sala/sdk/chromium';
 import { chromium } from 'playwright-core';
 
-import { serveDist, signup, startBackend, wsUser } from './harness.mjs';
+import { scenarioSteps, serveDist, signup, startBackend, wsUser } from './harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -59,21 +57,7 @@ async function waitTabBadge(page, tab, want) {
   assert.fail(`tab ${tab}: wanted badge "${want}", shows "${text}"`);
 }
 
-let failed = false;
-function step(t, name, fn) {
-  return t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      const file = join(tmpdir(), `sala-mobile-reads-${name.replace(/\W+/g, '-')}.png`);
-      await tab1?.screenshot({ path: file }).catch(() => undefined);
-      const text = await tab1?.evaluate(() => document.body.innerText).catch(() => '');
-      err.message += `\n(screenshot: ${file})\npage text:\n${text}\nbackend log:\n${backend?.log.slice(-20).join('')}`;
-      throw err;
-    }
-  });
-}
+const step = scenarioSteps('reads', () => ({ page: tab1, backend }));
 
 test('unread counts across two tabs, and a mention elsewhere, against the real server', async (t) => {
   const suffix = Date.now().toString(36).slice(-5);
