@@ -1,13 +1,8 @@
 package termchat
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"regexp"
-	"strings"
 	"testing"
-
-	"github.com/coder/websocket"
 )
 
 // TestUnreadMentionsAndRead: the welcome's counts print as one line, a
@@ -15,34 +10,8 @@ import (
 // another device not at all; /read marks the newest message shown of the
 // current room, or of a thread.
 func TestUnreadMentionsAndRead(t *testing.T) {
-	sent := make(chan string, 10)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.CloseNow()
-		for {
-			_, data, err := conn.Read(r.Context())
-			if err != nil {
-				return
-			}
-			sent <- string(data)
-		}
-	}))
-	defer srv.Close()
+	s, conn, sent, out := recordingSession(t)
 	ctx := t.Context()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	var out strings.Builder
-	s, err := newSession(Config{Server: "localhost:8080", Out: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.idPrefix = "t"
 	s.input(ctx, conn, "/read") // nothing shown yet
 	for _, env := range []string{
 		`{"type":"welcome","server_time":1732270000000,"user":{"login":"ada","first_name":"Ada","last_name":"L"},"room":"general","rooms":[],"commands":[],` +

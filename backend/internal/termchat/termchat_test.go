@@ -164,34 +164,8 @@ func TestHistoryShowsMessagesInTheirCurrentState(t *testing.T) {
 // the envelopes of the protocol, by the ids the message lines show; a
 // wrong use is explained, never sent.
 func TestSlashCommandsAreEnvelopes(t *testing.T) {
-	sent := make(chan string, 10)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.CloseNow()
-		for {
-			_, data, err := conn.Read(r.Context())
-			if err != nil {
-				return
-			}
-			sent <- string(data)
-		}
-	}))
-	defer srv.Close()
+	s, conn, sent, out := recordingSession(t)
 	ctx := t.Context()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	var out strings.Builder
-	s, err := newSession(Config{Server: "localhost:8080", Out: &out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.idPrefix = "t"
 	for _, line := range []string{"/edit 42 hola a todos", "/delete 42", "/react 42 👍", "/reply 42 sí, claro",
 		"/edit 42", "/delete x", "/frob 1"} {
 		s.input(ctx, conn, line)
@@ -215,4 +189,38 @@ func TestSlashCommandsAreEnvelopes(t *testing.T) {
 			t.Errorf("printed %q, want %q", printed, want)
 		}
 	}
+}
+
+// recordingSession is a session whose input goes over a real WebSocket to a
+// server that records every frame it reads (sent), and whose output is out.
+func recordingSession(t *testing.T) (s *session, conn *websocket.Conn, sent chan string, out *strings.Builder) {
+	t.Helper()
+	sent = make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.CloseNow()
+		for {
+			_, data, err := conn.Read(r.Context())
+			if err != nil {
+				return
+			}
+			sent <- string(data)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	conn, _, err := websocket.Dial(t.Context(), "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	out = new(strings.Builder)
+	s, err = newSession(Config{Server: "localhost:8080", Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.idPrefix = "t"
+	return s, conn, sent, out
 }
