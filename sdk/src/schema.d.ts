@@ -808,6 +808,8 @@ export interface components {
         PrivateMessagePage: {
             messages: components["schemas"]["PrivateEnvelope"][];
             has_more: boolean;
+            /** @description Only with `around`: newer messages exist above this page. */
+            has_newer?: boolean;
         };
         ReadRequest: {
             /**
@@ -840,8 +842,6 @@ export interface components {
             mentions: components["schemas"]["MentionEnvelope"][];
             /** @description Older mentions exist; pass the last message_id as `before`. */
             has_more: boolean;
-            /** @description Only with `around`: newer messages exist above this page. */
-            has_newer?: boolean;
         };
         SearchPage: {
             /** @description Newest first. */
