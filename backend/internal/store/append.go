@@ -81,6 +81,27 @@ func hasUpdates(batch []chat.NewMessage) bool {
 	return slices.ContainsFunc(batch, func(m chat.NewMessage) bool { return m.TargetID != nil })
 }
 
+// needsTransaction reports whether a batch writes more than its messages'
+// rows (attachments, updates, mentions: see writeItemRows), so that its
+// INSERT and those writes go in one transaction.
+func needsTransaction(batch []chat.NewMessage) bool {
+	return hasUpdates(batch) || hasAttachments(batch) || hasMentions(batch)
+}
+
+// writeItemRows writes what a stored batch brings beside its messages' rows,
+// in the batch's transaction: the attachments of its new messages, its
+// updates applied to their messages, and the mention rows of its new
+// messages. Every append path ends with it.
+func writeItemRows(ctx context.Context, tx execQuerier, batch []chat.NewMessage, out []chat.Stored) error {
+	if err := storeAttachments(ctx, tx, batch, out); err != nil {
+		return err
+	}
+	if err := applyUpdates(ctx, tx, out); err != nil {
+		return err
+	}
+	return insertMentions(ctx, tx, out)
+}
+
 // appendFailed is the error of a batch that did not go in. Rooms are never
 // removed, so a missing reference is a user deleted since the caller looked
 // it up: the whole batch fails with it.
@@ -114,13 +135,7 @@ func (s *Store) appendInChunks(ctx context.Context, batch []chat.NewMessage) ([]
 		if out, err = resolveInserted(ctx, tx, batch, rows); err != nil {
 			return err
 		}
-		if err := storeAttachments(ctx, tx, batch, out); err != nil {
-			return err
-		}
-		if err := applyUpdates(ctx, tx, out); err != nil {
-			return err
-		}
-		return insertMentions(ctx, tx, out)
+		return writeItemRows(ctx, tx, batch, out)
 	})
 	return out, err
 }

@@ -83,7 +83,7 @@ func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) (
 	if err != nil {
 		return nil, err
 	}
-	if !hasUpdates(batch) && !hasAttachments(batch) && !hasMentions(batch) {
+	if !needsTransaction(batch) {
 		return insertOverArrays(ctx, s.w, batch, func(rows *[]insertedRow, args ...any) error {
 			return st.SelectContext(ctx, rows, args...)
 		})
@@ -96,13 +96,7 @@ func (s *Store) appendOverArrays(ctx context.Context, batch []chat.NewMessage) (
 		if err != nil {
 			return err
 		}
-		if err := storeAttachments(ctx, tx, batch, out); err != nil {
-			return err
-		}
-		if err := applyUpdates(ctx, tx, out); err != nil {
-			return err
-		}
-		return insertMentions(ctx, tx, out)
+		return writeItemRows(ctx, tx, batch, out)
 	})
 	return out, err
 }

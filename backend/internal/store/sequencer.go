@@ -243,7 +243,7 @@ func (t *turn) append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	}
 	var out []chat.Stored
 	var err error
-	if hasUpdates(batch) || hasAttachments(batch) || hasMentions(batch) {
+	if needsTransaction(batch) {
 		out, err = t.appendWithUpdates(ctx, batch)
 	} else {
 		out, err = insertOverArrays(ctx, t.conn, batch, func(rows *[]insertedRow, args ...any) error {
@@ -256,9 +256,10 @@ func (t *turn) append(ctx context.Context, batch []chat.NewMessage) ([]chat.Stor
 	return out, nil
 }
 
-// appendWithUpdates stores a batch with updates, attachments or mentions in one transaction on the
-// turn's session: a node that dies before COMMIT leaves nothing, and the
-// turn passes on only once the transaction has ended either way.
+// appendWithUpdates stores a batch that needs a transaction (see
+// needsTransaction) in one transaction on the turn's session: a node that
+// dies before COMMIT leaves nothing, and the turn passes on only once the
+// transaction has ended either way.
 func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) ([]chat.Stored, error) {
 	tx, err := t.conn.BeginTxx(ctx, nil)
 	if err != nil {
@@ -271,13 +272,7 @@ func (t *turn) appendWithUpdates(ctx context.Context, batch []chat.NewMessage) (
 	if err != nil {
 		return nil, err
 	}
-	if err := storeAttachments(ctx, tx, batch, out); err != nil {
-		return nil, err
-	}
-	if err := applyUpdates(ctx, tx, out); err != nil {
-		return nil, err
-	}
-	if err := insertMentions(ctx, tx, out); err != nil {
+	if err := writeItemRows(ctx, tx, batch, out); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
