@@ -68,8 +68,7 @@ func (h *Hub) Read(ctx context.Context, user chat.User, room, with string, messa
 	}
 	out.MessageID, out.Count, out.Mentions = cur, n.Count, n.Mentions
 	if moved {
-		h.forwardRead(out, user.ID, from)
-		h.cluster.Announce(chat.Notice{ToID: user.ID, Read: &out})
+		h.tellRead(out, user.ID, from)
 	}
 	return out, nil
 }
@@ -109,6 +108,13 @@ func inConversation(m chat.Message, userID int64, conv chat.Conversation) bool {
 	}
 	return m.RecipientID != nil &&
 		(m.SenderID == userID && *m.RecipientID == conv.PeerID || m.SenderID == conv.PeerID && *m.RecipientID == userID)
+}
+
+// tellRead tells userID's other connections, on this node and the others,
+// the read state out (from, the connection it came from, is left out).
+func (h *Hub) tellRead(out chat.ReadOut, userID int64, from *Client) {
+	h.forwardRead(out, userID, from)
+	h.cluster.Announce(chat.Notice{ToID: userID, Read: &out})
 }
 
 // forwardRead queues a read to userID's connections on this node, but the
@@ -191,9 +197,8 @@ func (h *Hub) enteredRoom(ctx context.Context, c *Client, r *room) {
 		h.log.Warn("count a room entered", "user", c.user.Login, "room", r.name, "err", err)
 		return
 	}
-	out := chat.ReadOut{Type: chat.TypeRead, Room: r.name, MessageID: cur, Count: n.Count, Mentions: n.Mentions}
-	h.forwardRead(out, c.user.ID, c)
-	h.cluster.Announce(chat.Notice{ToID: c.user.ID, Read: &out})
+	h.tellRead(chat.ReadOut{Type: chat.TypeRead, Room: r.name, MessageID: cur, Count: n.Count, Mentions: n.Mentions},
+		c.user.ID, c)
 }
 
 // fanOutMentions queues the mention of room message m to the connections of
